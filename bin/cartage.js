@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+// The `cartage` command: the compiled headless CLI. `npm install` builds it (see package.json "prepare").
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const cli = fileURLToPath(new URL('../dist/main/headless/cli.js', import.meta.url));
+if (!existsSync(cli)) {
+  process.stderr.write('cartage: Cartage is not built yet; run "npm install" (or "npm run build") in its folder first.\n');
+  process.exit(2);
+}
+const { runCli } = await import(pathToFileURL(cli).href);
+process.exitCode = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+});

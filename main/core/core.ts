@@ -1,0 +1,70 @@
+import type { Db } from './db/connection.js';
+import { openDatabase } from './db/connection.js';
+import { Engine, type EngineOptions } from './engine/engine.js';
+import { EngineLock } from './lock.js';
+import { createLogger, redactUrl, type Logger } from './log.js';
+import { databasePath } from './paths.js';
+import { TaskQueue } from './queue/queue.js';
+import { SettingsStore, type Settings, type SettingsPatch } from './settings.js';
+
+export interface CoreOptions {
+  dataDir: string;
+  /** Settings that hold for this run only (the CLI's --concurrency), over the stored ones. */
+  overrides?: SettingsPatch;
+  logToConsole?: boolean;
+  engine?: Partial<Pick<EngineOptions, 'headersFor' | 'progressIntervalMs' | 'watchIntervalMs' | 'random'>>;
+}
+
+/** Everything the app and the CLI share: database, settings, queue, engine, log. */
+export class Core {
+  readonly db: Db;
+  readonly settings: SettingsStore;
+  readonly queue: TaskQueue;
+  readonly engine: Engine;
+  readonly log: Logger;
+  readonly lock: EngineLock;
+  private readonly overrides: SettingsPatch;
+
+  constructor(readonly options: CoreOptions) {
+    this.db = openDatabase(databasePath(options.dataDir));
+    this.settings = new SettingsStore(this.db);
+    this.queue = new TaskQueue(this.db);
+    this.overrides = options.overrides ?? {};
+    this.log = createLogger(options.dataDir, options.logToConsole);
+    this.lock = new EngineLock(options.dataDir);
+    let cached: Settings | null = null;
+    let cachedAt = 0;
+    this.engine = new Engine({
+      queue: this.queue,
+      // Read often by the scheduler; a second's staleness is fine for a changed setting.
+      settings: () => {
+        const now = Date.now();
+        if (!cached || now - cachedAt > 1000) {
+          cached = { ...this.settings.get(), ...this.overrides };
+          cachedAt = now;
+        }
+        return cached;
+      },
+      ...options.engine,
+    });
+    this.engine.on('task', (t) => {
+      if (t.state === 'completed') this.log.info(`completed #${t.id} ${t.finalPath} (${t.bytesOnDisk} bytes)`);
+      else if (t.error && (t.state === 'failed' || t.state === 'skipped' || t.state === 'queued' || t.state === 'paused')) {
+        this.log.warn(`${t.state} #${t.id} ${redactUrl(t.url)}: [${t.error.code}] ${t.error.message}`);
+      }
+    });
+  }
+
+  /** Takes the queue lock and starts downloading; false (and nothing started) if another process holds it. */
+  startEngine(): { ok: true } | { ok: false; pid: number } {
+    const got = this.lock.tryAcquire();
+    if (got.ok) this.engine.start();
+    return got;
+  }
+
+  async close(): Promise<void> {
+    await this.engine.stop();
+    this.lock.release();
+    this.db.close();
+  }
+}

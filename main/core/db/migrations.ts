@@ -1,0 +1,56 @@
+import type { Database } from 'better-sqlite3';
+
+/** One schema step. Versions start at 1 and increase by one; a test checks the list. */
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Database): void;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'tasks and settings',
+    up(db) {
+      db.exec(`
+        CREATE TABLE tasks (
+          id                INTEGER PRIMARY KEY,
+          source_ref        TEXT    NOT NULL,
+          url               TEXT    NOT NULL,
+          name              TEXT    NOT NULL,
+          dir               TEXT    NOT NULL,
+          final_path        TEXT    NOT NULL,
+          temp_path         TEXT    NOT NULL,
+          grp               TEXT    NOT NULL CHECK (grp IN ('image', 'video', 'livephoto', 'other')),
+          host              TEXT    NOT NULL,
+          state             TEXT    NOT NULL CHECK (state IN ('queued', 'active', 'paused', 'completed', 'failed', 'canceled', 'skipped')),
+          bytes_on_disk     INTEGER NOT NULL DEFAULT 0,
+          total_bytes       INTEGER,
+          expected_bytes    INTEGER,
+          etag              TEXT,
+          last_modified     TEXT,
+          content_type      TEXT,
+          checksum_algo     TEXT    CHECK (checksum_algo IN ('sha1-base64', 'sha256-hex')),
+          checksum          TEXT,
+          attempts          INTEGER NOT NULL DEFAULT 0,
+          checksum_failures INTEGER NOT NULL DEFAULT 0,
+          next_attempt_at   INTEGER NOT NULL DEFAULT 0,
+          error_code        TEXT,
+          error_message     TEXT,
+          created_at        INTEGER NOT NULL,
+          updated_at        INTEGER NOT NULL,
+          completed_at      INTEGER
+        );
+        CREATE INDEX tasks_by_state ON tasks (state, id);
+        CREATE INDEX tasks_by_final_path ON tasks (final_path);
+        CREATE TABLE settings (
+          key   TEXT PRIMARY KEY,
+          value TEXT NOT NULL
+        );
+      `);
+    },
+  },
+];
+
+/** The schema version this build of Cartage writes. */
+export const latestVersion = migrations.at(-1)?.version ?? 0;

@@ -1,0 +1,502 @@
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import type { ErrorInfo } from '../errors.js';
+import type { QueueTotals, TaskQueue } from '../queue/queue.js';
+import type { TaskGroup, TaskState } from '../queue/states.js';
+import type { Task, TaskPatch } from '../queue/task.js';
+import type { Settings } from '../settings.js';
+import { assertNever } from '../util/assert-never.js';
+import { HttpClient } from './http.js';
+import type { TransferOutcome } from './outcome.js';
+import { probeHost } from './probe.js';
+import { RateLimiter } from './rate-limiter.js';
+import { backoffDelay } from './retry.js';
+import { etaMs, SpeedMeter } from './speed.js';
+import { runTransfer } from './transfer.js';
+
+/** One running download, as the progress panes show it. */
+export interface TaskProgress {
+  id: number;
+  name: string;
+  bytes: number;
+  total: number | null;
+  /** Bytes per second over the last few seconds. */
+  speed: number;
+  etaMs: number | null;
+}
+
+export interface QueueSnapshot {
+  tasks: TaskProgress[];
+  totals: QueueTotals & { speed: number };
+}
+
+export interface EngineEvents {
+  /** A task changed state; sent at once, never throttled. */
+  task: [Task];
+  /** Many tasks changed state at once (pause all, cancel all, network back). */
+  bulk: [{ ids: number[]; state: TaskState }];
+  /** Bytes moved: a snapshot, at most one per `progressIntervalMs` in all. */
+  progress: [QueueSnapshot];
+  /** The whole queue paused by itself (a full disk) and needs the person. */
+  'queue-paused': [ErrorInfo];
+  /** Nothing runs and nothing is queued. */
+  drained: [];
+}
+
+export interface EngineOptions {
+  queue: TaskQueue;
+  /** Read at every scheduling pass, so changed settings apply at once. */
+  settings: () => Settings;
+  /** Request headers for a task, built when it starts (credentials from the secret store). */
+  headersFor?: (task: Task) => Promise<Record<string, string>> | Record<string, string>;
+  /** At least this long between progress snapshots (default 200 ms: at most 5 a second). */
+  progressIntervalMs?: number;
+  /** How often to look for changes another process made to the queue (default 250 ms). */
+  watchIntervalMs?: number;
+  random?: () => number;
+}
+
+type AbortReason = 'stop' | 'control';
+
+interface Running {
+  task: Task;
+  controller: AbortController;
+  reason: AbortReason | null;
+  bytes: number;
+  total: number | null;
+  meter: SpeedMeter;
+  recordedAt: number;
+  done: Promise<void>;
+}
+
+const movable: Record<'pause' | 'resume' | 'cancel' | 'retry', TaskState[]> = {
+  pause: ['queued', 'active'],
+  resume: ['paused'],
+  cancel: ['queued', 'active', 'paused', 'failed', 'skipped'],
+  retry: ['failed', 'skipped'],
+};
+
+/**
+ * The download engine: a loop over the persistent queue. It fills free slots within the global,
+ * per-host and per-group limits, runs one transfer per slot, and turns each outcome into a queue
+ * transition. State lives in SQLite; what is here is a cache of what is running.
+ */
+export class Engine extends EventEmitter<EngineEvents> {
+  readonly queue: TaskQueue;
+  readonly http: HttpClient;
+  private readonly running = new Map<number, Running>();
+  private readonly lostHosts = new Map<string, string>();
+  private readonly limiter: RateLimiter;
+  private readonly progressIntervalMs: number;
+  private started = false;
+  private stopping = false;
+  private wakeTimer: NodeJS.Timeout | null = null;
+  private wakeAt = 0;
+  private progressTimer: NodeJS.Timeout | null = null;
+  private lastProgressAt = 0;
+  private probeTimer: NodeJS.Timeout | null = null;
+  private watchTimer: NodeJS.Timeout | null = null;
+  private dataVersion = 0;
+  private totalsCache: { at: number; value: QueueTotals } | null = null;
+
+  constructor(private readonly options: EngineOptions) {
+    super();
+    this.queue = options.queue;
+    this.http = new HttpClient(options.settings);
+    this.limiter = new RateLimiter(options.settings().speedLimit);
+    this.progressIntervalMs = options.progressIntervalMs ?? 200;
+  }
+
+  /** Starts the loop: downloads left active by a crash go back to the queue, then work begins. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.queue.recoverActive();
+    for (const { host, url } of this.queue.hostsLostToNetwork()) this.lostHosts.set(host, url);
+    this.dataVersion = this.readDataVersion();
+    this.watchTimer = setInterval(() => this.watch(), this.options.watchIntervalMs ?? 250);
+    this.watchTimer.unref();
+    if (this.lostHosts.size > 0) void this.probeLostHosts();
+    this.pump();
+  }
+
+  /** Stops every transfer (their part files stay, their tasks go back to the queue) and the loop. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const timer of [this.wakeTimer, this.progressTimer, this.probeTimer]) if (timer) clearTimeout(timer);
+    if (this.watchTimer) clearInterval(this.watchTimer);
+    const pending = [...this.running.values()];
+    for (const r of pending) this.abort(r, 'stop');
+    await Promise.all(pending.map((r) => r.done));
+    this.http.close();
+    this.started = false;
+  }
+
+  /** Resolves once nothing is running and nothing is queued (waiting retries included). */
+  whenDrained(): Promise<void> {
+    if (this.isDrained()) return Promise.resolve();
+    return new Promise((resolve) => this.once('drained', resolve));
+  }
+
+  /** Ids of the tasks running now. */
+  activeIds(): number[] {
+    return [...this.running.keys()];
+  }
+
+  pause(ids: readonly number[]): Task[] {
+    return this.control(ids, 'pause', 'paused', () => ({}));
+  }
+
+  resume(ids: readonly number[]): Task[] {
+    return this.control(ids, 'resume', 'queued', () => ({ attempts: 0, nextAttemptAt: 0, error: null }));
+  }
+
+  retry(ids: readonly number[]): Task[] {
+    return this.control(ids, 'retry', 'queued', () => ({ attempts: 0, checksumFailures: 0, nextAttemptAt: 0, error: null }));
+  }
+
+  cancel(ids: readonly number[]): Task[] {
+    const moved = this.control(ids, 'cancel', 'canceled', () => ({}));
+    for (const t of moved) if (!this.running.has(t.id)) fs.rmSync(t.tempPath, { force: true });
+    return moved;
+  }
+
+  /** Pauses every queued and running download; part files are kept. */
+  pauseAll(reason?: ErrorInfo): number[] {
+    return this.controlAll(movable.pause, 'paused', reason ? { error: reason } : {});
+  }
+
+  resumeAll(): number[] {
+    return this.controlAll(movable.resume, 'queued', { attempts: 0, nextAttemptAt: 0, error: null });
+  }
+
+  cancelAll(): number[] {
+    const ids = this.controlAll(movable.cancel, 'canceled', {});
+    for (const id of ids) {
+      const t = this.queue.get(id);
+      if (t && !this.running.has(id)) fs.rmSync(t.tempPath, { force: true });
+    }
+    return ids;
+  }
+
+  /** Applies one control to some tasks. Tasks already past it are left alone and not returned. */
+  private control(
+    ids: readonly number[],
+    verb: keyof typeof movable,
+    to: TaskState,
+    patch: (t: Task) => TaskPatch,
+  ): Task[] {
+    const moved: Task[] = [];
+    for (const id of ids) {
+      const task = this.queue.get(id);
+      if (!task || !movable[verb].includes(task.state)) continue;
+      const updated = this.queue.transition(id, to, { ...patch(task), bytesOnDisk: this.bytesOnDisk(task) });
+      moved.push(updated);
+      const r = this.running.get(id);
+      if (r) this.abort(r, 'control');
+      this.emit('task', updated);
+    }
+    this.afterChange();
+    return moved;
+  }
+
+  private controlAll(from: TaskState[], to: TaskState, patch: TaskPatch): number[] {
+    const ids = this.queue.transitionAll(from, to, patch);
+    for (const id of ids) {
+      const r = this.running.get(id);
+      if (r) this.abort(r, 'control');
+    }
+    if (ids.length) this.emit('bulk', { ids, state: to });
+    this.afterChange();
+    return ids;
+  }
+
+  private afterChange(): void {
+    this.totalsCache = null;
+    this.pump();
+    this.scheduleProgress();
+  }
+
+  private abort(r: Running, reason: AbortReason): void {
+    if (r.reason) return;
+    r.reason = reason;
+    r.controller.abort();
+  }
+
+  /** Fills free slots with runnable tasks, oldest first, within every limit. */
+  private pump(): void {
+    if (!this.started || this.stopping) return;
+    const s = this.options.settings();
+    if (this.limiter.bytesPerSecond !== s.speedLimit) this.limiter.setRate(s.speedLimit);
+    const now = Date.now();
+    while (this.running.size < s.maxConcurrent) {
+      const hosts = new Map<string, number>();
+      const groups = new Map<TaskGroup, number>();
+      for (const r of this.running.values()) {
+        hosts.set(r.task.host, (hosts.get(r.task.host) ?? 0) + 1);
+        groups.set(r.task.group, (groups.get(r.task.group) ?? 0) + 1);
+      }
+      const busyHosts = [...hosts].filter(([, n]) => n >= s.maxPerHost).map(([h]) => h);
+      const busyGroups = [...groups].filter(([, n]) => n >= s.maxPerGroup).map(([g]) => g);
+      const candidates = this.queue.runnable(s.maxConcurrent - this.running.size, now, busyHosts, busyGroups);
+      let launched = 0;
+      for (const task of candidates) {
+        if (this.running.size >= s.maxConcurrent) break;
+        if ((hosts.get(task.host) ?? 0) >= s.maxPerHost || (groups.get(task.group) ?? 0) >= s.maxPerGroup) continue;
+        hosts.set(task.host, (hosts.get(task.host) ?? 0) + 1);
+        groups.set(task.group, (groups.get(task.group) ?? 0) + 1);
+        this.launch(task, s);
+        launched += 1;
+      }
+      if (launched === 0) break;
+    }
+    this.scheduleWake(now);
+    if (this.isDrained()) this.emit('drained');
+  }
+
+  private isDrained(): boolean {
+    if (this.running.size > 0) return false;
+    const row = this.queue.db.prepare("SELECT 1 FROM tasks WHERE state IN ('queued', 'active') LIMIT 1").get();
+    return row === undefined;
+  }
+
+  private scheduleWake(now: number): void {
+    const at = this.queue.nextWake(now);
+    if (at === null) return;
+    if (this.wakeTimer && this.wakeAt <= at) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeAt = at;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = null;
+      this.pump();
+    }, Math.max(0, at - now));
+  }
+
+  private launch(queued: Task, settings: Settings): void {
+    const task = this.queue.transition(queued.id, 'active');
+    this.emit('task', task);
+    const r: Running = {
+      task,
+      controller: new AbortController(),
+      reason: null,
+      bytes: task.bytesOnDisk,
+      total: task.totalBytes ?? task.expectedBytes,
+      meter: new SpeedMeter(),
+      recordedAt: Date.now(),
+      done: Promise.resolve(),
+    };
+    this.running.set(task.id, r);
+    r.done = this.execute(r, settings).then(
+      (outcome) => this.settle(r, outcome),
+      (err: unknown) => this.settle(r, { kind: 'failed', error: { code: 'http_error', message: String(err) } }),
+    );
+  }
+
+  private async execute(r: Running, settings: Settings): Promise<TransferOutcome> {
+    let headers: Record<string, string> = {};
+    if (this.options.headersFor) {
+      try {
+        headers = await this.options.headersFor(r.task);
+      } catch (err) {
+        return { kind: 'failed', error: { code: 'auth', message: `Could not sign in for ${r.task.name}: ${(err as Error).message}` } };
+      }
+    }
+    return runTransfer(r.task, {
+      http: this.http,
+      queue: this.queue,
+      settings,
+      limiter: this.limiter,
+      signal: r.controller.signal,
+      headers,
+      onProgress: (bytes, total) => this.onProgress(r, bytes, total),
+    });
+  }
+
+  private onProgress(r: Running, bytes: number, total: number | null): void {
+    r.bytes = bytes;
+    r.total = total;
+    r.meter.sample(bytes);
+    const now = Date.now();
+    // The row's byte count is for people; resume trusts the part file's size, so once a second is plenty.
+    if (now - r.recordedAt >= 1000) {
+      r.recordedAt = now;
+      this.queue.record(r.task.id, { bytesOnDisk: bytes });
+    }
+    this.scheduleProgress();
+  }
+
+  private settle(r: Running, outcome: TransferOutcome): void {
+    this.running.delete(r.task.id);
+    try {
+      this.apply(r, outcome);
+    } catch (err) {
+      // A transition refused here means the row moved under us (another process); the row wins.
+      if ((err as { code?: string }).code !== 'illegal_transition') throw err;
+    }
+    this.totalsCache = null;
+    this.scheduleProgress();
+    this.pump();
+  }
+
+  /** Turns an attempt's outcome into the task's next state. */
+  private apply(r: Running, outcome: TransferOutcome): void {
+    const id = r.task.id;
+    const current = this.queue.get(id);
+    if (!current) return;
+    if (current.state !== 'active') {
+      // Paused or canceled while running, here or from another process: the row already says so.
+      if (current.state === 'canceled') fs.rmSync(current.tempPath, { force: true });
+      return;
+    }
+    const s = this.options.settings();
+    const now = Date.now();
+    const onDisk = this.bytesOnDisk(current);
+    const done = (to: TaskState, patch: TaskPatch): void => {
+      this.emit('task', this.queue.transition(id, to, patch, now));
+    };
+    switch (outcome.kind) {
+      case 'completed':
+        done('completed', {
+          finalPath: outcome.finalPath,
+          bytesOnDisk: outcome.bytes,
+          totalBytes: outcome.bytes,
+          completedAt: now,
+          error: null,
+        });
+        return;
+      case 'retry':
+      case 'restart': {
+        const retries = current.attempts + 1;
+        const error: ErrorInfo =
+          outcome.kind === 'retry' ? outcome.error : { code: 'network', message: `${current.name} restarts from zero: ${outcome.reason}.` };
+        if (retries > s.maxRetries) {
+          const lost = outcome.kind === 'retry' && outcome.network;
+          const tail = lost
+            ? ` Gave up after ${s.maxRetries} retries; it will go on by itself when ${current.host} answers again.`
+            : ` Gave up after ${s.maxRetries} retries.`;
+          done('failed', { attempts: retries, bytesOnDisk: onDisk, error: { code: error.code, message: error.message + tail } });
+          if (lost) this.watchLostHost(current.host, current.url);
+          return;
+        }
+        const delay =
+          outcome.kind === 'restart'
+            ? 0
+            : Math.max(backoffDelay(retries, s.retryBaseMs, s.retryMaxMs, this.options.random), outcome.retryAfterMs ?? 0);
+        done('queued', { attempts: retries, nextAttemptAt: now + delay, bytesOnDisk: onDisk, error });
+        return;
+      }
+      case 'continue':
+        done('queued', { nextAttemptAt: 0, bytesOnDisk: onDisk });
+        return;
+      case 'checksum-mismatch':
+        if (current.checksumFailures === 0) {
+          done('queued', {
+            checksumFailures: 1,
+            bytesOnDisk: 0,
+            nextAttemptAt: 0,
+            error: { code: 'checksum_mismatch', message: `checksum mismatch: ${current.name} did not match its checksum; downloading it again from zero.` },
+          });
+        } else {
+          done('failed', {
+            checksumFailures: current.checksumFailures + 1,
+            bytesOnDisk: 0,
+            error: {
+              code: 'checksum_mismatch',
+              message: `checksum mismatch: ${current.name} was downloaded twice and neither copy matched the checksum the source gave; it was not saved.`,
+            },
+          });
+        }
+        return;
+      case 'failed':
+        done('failed', { bytesOnDisk: onDisk, error: outcome.error });
+        return;
+      case 'skipped':
+        done('skipped', { bytesOnDisk: onDisk, error: outcome.error });
+        return;
+      case 'disk-full':
+        done('paused', { bytesOnDisk: onDisk, error: outcome.error });
+        this.pauseAll(outcome.error);
+        this.emit('queue-paused', outcome.error);
+        return;
+      case 'aborted':
+        // Only a shutdown aborts a task that is still active: it goes back to the queue for next time.
+        done('queued', { bytesOnDisk: onDisk, nextAttemptAt: 0 });
+        return;
+      default:
+        assertNever(outcome, 'transfer outcome');
+    }
+  }
+
+  private bytesOnDisk(task: Task): number {
+    try {
+      return fs.statSync(task.tempPath).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  private watchLostHost(host: string, url: string): void {
+    this.lostHosts.set(host, url);
+    if (!this.probeTimer) this.scheduleProbe();
+  }
+
+  private scheduleProbe(): void {
+    if (this.stopping || this.lostHosts.size === 0) return;
+    this.probeTimer = setTimeout(() => void this.probeLostHosts(), this.options.settings().probeIntervalMs);
+    this.probeTimer.unref();
+  }
+
+  /** Probes every host that dropped off the network; tasks of the hosts that answer go on by themselves. */
+  private async probeLostHosts(): Promise<void> {
+    this.probeTimer = null;
+    await Promise.all(
+      [...this.lostHosts].map(async ([host, url]) => {
+        if (!(await probeHost(url)) || this.stopping) return;
+        this.lostHosts.delete(host);
+        const ids = this.queue.requeueLostToNetwork(host);
+        if (ids.length) this.emit('bulk', { ids, state: 'queued' });
+      }),
+    );
+    this.afterChange();
+    this.scheduleProbe();
+  }
+
+  private readDataVersion(): number {
+    return this.queue.db.pragma('data_version', { simple: true }) as number;
+  }
+
+  /** Another process (the CLI next to the app) changed the queue: stop what it paused or canceled, start what it added. */
+  private watch(): void {
+    const version = this.readDataVersion();
+    if (version === this.dataVersion) return;
+    this.dataVersion = version;
+    for (const r of this.running.values()) {
+      const row = this.queue.get(r.task.id);
+      if (!row || row.state !== 'active') this.abort(r, 'control');
+    }
+    this.afterChange();
+  }
+
+  private scheduleProgress(): void {
+    if (this.progressTimer || !this.started) return;
+    const wait = Math.max(0, this.lastProgressAt + this.progressIntervalMs - Date.now());
+    this.progressTimer = setTimeout(() => {
+      this.progressTimer = null;
+      this.emitProgress();
+    }, wait);
+  }
+
+  private emitProgress(): void {
+    const now = Date.now();
+    this.lastProgressAt = now;
+    const tasks: TaskProgress[] = [];
+    let speed = 0;
+    for (const r of this.running.values()) {
+      const bps = r.meter.bytesPerSecond();
+      speed += bps;
+      tasks.push({ id: r.task.id, name: r.task.name, bytes: r.bytes, total: r.total, speed: bps, etaMs: etaMs(r.bytes, r.total, bps) });
+    }
+    if (!this.totalsCache || now - this.totalsCache.at >= 1000) this.totalsCache = { at: now, value: this.queue.totals() };
+    this.emit('progress', { tasks, totals: { ...this.totalsCache.value, speed } });
+  }
+}

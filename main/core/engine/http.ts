@@ -1,0 +1,85 @@
+import got, { type Got } from 'got';
+import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
+import http from 'node:http';
+import https from 'node:https';
+import { getProxyForUrl } from 'proxy-from-env';
+import type { Settings } from '../settings.js';
+
+export const userAgent = 'Cartage/0.1';
+
+type Agents = { http: http.Agent; https: https.Agent };
+
+/**
+ * The HTTP client the engine downloads with: got, with no retries of its own (the queue retries),
+ * no decompression (bytes on disk must be the bytes the server's Range counts), keep-alive agents,
+ * and the proxy from settings or from HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
+ */
+export class HttpClient {
+  readonly got: Got;
+  private readonly direct: Agents;
+  private readonly proxied = new Map<string, Agents>();
+
+  constructor(private readonly settings: () => Pick<Settings, 'proxy' | 'noProxy' | 'stallTimeoutMs'>) {
+    this.direct = {
+      http: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+      https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+    };
+    this.got = got.extend({
+      retry: { limit: 0 },
+      decompress: false,
+      throwHttpErrors: false,
+      followRedirect: true,
+      maxRedirects: 5,
+      headers: { 'user-agent': userAgent, 'accept-encoding': 'identity' },
+    });
+  }
+
+  /** The proxy a request to `url` goes through, or '' for a direct connection. */
+  proxyFor(url: string): string {
+    const { proxy, noProxy } = this.settings();
+    if (proxy) return bypasses(new URL(url).hostname, noProxy) ? '' : proxy;
+    return getProxyForUrl(url);
+  }
+
+  agentsFor(url: string): Agents {
+    const proxy = this.proxyFor(url);
+    if (!proxy) return this.direct;
+    let agents = this.proxied.get(proxy);
+    if (!agents) {
+      const options = { keepAlive: true, maxSockets: 64, proxy };
+      agents = { http: new HttpProxyAgent(options), https: new HttpsProxyAgent(options) };
+      this.proxied.set(proxy, agents);
+    }
+    return agents;
+  }
+
+  /** A streaming GET; the caller reads status and headers from its `response` event. */
+  stream(url: string, headers: Record<string, string>, signal: AbortSignal) {
+    return this.got.stream(url, {
+      headers,
+      signal,
+      agent: this.agentsFor(url),
+      timeout: { connect: 15_000, socket: this.settings().stallTimeoutMs },
+    });
+  }
+
+  close(): void {
+    this.direct.http.destroy();
+    this.direct.https.destroy();
+    for (const a of this.proxied.values()) {
+      a.http.destroy();
+      a.https.destroy();
+    }
+  }
+}
+
+function bypasses(hostname: string, noProxy: string): boolean {
+  return noProxy
+    .split(/[,\s]+/)
+    .filter(Boolean)
+    .some((entry) => {
+      if (entry === '*') return true;
+      const bare = entry.replace(/^\*?\./, '');
+      return hostname === bare || hostname.endsWith(`.${bare}`);
+    });
+}

@@ -1,0 +1,359 @@
+import { createHash, type Hash } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import { STATUS_CODES } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { CartageError } from '../errors.js';
+import type { TaskQueue } from '../queue/queue.js';
+import type { ChecksumAlgo, Task } from '../queue/task.js';
+import type { Settings } from '../settings.js';
+import { formatBytes } from '../util/format.js';
+import type { HttpClient } from './http.js';
+import type { TransferOutcome } from './outcome.js';
+import { placeFile } from './place.js';
+import type { RateLimiter } from './rate-limiter.js';
+import { isNetworkError, isRetryableStatus, parseRetryAfter } from './retry.js';
+import {
+  header,
+  ifRangeValue,
+  isHtml,
+  looksLikeHtml,
+  parseContentRange,
+  parseUnsatisfiedRange,
+} from './validators.js';
+
+export interface TransferContext {
+  http: HttpClient;
+  queue: TaskQueue;
+  settings: Settings;
+  limiter: RateLimiter;
+  signal: AbortSignal;
+  /** Request headers (credentials) built at request time by the task's source; never stored. */
+  headers: Record<string, string>;
+  /** Called as bytes land on disk. */
+  onProgress(bytesOnDisk: number, total: number | null): void;
+}
+
+/** One attempt at a download: stream to the part file, verify, rename into place. Never throws. */
+export async function runTransfer(task: Task, ctx: TransferContext): Promise<TransferOutcome> {
+  try {
+    return await attempt(task, ctx);
+  } catch (err) {
+    return classify(err, task, ctx);
+  }
+}
+
+async function attempt(task: Task, ctx: TransferContext): Promise<TransferOutcome> {
+  if (ctx.settings.conflictPolicy === 'skip' && fs.existsSync(task.finalPath)) {
+    return alreadyThere(task);
+  }
+  await fsp.mkdir(task.dir, { recursive: true });
+
+  let offset = await sizeOnDisk(task.tempPath);
+  const validator = ifRangeValue(task.etag, task.lastModified);
+  // Bytes without a validator, or more bytes than the file has, cannot be trusted to resume from.
+  if (offset > 0 && (!validator || (task.totalBytes !== null && offset > task.totalBytes))) offset = 0;
+
+  const headers: Record<string, string> = { ...ctx.headers };
+  if (offset > 0 && validator) {
+    headers.range = `bytes=${offset}-`;
+    headers['if-range'] = validator;
+  }
+  const stream = ctx.http.stream(task.url, headers, ctx.signal);
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
+    stream.once('response', resolve);
+    stream.once('error', reject);
+  });
+  const status = response.statusCode ?? 0;
+  const etag = header(response.headers, 'etag') ?? null;
+  const lastModified = header(response.headers, 'last-modified') ?? null;
+  const contentType = header(response.headers, 'content-type') ?? null;
+
+  if (status === 416) {
+    stream.destroy();
+    return unsatisfiable(task, ctx, offset, parseUnsatisfiedRange(header(response.headers, 'content-range')));
+  }
+  if (status !== 200 && status !== 206) {
+    stream.destroy();
+    return statusOutcome(task, status, header(response.headers, 'retry-after'));
+  }
+
+  let total: number | null;
+  let rangeEnd: number | null = null;
+  if (status === 206) {
+    const range = parseContentRange(header(response.headers, 'content-range'));
+    const changed = offset > 0 && validatorChanged(task, etag, lastModified);
+    if (!range || range.start !== offset || changed) {
+      stream.destroy();
+      await removePart(task);
+      const why = !range
+        ? 'the server answered a range request without a readable Content-Range'
+        : changed
+          ? 'the file changed on the server'
+          : `the server answered from byte ${range.start} instead of ${offset}`;
+      return { kind: 'restart', reason: why };
+    }
+    total = range.total;
+    rangeEnd = range.end + 1;
+  } else {
+    // 200: the whole file from the first byte, whatever was asked (If-Range did not match, or no Range support).
+    offset = 0;
+    const length = header(response.headers, 'content-length');
+    total = length !== undefined && /^\d+$/.test(length) ? Number(length) : null;
+  }
+
+  const rejection = notTheFile(task, { total, contentType, etag, lastModified });
+  if (rejection) {
+    stream.destroy();
+    return { kind: 'retry', error: { code: rejection.code, message: rejection.message }, retryAfterMs: null, network: false };
+  }
+
+  ctx.queue.record(task.id, { etag, lastModified, contentType, totalBytes: total, bytesOnDisk: offset });
+
+  const algo = task.checksumAlgo;
+  const hash = algo ? createHash(algo === 'sha1-base64' ? 'sha1' : 'sha256') : null;
+  if (hash && offset > 0) await hashFile(task.tempPath, offset, hash);
+
+  let received = offset;
+  let first = true;
+  const expectBinary = task.contentType !== null && !isHtml(task.contentType);
+  const meter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      if (first) {
+        first = false;
+        if (expectBinary && looksLikeHtml(chunk)) {
+          done(webPageInstead(task));
+          return;
+        }
+      }
+      received += chunk.length;
+      if (total !== null && received > total) {
+        done(new CartageError('length_mismatch', `${task.url} sent more than the ${formatBytes(total)} it announced for ${task.name}.`));
+        return;
+      }
+      hash?.update(chunk);
+      ctx.onProgress(received, total);
+      const wait = ctx.limiter.take(chunk.length);
+      if (wait > 0) setTimeout(done, wait, null, chunk);
+      else done(null, chunk);
+    },
+  });
+  const out = fs.createWriteStream(task.tempPath, {
+    flags: offset > 0 ? 'a' : 'w',
+    highWaterMark: 1 << 20,
+    // fsync before close: a file renamed into place must survive a power cut too.
+    flush: true,
+  });
+  await pipeline(stream, meter, out);
+
+  if (total !== null && received < total) {
+    if (rangeEnd !== null && received === rangeEnd) return { kind: 'continue' };
+    return {
+      kind: 'retry',
+      error: {
+        code: 'network',
+        message: `The connection to ${task.host} ended early: ${task.name} got ${formatBytes(received)} of ${formatBytes(total)}.`,
+      },
+      retryAfterMs: null,
+      network: true,
+    };
+  }
+  return finish(task, ctx, received, hash, algo);
+}
+
+/** Verifies the complete part file against the checksum and renames it into place. */
+async function finish(
+  task: Task,
+  ctx: TransferContext,
+  bytes: number,
+  hash: Hash | null,
+  algo: ChecksumAlgo | null,
+): Promise<TransferOutcome> {
+  if (hash && algo && task.checksum) {
+    const digest = algo === 'sha1-base64' ? hash.digest('base64') : hash.digest('hex');
+    const expected = algo === 'sha256-hex' ? task.checksum.toLowerCase() : task.checksum;
+    if (digest !== expected) {
+      await removePart(task);
+      return { kind: 'checksum-mismatch' };
+    }
+  }
+  const placed = await placeFile(task.tempPath, task.finalPath, ctx.settings.conflictPolicy);
+  if (placed === null) {
+    await removePart(task);
+    return alreadyThere(task);
+  }
+  return { kind: 'completed', finalPath: placed, bytes };
+}
+
+/** 416: the range starts at or past the end. Complete if the bytes on disk are the whole file. */
+async function unsatisfiable(
+  task: Task,
+  ctx: TransferContext,
+  offset: number,
+  announced: number | null,
+): Promise<TransferOutcome> {
+  const total = announced ?? task.totalBytes;
+  if (offset > 0 && total !== null && offset === total) {
+    const algo = task.checksumAlgo;
+    const hash = algo ? createHash(algo === 'sha1-base64' ? 'sha1' : 'sha256') : null;
+    if (hash) await hashFile(task.tempPath, offset, hash);
+    ctx.queue.record(task.id, { totalBytes: total, bytesOnDisk: offset });
+    return finish(task, ctx, offset, hash, algo);
+  }
+  await removePart(task);
+  return { kind: 'restart', reason: 'the server could not send the rest of the file (416)' };
+}
+
+function statusOutcome(task: Task, status: number, retryAfter: string | undefined): TransferOutcome {
+  const label = `${status} ${STATUS_CODES[status] ?? ''}`.trim();
+  if (status === 404 || status === 410) {
+    return { kind: 'skipped', error: { code: 'gone', message: `${task.name} was deleted on the server (${label}).` } };
+  }
+  if (status === 401 || status === 403) {
+    return {
+      kind: 'failed',
+      error: {
+        code: 'auth',
+        message: `${task.host} refused ${task.name} (${label}). Sign in to the source again, or check that the link still allows downloads.`,
+      },
+    };
+  }
+  if (isRetryableStatus(status)) {
+    return {
+      kind: 'retry',
+      error: {
+        code: status === 429 ? 'rate_limited' : status === 408 ? 'timeout' : 'server_error',
+        message: `${task.host} answered ${label} for ${task.name}.`,
+      },
+      retryAfterMs: parseRetryAfter(retryAfter),
+      network: false,
+    };
+  }
+  return {
+    kind: 'failed',
+    error: { code: 'http_error', message: `${task.host} answered ${label} for ${task.name}; it was not downloaded.` },
+  };
+}
+
+/** A body that is plainly not the file, judged before a byte of it is written. */
+function notTheFile(
+  task: Task,
+  r: { total: number | null; contentType: string | null; etag: string | null; lastModified: string | null },
+): CartageError | null {
+  if (isHtml(r.contentType) && task.contentType !== null && !isHtml(task.contentType)) return webPageInstead(task);
+  if (r.total !== null) {
+    if (task.expectedBytes !== null && r.total !== task.expectedBytes) {
+      return new CartageError(
+        'length_mismatch',
+        `${task.host} announced ${formatBytes(r.total)} for ${task.name}, but the source lists it at ${formatBytes(task.expectedBytes)}; the answer was not saved.`,
+      );
+    }
+    if (task.totalBytes !== null && r.total !== task.totalBytes && !validatorChanged(task, r.etag, r.lastModified)) {
+      return new CartageError(
+        'length_mismatch',
+        `${task.host} announced ${formatBytes(r.total)} for ${task.name}, but earlier said ${formatBytes(task.totalBytes)} for the same file; the answer was not saved.`,
+      );
+    }
+  }
+  return null;
+}
+
+function webPageInstead(task: Task): CartageError {
+  return new CartageError(
+    'not_the_file',
+    `${task.host} sent a web page instead of ${task.name} (an error or sign-in page, most likely); it was not saved.`,
+  );
+}
+
+/** Whether the server now describes a different version of the file than the bytes on disk came from. */
+function validatorChanged(task: Task, etag: string | null, lastModified: string | null): boolean {
+  if (task.etag && etag) return task.etag !== etag;
+  if (task.lastModified && lastModified) return task.lastModified !== lastModified;
+  return false;
+}
+
+function alreadyThere(task: Task): TransferOutcome {
+  return {
+    kind: 'skipped',
+    error: {
+      code: 'already_exists',
+      message: `${path.basename(task.finalPath)} is already in ${task.dir}; it was skipped (conflict setting: skip).`,
+    },
+  };
+}
+
+/** Turns what went wrong into an outcome, from the disk's errors to the network's. */
+async function classify(err: unknown, task: Task, ctx: TransferContext): Promise<TransferOutcome> {
+  if (ctx.signal.aborted) return { kind: 'aborted' };
+  const code = (err as { code?: string }).code;
+  if (err instanceof CartageError) {
+    return { kind: 'retry', error: { code: err.code, message: err.message }, retryAfterMs: null, network: false };
+  }
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    const onDisk = await sizeOnDisk(task.tempPath);
+    const total = task.totalBytes ?? task.expectedBytes;
+    const free = await freeSpace(task.dir);
+    const needed = total !== null ? `needs ${formatBytes(Math.max(0, total - onDisk))} more` : 'needs more room';
+    return {
+      kind: 'disk-full',
+      error: {
+        code: 'disk_full',
+        message: `The disk is full: ${task.name} ${needed} in ${task.dir}${free !== null ? ` (${formatBytes(free)} free)` : ''}. Free some space, then resume; what was downloaded is kept.`,
+      },
+    };
+  }
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR' || code === 'EISDIR') {
+    const why = code === 'EROFS' ? 'it is read-only' : code === 'ENOTDIR' ? 'part of the path is a file' : 'permission denied';
+    return {
+      kind: 'failed',
+      error: {
+        code: 'cannot_write',
+        message: `cannot write to ${task.dir} (${why}): ${task.name} was not saved. Choose another folder or fix its permissions, then retry.`,
+      },
+    };
+  }
+  if (isNetworkError(err)) {
+    const detail = code ?? (err as Error).message;
+    return {
+      kind: 'retry',
+      error: { code: 'network', message: `Lost the connection to ${task.host} while downloading ${task.name} (${detail}).` },
+      retryAfterMs: null,
+      network: true,
+    };
+  }
+  return {
+    kind: 'failed',
+    error: { code: 'http_error', message: `${task.name} could not be downloaded: ${(err as Error).message ?? String(err)}.` },
+  };
+}
+
+async function sizeOnDisk(file: string): Promise<number> {
+  try {
+    return (await fsp.stat(file)).size;
+  } catch {
+    return 0;
+  }
+}
+
+async function freeSpace(dir: string): Promise<number | null> {
+  try {
+    const s = await fsp.statfs(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return null;
+  }
+}
+
+async function removePart(task: Task): Promise<void> {
+  await fsp.rm(task.tempPath, { force: true });
+}
+
+async function hashFile(file: string, length: number, hash: Hash): Promise<void> {
+  if (length === 0) return;
+  for await (const chunk of fs.createReadStream(file, { start: 0, end: length - 1, highWaterMark: 1 << 20 })) {
+    hash.update(chunk as Buffer);
+  }
+}

@@ -1,0 +1,244 @@
+import type { Statement } from 'better-sqlite3';
+import path from 'node:path';
+import type { Db } from '../db/connection.js';
+import { CartageError } from '../errors.js';
+import { freePath, nameFromUrl, pathInside, safeFileName } from '../naming.js';
+import type { ConflictPolicy } from '../settings.js';
+import { groupForName } from './groups.js';
+import { assertTransition, statesLeadingTo, taskStates, type TaskGroup, type TaskState } from './states.js';
+import { patchColumns, taskFromRow, type Task, type TaskPatch, type TaskRow, type TaskSpec } from './task.js';
+
+export type StateCounts = Record<TaskState, number>;
+
+export interface QueueTotals {
+  counts: StateCounts;
+  /** Bytes on disk and total over tasks that are not canceled. */
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+/** Suffix of the part file a download is written to before it is verified and renamed. */
+export const partSuffix = '.cartage-part';
+
+const pageSize = 500;
+
+/**
+ * The persistent task queue. Every state change is a checked transition in a transaction; the
+ * engine asks it for a page of runnable work at a time and never loads the queue whole.
+ */
+export class TaskQueue {
+  private readonly byId: Statement<[number], TaskRow>;
+  private readonly pathTaken: Statement<[string], { one: number }>;
+  private readonly insert: Statement<unknown[], { id: number }>;
+
+  constructor(readonly db: Db) {
+    this.byId = db.prepare('SELECT * FROM tasks WHERE id = ?');
+    this.pathTaken = db.prepare(
+      "SELECT 1 AS one FROM tasks WHERE final_path = ? AND state IN ('queued', 'active', 'paused', 'failed') LIMIT 1",
+    );
+    this.insert = db.prepare(`
+      INSERT INTO tasks (source_ref, url, name, dir, final_path, temp_path, grp, host, state, expected_bytes,
+                         checksum_algo, checksum, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?) RETURNING id`);
+  }
+
+  /**
+   * Queues downloads in one transaction and returns their ids. Each gets a final path that no other
+   * queued download claims; with the `rename` policy, one that no file on disk has either.
+   */
+  enqueue(specs: readonly TaskSpec[], policy: ConflictPolicy = 'rename', now = Date.now()): number[] {
+    const parsed = specs.map((spec) => {
+      let url: URL;
+      try {
+        url = new URL(spec.url);
+      } catch {
+        throw new CartageError('bad_input', `"${spec.url}" is not a web address Cartage can download; nothing was queued.`);
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new CartageError('bad_input', `"${spec.url}" uses ${url.protocol.slice(0, -1)}, which Cartage does not download (only http and https); nothing was queued.`);
+      }
+      return { spec, url };
+    });
+    const claimed = new Set<string>();
+    const taken = (full: string): boolean => claimed.has(full) || this.pathTaken.get(full) !== undefined;
+    const run = this.db.transaction(() =>
+      parsed.map(({ spec, url }) => {
+        const dir = path.resolve(spec.dir);
+        const name = spec.name ? safeFileName(spec.name) : nameFromUrl(url);
+        const finalPath =
+          policy === 'rename' ? freePath(dir, name, taken) : firstUnclaimed(dir, name, taken);
+        claimed.add(finalPath);
+        const row = this.insert.get(
+          spec.sourceRef ?? 'url',
+          url.href,
+          path.basename(finalPath),
+          dir,
+          finalPath,
+          finalPath + partSuffix,
+          spec.group ?? groupForName(name),
+          url.host,
+          spec.expectedBytes ?? null,
+          spec.checksum?.algo ?? null,
+          spec.checksum?.value ?? null,
+          now,
+          now,
+        );
+        return row!.id;
+      }),
+    );
+    return run.immediate();
+  }
+
+  get(id: number): Task | undefined {
+    const row = this.byId.get(id);
+    return row ? taskFromRow(row) : undefined;
+  }
+
+  /** Tasks after `afterId`, in id order, optionally only in some states: one page. */
+  page(afterId = 0, limit = pageSize, states?: readonly TaskState[]): Task[] {
+    const filter = states ? `AND state IN (${states.map(() => '?').join(',')})` : '';
+    const rows = this.db
+      .prepare(`SELECT * FROM tasks WHERE id > ? ${filter} ORDER BY id LIMIT ?`)
+      .all(afterId, ...(states ?? []), limit) as TaskRow[];
+    return rows.map(taskFromRow);
+  }
+
+  /** Every task, page by page, so memory stays flat however long the queue is. */
+  *iterate(states?: readonly TaskState[]): Generator<Task> {
+    let after = 0;
+    for (;;) {
+      const page = this.page(after, pageSize, states);
+      if (page.length === 0) return;
+      yield* page;
+      after = page.at(-1)!.id;
+    }
+  }
+
+  totals(): QueueTotals {
+    const counts = Object.fromEntries(taskStates.map((s) => [s, 0])) as StateCounts;
+    const rows = this.db
+      .prepare(
+        `SELECT state, COUNT(*) AS n, SUM(bytes_on_disk) AS done, SUM(COALESCE(total_bytes, expected_bytes, 0)) AS total
+         FROM tasks GROUP BY state`,
+      )
+      .all() as { state: TaskState; n: number; done: number; total: number }[];
+    let bytesDone = 0;
+    let bytesTotal = 0;
+    for (const r of rows) {
+      counts[r.state] = r.n;
+      if (r.state === 'canceled') continue;
+      bytesDone += r.done;
+      bytesTotal += r.total;
+    }
+    return { counts, bytesDone, bytesTotal };
+  }
+
+  /**
+   * Up to `limit` queued tasks whose time has come, oldest first, skipping hosts and groups that
+   * are at their limits. One indexed query: the queue is never read whole.
+   */
+  runnable(limit: number, now: number, busyHosts: readonly string[], busyGroups: readonly TaskGroup[]): Task[] {
+    const hostFilter = busyHosts.length ? `AND host NOT IN (${busyHosts.map(() => '?').join(',')})` : '';
+    const groupFilter = busyGroups.length ? `AND grp NOT IN (${busyGroups.map(() => '?').join(',')})` : '';
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM tasks WHERE state = 'queued' AND next_attempt_at <= ? ${hostFilter} ${groupFilter} ORDER BY id LIMIT ?`,
+      )
+      .all(now, ...busyHosts, ...busyGroups, limit) as TaskRow[];
+    return rows.map(taskFromRow);
+  }
+
+  /** When the earliest queued task waiting for its backoff becomes runnable, if any. */
+  nextWake(now: number): number | null {
+    const row = this.db
+      .prepare("SELECT MIN(next_attempt_at) AS at FROM tasks WHERE state = 'queued' AND next_attempt_at > ?")
+      .get(now) as { at: number | null };
+    return row.at;
+  }
+
+  /** Moves one task to a new state, with the fields that change with it. Illegal moves throw. */
+  transition(id: number, to: TaskState, patch: TaskPatch = {}, now = Date.now()): Task {
+    const run = this.db.transaction(() => {
+      const row = this.byId.get(id);
+      if (!row) throw new CartageError('not_found', `There is no task ${id} in the queue.`);
+      assertTransition(id, row.state, to);
+      const { sql, values } = patchSql(patch);
+      const updated = this.db
+        .prepare(`UPDATE tasks SET state = ?, updated_at = ?${sql} WHERE id = ? RETURNING *`)
+        .get(to, now, ...values, id) as TaskRow;
+      return taskFromRow(updated);
+    });
+    return run.immediate();
+  }
+
+  /**
+   * Records what an active download learnt (bytes on disk, validators, totals). Returns false, and
+   * changes nothing, if the task is no longer active (paused or canceled from elsewhere).
+   */
+  record(id: number, patch: TaskPatch, now = Date.now()): boolean {
+    const { sql, values } = patchSql(patch);
+    const info = this.db
+      .prepare(`UPDATE tasks SET updated_at = ?${sql} WHERE id = ? AND state = 'active'`)
+      .run(now, ...values, id);
+    return info.changes === 1;
+  }
+
+  /**
+   * Moves every task in one of `from` (restricted to legal moves) to `to`, in one statement.
+   * Returns the ids moved.
+   */
+  transitionAll(from: readonly TaskState[], to: TaskState, patch: TaskPatch = {}, now = Date.now()): number[] {
+    const legal = from.filter((s) => statesLeadingTo(to).includes(s));
+    if (legal.length === 0) return [];
+    const { sql, values } = patchSql(patch);
+    const rows = this.db
+      .prepare(
+        `UPDATE tasks SET state = ?, updated_at = ?${sql} WHERE state IN (${legal.map(() => '?').join(',')}) RETURNING id`,
+      )
+      .all(to, now, ...values, ...legal) as { id: number }[];
+    return rows.map((r) => r.id);
+  }
+
+  /** On start: downloads that were running when Cartage stopped go back to the queue. */
+  recoverActive(now = Date.now()): number {
+    return this.transitionAll(['active'], 'queued', { nextAttemptAt: 0 }, now).length;
+  }
+
+  /** Hosts with downloads that failed because the network was lost, one URL each to probe. */
+  hostsLostToNetwork(): { host: string; url: string }[] {
+    return this.db
+      .prepare("SELECT host, MIN(url) AS url FROM tasks WHERE state = 'failed' AND error_code = 'network' GROUP BY host")
+      .all() as { host: string; url: string }[];
+  }
+
+  /** The network to `host` is back: its downloads that failed for the lost network are queued again. */
+  requeueLostToNetwork(host: string, now = Date.now()): number[] {
+    const rows = this.db
+      .prepare(
+        `UPDATE tasks SET state = 'queued', attempts = 0, next_attempt_at = 0, error_code = NULL, error_message = NULL, updated_at = ?
+         WHERE state = 'failed' AND error_code = 'network' AND host = ? RETURNING id`,
+      )
+      .all(now, host) as { id: number }[];
+    return rows.map((r) => r.id);
+  }
+}
+
+function firstUnclaimed(dir: string, name: string, taken: (full: string) => boolean): string {
+  const direct = pathInside(dir, name);
+  return taken(direct) ? freePath(dir, name, taken) : direct;
+}
+
+function patchSql(patch: TaskPatch): { sql: string; values: unknown[] } {
+  let sql = '';
+  const values: unknown[] = [];
+  for (const [key, column] of Object.entries(patchColumns) as [keyof typeof patchColumns, string][]) {
+    if (patch[key] === undefined) continue;
+    sql += `, ${column} = ?`;
+    values.push(patch[key]);
+  }
+  if (patch.error !== undefined) {
+    sql += ', error_code = ?, error_message = ?';
+    values.push(patch.error?.code ?? null, patch.error?.message ?? null);
+  }
+  return { sql, values };
+}

@@ -1,0 +1,28 @@
+import { parseArgs } from 'node:util';
+import { jsonTask, openCore, printSummary, runEngine, type Io } from '../session.js';
+import { UsageError } from '../usage.js';
+
+/** `cartage run`: work through the saved queue until it is empty. */
+export async function runCommand(args: string[], io: Io, dataDir: string): Promise<number> {
+  const { values } = parseArgs({ args, strict: true, options: { json: { type: 'boolean', default: false } } });
+  const core = openCore(dataDir);
+  try {
+    const lock = core.startEngine();
+    if (!lock.ok) throw new UsageError(`Another Cartage (pid ${lock.pid}) is already running this queue; it will finish it.`);
+    const before = core.queue.totals().counts;
+    if (!values.json && before.queued + before.active === 0) io.stdout.write('Nothing to do: the queue has no waiting downloads.\n');
+    const report = await runEngine(core, io, {
+      json: values.json,
+      header: (r) => `Working through the queue: ${r.completed.length} done, ${r.failed.length} failed`,
+    });
+    const after = core.queue.totals().counts;
+    const left = after.queued + after.active;
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify({ completed: report.completed.map(jsonTask), failed: report.failed.map(jsonTask), skipped: report.skipped.map(jsonTask), left }, null, 2)}\n`);
+    } else printSummary(io, report, left);
+    if (report.interrupted && left > 0) return 130;
+    return report.failed.length > 0 ? 1 : 0;
+  } finally {
+    await core.close();
+  }
+}

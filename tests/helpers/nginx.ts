@@ -1,0 +1,140 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface AccessEntry {
+  uri: string;
+  status: number;
+  bytesSent: number;
+  range: string;
+  ifRange: string;
+}
+
+export interface Nginx {
+  url: (file: string) => string;
+  root: string;
+  port: number;
+  /** The access log so far: one entry per request, with the Range headers and body bytes sent. */
+  log(): AccessEntry[];
+  stop(): Promise<void>;
+}
+
+const binaries = ['/usr/sbin/nginx', '/usr/bin/nginx'];
+
+export function nginxBinary(): string {
+  const found = binaries.find((b) => fs.existsSync(b));
+  if (!found) throw new Error('nginx is not installed: apt-get install nginx-light (.ci/run does this).');
+  return found;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once something accepts TCP connections on the port. */
+export async function waitForPort(port: number, child?: ChildProcess): Promise<void> {
+  for (let i = 0; i < 500; i += 1) {
+    if (child && child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`nothing listens on port ${port}`);
+}
+
+/** Starts a real nginx serving `root` on a free loopback port, with an access log the tests read. */
+export async function startNginx(root: string): Promise<Nginx> {
+  const bin = nginxBinary();
+  const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'cartage-nginx-'));
+  const accessLog = path.join(prefix, 'access.log');
+  for (let tries = 0; tries < 5; tries += 1) {
+    const port = await freePort();
+    const conf = path.join(prefix, 'nginx.conf');
+    const asRoot = process.getuid?.() === 0 ? 'user root;' : '';
+    fs.writeFileSync(
+      conf,
+      `${asRoot}
+daemon off;
+master_process off;
+worker_processes 1;
+pid ${prefix}/nginx.pid;
+error_log ${prefix}/error.log warn;
+events { worker_connections 512; }
+http {
+  default_type application/octet-stream;
+  types { image/jpeg jpg; text/plain txt; text/html html; video/mp4 mp4; }
+  sendfile on;
+  keepalive_requests 100000;
+  log_format cartage '$uri\\t$status\\t$body_bytes_sent\\t$http_range\\t$http_if_range';
+  access_log ${accessLog} cartage;
+  client_body_temp_path ${prefix}/body;
+  proxy_temp_path ${prefix}/proxy;
+  fastcgi_temp_path ${prefix}/fastcgi;
+  uwsgi_temp_path ${prefix}/uwsgi;
+  scgi_temp_path ${prefix}/scgi;
+  server {
+    listen 127.0.0.1:${port};
+    root ${root};
+    location / { autoindex on; }
+  }
+}
+`,
+    );
+    const child = spawn(bin, ['-p', prefix, '-e', `${prefix}/error.log`, '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    try {
+      await waitForPort(port, child);
+    } catch {
+      child.kill('SIGKILL');
+      if (/Address already in use/.test(stderr + readOr(`${prefix}/error.log`))) continue;
+      throw new Error(`nginx did not start: ${stderr}${readOr(`${prefix}/error.log`)}`);
+    }
+    return {
+      port,
+      root,
+      url: (file) => `http://127.0.0.1:${port}/${file.split('/').map(encodeURIComponent).join('/')}`,
+      log: () =>
+        readOr(accessLog)
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => {
+            const [uri = '', status = '0', bytes = '0', range = '-', ifRange = '-'] = line.split('\t');
+            return { uri, status: Number(status), bytesSent: Number(bytes), range, ifRange };
+          }),
+      stop: async () => {
+        if (child.exitCode === null) {
+          const exited = new Promise((r) => child.once('exit', r));
+          child.kill('SIGTERM');
+          await exited;
+        }
+        fs.rmSync(prefix, { recursive: true, force: true });
+      },
+    };
+  }
+  throw new Error('nginx could not find a free port');
+}
+
+function readOr(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
