@@ -32,19 +32,9 @@ export class Core {
     this.overrides = options.overrides ?? {};
     this.log = createLogger(options.dataDir, options.logToConsole);
     this.lock = new EngineLock(options.dataDir);
-    let cached: Settings | null = null;
-    let cachedAt = 0;
     this.engine = new Engine({
       queue: this.queue,
-      // Read often by the scheduler; a second's staleness is fine for a changed setting.
-      settings: () => {
-        const now = Date.now();
-        if (!cached || now - cachedAt > 1000) {
-          cached = { ...this.settings.get(), ...this.overrides };
-          cachedAt = now;
-        }
-        return cached;
-      },
+      settings: (): Settings => ({ ...this.settings.get(), ...this.overrides }),
       ...options.engine,
     });
     this.engine.on('task', (t) => {

@@ -38,9 +38,23 @@ export const defaultSettings: Settings = settingsSchema.parse({});
 
 /** Settings persisted as one row per key in SQLite, validated on every read and write. */
 export class SettingsStore {
+  private cache: Settings | null = null;
+
   constructor(private readonly db: Db) {}
 
+  /** The current settings; read from the database once, then kept in step by `update`. */
   get(): Settings {
+    this.cache ??= this.read();
+    return this.cache;
+  }
+
+  /** Forgets the cached copy, for when another process may have changed the settings. */
+  reload(): Settings {
+    this.cache = null;
+    return this.get();
+  }
+
+  private read(): Settings {
     const rows = this.db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[];
     const raw: Record<string, unknown> = {};
     for (const row of rows) {
@@ -62,6 +76,7 @@ export class SettingsStore {
     this.db.transaction(() => {
       for (const key of Object.keys(patch) as (keyof Settings)[]) put.run(key, JSON.stringify(merged.data[key]));
     })();
+    this.cache = merged.data;
     return merged.data;
   }
 }

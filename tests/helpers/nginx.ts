@@ -81,7 +81,7 @@ http {
   types { image/jpeg jpg; text/plain txt; text/html html; video/mp4 mp4; }
   sendfile on;
   keepalive_requests 100000;
-  log_format cartage '$uri\\t$status\\t$body_bytes_sent\\t$http_range\\t$http_if_range';
+  log_format cartage escape=none '$uri\\t$status\\t$body_bytes_sent\\t$http_range\\t$http_if_range';
   access_log ${accessLog} cartage;
   client_body_temp_path ${prefix}/body;
   proxy_temp_path ${prefix}/proxy;

@@ -346,6 +346,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (current.state !== 'active') {
       // Paused or canceled while running, here or from another process: the row already says so.
       if (current.state === 'canceled') fs.rmSync(current.tempPath, { force: true });
+      // The last bytes were flushed after the pause was recorded: keep the count true.
+      else if (current.state === 'paused') this.queue.record(id, { bytesOnDisk: this.bytesOnDisk(current) }, ['paused']);
       return;
     }
     const s = this.options.settings();

@@ -4,8 +4,7 @@ import fsp from 'node:fs/promises';
 import { STATUS_CODES } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Transform, type Readable, type Writable } from 'node:stream';
 import { CartageError } from '../errors.js';
 import type { TaskQueue } from '../queue/queue.js';
 import type { ChecksumAlgo, Task } from '../queue/task.js';
@@ -147,7 +146,7 @@ async function attempt(task: Task, ctx: TransferContext): Promise<TransferOutcom
     // fsync before close: a file renamed into place must survive a power cut too.
     flush: true,
   });
-  await pipeline(stream, meter, out);
+  await streamToFile(stream, meter, out);
 
   if (total !== null && received < total) {
     if (rangeEnd !== null && received === rangeEnd) return { kind: 'continue' };
@@ -356,4 +355,38 @@ async function hashFile(file: string, length: number, hash: Hash): Promise<void>
   for await (const chunk of fs.createReadStream(file, { start: 0, end: length - 1, highWaterMark: 1 << 20 })) {
     hash.update(chunk as Buffer);
   }
+}
+
+/**
+ * Pipes the body through the meter into the part file. When the network side fails (dropped,
+ * stalled, aborted for a pause) every byte already received is still written before the error is
+ * passed on, so the next attempt resumes from all of it. A failure of the meter (not the file) or
+ * of the disk stops everything at once.
+ */
+function streamToFile(source: Readable, meter: Transform, out: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let sourceError: unknown = null;
+    let failed = false;
+    const fail = (err: unknown): void => {
+      if (failed) return;
+      failed = true;
+      source.destroy();
+      meter.destroy();
+      out.destroy();
+      reject(err);
+    };
+    source.once('error', (err) => {
+      sourceError = err;
+      source.unpipe(meter);
+      meter.end();
+    });
+    meter.once('error', fail);
+    out.once('error', fail);
+    out.once('close', () => {
+      if (failed) return;
+      if (sourceError) reject(sourceError);
+      else resolve();
+    });
+    source.pipe(meter).pipe(out);
+  });
 }

@@ -173,13 +173,13 @@ export class TaskQueue {
 
   /**
    * Records what an active download learnt (bytes on disk, validators, totals). Returns false, and
-   * changes nothing, if the task is no longer active (paused or canceled from elsewhere).
+   * changes nothing, if the task is no longer in one of `states` (paused or canceled from elsewhere).
    */
-  record(id: number, patch: TaskPatch, now = Date.now()): boolean {
+  record(id: number, patch: TaskPatch, states: readonly TaskState[] = ['active'], now = Date.now()): boolean {
     const { sql, values } = patchSql(patch);
     const info = this.db
-      .prepare(`UPDATE tasks SET updated_at = ?${sql} WHERE id = ? AND state = 'active'`)
-      .run(now, ...values, id);
+      .prepare(`UPDATE tasks SET updated_at = ?${sql} WHERE id = ? AND state IN (${states.map(() => '?').join(',')})`)
+      .run(now, ...values, id, ...states);
     return info.changes === 1;
   }
 
