@@ -72,10 +72,11 @@ export function numberedName(name: string, n: number): string {
 
 /**
  * The first of `name`, `name (1).ext`, `name (2).ext`... that is free in `dir`, where `taken`
- * says whether a path is claimed by something not yet on disk (another queued download).
+ * says whether a path is claimed by something not yet on disk (another queued download). `from`
+ * skips numbers already known to be taken.
  */
-export function freePath(dir: string, name: string, taken: (full: string) => boolean = () => false): string {
-  for (let n = 0; n < 100_000; n += 1) {
+export function freePath(dir: string, name: string, taken: (full: string) => boolean = () => false, from = 0): string {
+  for (let n = from; n < from + 100_000; n += 1) {
     const candidate = pathInside(dir, n === 0 ? name : numberedName(name, n));
     if (!taken(candidate) && !fs.existsSync(candidate)) return candidate;
   }

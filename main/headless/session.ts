@@ -36,10 +36,20 @@ export async function runEngine(
   const report: RunReport = { completed: [], failed: [], skipped: [], canceled: [], interrupted: false };
   const tty = !opts.json && io.stdout.isTTY ? new TerminalProgress(io.stdout) : null;
   const watched = (t: Task): boolean => !opts.watch || opts.watch.has(t.id);
+  // Lines are gathered and written once per turn of the event loop: thousands of small files
+  // finish in bursts, and a write per line is measurable.
+  let buffered: string[] = [];
+  const flush = (): void => {
+    const lines = buffered;
+    if (lines.length === 0) return;
+    buffered = [];
+    if (tty) tty.note(lines.join('\n'));
+    else io.stdout.write(`${lines.join('\n')}\n`);
+  };
   const say = (line: string): void => {
     if (opts.json) return;
-    if (tty) tty.note(line);
-    else io.stdout.write(`${line}\n`);
+    if (buffered.length === 0) setImmediate(flush);
+    buffered.push(line);
   };
   const pending = new Set(opts.watch ?? []);
   let resolveDone: () => void = () => {};
@@ -97,6 +107,7 @@ export async function runEngine(
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   await finished;
+  if (buffered.length) flush();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   tty?.clear();

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import type http from 'node:http';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../main/core/core.js';
 import { bytes, listDir, progressReaches, settled, sha256, tempDir, testCore, waitForTask } from '../helpers/core.js';

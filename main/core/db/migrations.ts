@@ -43,6 +43,7 @@ export const migrations: readonly Migration[] = [
         );
         CREATE INDEX tasks_by_state ON tasks (state, id);
         CREATE INDEX tasks_by_final_path ON tasks (final_path);
+        CREATE INDEX tasks_waiting ON tasks (next_attempt_at) WHERE state = 'queued';
         CREATE TABLE settings (
           key   TEXT PRIMARY KEY,
           value TEXT NOT NULL

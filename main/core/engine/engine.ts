@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import type { ErrorInfo } from '../errors.js';
 import type { QueueTotals, TaskQueue } from '../queue/queue.js';
 import type { TaskGroup, TaskState } from '../queue/states.js';
-import type { Task, TaskPatch } from '../queue/task.js';
+import type { Task, TaskPatch, TaskSpec } from '../queue/task.js';
 import type { Settings } from '../settings.js';
 import { assertNever } from '../util/assert-never.js';
 import { HttpClient } from './http.js';
@@ -143,6 +143,13 @@ export class Engine extends EventEmitter<EngineEvents> {
     return [...this.running.keys()];
   }
 
+  /** Queues downloads and starts them as slots allow. */
+  add(specs: readonly TaskSpec[]): number[] {
+    const ids = this.queue.enqueue(specs, this.options.settings().conflictPolicy);
+    this.afterChange();
+    return ids;
+  }
+
   pause(ids: readonly number[]): Task[] {
     return this.control(ids, 'pause', 'paused', () => ({}));
   }
@@ -238,7 +245,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       }
       const busyHosts = [...hosts].filter(([, n]) => n >= s.maxPerHost).map(([h]) => h);
       const busyGroups = [...groups].filter(([, n]) => n >= s.maxPerGroup).map(([g]) => g);
-      const candidates = this.queue.runnable(s.maxConcurrent - this.running.size, now, busyHosts, busyGroups);
+      const wanted = s.maxConcurrent - this.running.size;
+      const candidates = this.queue.runnable(wanted, now, busyHosts, busyGroups);
       let launched = 0;
       for (const task of candidates) {
         if (this.running.size >= s.maxConcurrent) break;
@@ -248,7 +256,8 @@ export class Engine extends EventEmitter<EngineEvents> {
         this.launch(task, s);
         launched += 1;
       }
-      if (launched === 0) break;
+      // A short page means there is nothing more to find this pass.
+      if (launched === 0 || candidates.length < wanted) break;
     }
     this.scheduleWake(now);
     if (this.isDrained()) this.emit('drained');
@@ -256,8 +265,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   private isDrained(): boolean {
     if (this.running.size > 0) return false;
-    const row = this.queue.db.prepare("SELECT 1 FROM tasks WHERE state IN ('queued', 'active') LIMIT 1").get();
-    return row === undefined;
+    return !this.queue.hasPending();
   }
 
   private scheduleWake(now: number): void {
@@ -352,7 +360,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
     const s = this.options.settings();
     const now = Date.now();
-    const onDisk = this.bytesOnDisk(current);
+    const onDisk = outcome.kind === 'completed' ? outcome.bytes : this.bytesOnDisk(current);
     const done = (to: TaskState, patch: TaskPatch): void => {
       this.emit('task', this.queue.transition(id, to, patch, now));
     };

@@ -1,5 +1,6 @@
 import got, { type Got } from 'got';
-import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
+import { HttpProxyAgent } from 'http-proxy-agent';
+import { HttpsProxyAgent } from 'https-proxy-agent';
 import http from 'node:http';
 import https from 'node:https';
 import { getProxyForUrl } from 'proxy-from-env';
@@ -8,6 +9,7 @@ import type { Settings } from '../settings.js';
 export const userAgent = 'Cartage/0.1';
 
 type Agents = { http: http.Agent; https: https.Agent };
+
 
 /**
  * The HTTP client the engine downloads with: got, with no retries of its own (the queue retries),
@@ -46,8 +48,9 @@ export class HttpClient {
     if (!proxy) return this.direct;
     let agents = this.proxied.get(proxy);
     if (!agents) {
-      const options = { keepAlive: true, maxSockets: 64, proxy };
-      agents = { http: new HttpProxyAgent(options), https: new HttpsProxyAgent(options) };
+      // Plain http goes to the proxy as an absolute URI (what every proxy allows); https tunnels with CONNECT.
+      const options = { keepAlive: true, maxSockets: 64 };
+      agents = { http: new HttpProxyAgent(proxy, options), https: new HttpsProxyAgent(proxy, options) };
       this.proxied.set(proxy, agents);
     }
     return agents;

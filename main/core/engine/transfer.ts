@@ -49,7 +49,7 @@ async function attempt(task: Task, ctx: TransferContext): Promise<TransferOutcom
   if (ctx.settings.conflictPolicy === 'skip' && fs.existsSync(task.finalPath)) {
     return alreadyThere(task);
   }
-  await fsp.mkdir(task.dir, { recursive: true });
+  await ensureDir(task.dir);
 
   let offset = await sizeOnDisk(task.tempPath);
   const validator = ifRangeValue(task.etag, task.lastModified);
@@ -291,9 +291,16 @@ async function classify(err: unknown, task: Task, ctx: TransferContext): Promise
   if (err instanceof CartageError) {
     return { kind: 'retry', error: { code: err.code, message: err.message }, retryAfterMs: null, network: false };
   }
+  if (code === 'ENOENT' && !fs.existsSync(task.dir)) {
+    // The folder was removed while Cartage ran: make it again on the next attempt.
+    knownDirs.delete(task.dir);
+    return { kind: 'retry', error: { code: 'cannot_write', message: `The folder ${task.dir} disappeared; it will be created again.` }, retryAfterMs: 0, network: false };
+  }
   if (code === 'ENOSPC' || code === 'EDQUOT') {
     const onDisk = await sizeOnDisk(task.tempPath);
-    const total = task.totalBytes ?? task.expectedBytes;
+    // The row has the total this attempt learnt from the response; the task passed in may predate it.
+    const latest = ctx.queue.get(task.id) ?? task;
+    const total = latest.totalBytes ?? latest.expectedBytes;
     const free = await freeSpace(task.dir);
     const needed = total !== null ? `needs ${formatBytes(Math.max(0, total - onDisk))} more` : 'needs more room';
     return {
@@ -389,4 +396,13 @@ function streamToFile(source: Readable, meter: Transform, out: Writable): Promis
     });
     source.pipe(meter).pipe(out);
   });
+}
+
+const knownDirs = new Set<string>();
+
+/** Creates the target folder once per process; a folder removed meanwhile shows up as ENOENT and is retried. */
+async function ensureDir(dir: string): Promise<void> {
+  if (knownDirs.has(dir)) return;
+  await fsp.mkdir(dir, { recursive: true });
+  knownDirs.add(dir);
 }

@@ -1,4 +1,4 @@
-import type { Statement } from 'better-sqlite3';
+import type { Statement, Transaction } from 'better-sqlite3';
 import path from 'node:path';
 import type { Db } from '../db/connection.js';
 import { CartageError } from '../errors.js';
@@ -30,12 +30,21 @@ export class TaskQueue {
   private readonly byId: Statement<[number], TaskRow>;
   private readonly pathTaken: Statement<[string], { one: number }>;
   private readonly insert: Statement<unknown[], { id: number }>;
+  private readonly statements = new Map<string, Statement<unknown[], unknown>>();
 
   constructor(readonly db: Db) {
     this.byId = db.prepare('SELECT * FROM tasks WHERE id = ?');
     this.pathTaken = db.prepare(
       "SELECT 1 AS one FROM tasks WHERE final_path = ? AND state IN ('queued', 'active', 'paused', 'failed') LIMIT 1",
     );
+    this.transitionTx = db.transaction((id: number, to: TaskState, patch: TaskPatch, now: number): Task => {
+      const row = this.byId.get(id);
+      if (!row) throw new CartageError('not_found', `There is no task ${id} in the queue.`);
+      assertTransition(id, row.state, to);
+      const { sql, values } = patchSql(patch);
+      const updated = this.stmt(`UPDATE tasks SET state = ?, updated_at = ?${sql} WHERE id = ? RETURNING *`).get(to, now, ...values, id) as TaskRow;
+      return taskFromRow(updated);
+    });
     this.insert = db.prepare(`
       INSERT INTO tasks (source_ref, url, name, dir, final_path, temp_path, grp, host, state, expected_bytes,
                          checksum_algo, checksum, created_at, updated_at)
@@ -60,13 +69,18 @@ export class TaskQueue {
       return { spec, url };
     });
     const claimed = new Set<string>();
+    // Many downloads of one name in a batch: start each search after the last number handed out.
+    const nextNumber = new Map<string, number>();
     const taken = (full: string): boolean => claimed.has(full) || this.pathTaken.get(full) !== undefined;
     const run = this.db.transaction(() =>
       parsed.map(({ spec, url }) => {
         const dir = path.resolve(spec.dir);
         const name = spec.name ? safeFileName(spec.name) : nameFromUrl(url);
+        const key = path.join(dir, name);
+        const from = nextNumber.get(key) ?? 0;
         const finalPath =
-          policy === 'rename' ? freePath(dir, name, taken) : firstUnclaimed(dir, name, taken);
+          policy === 'rename' || from > 0 ? freePath(dir, name, taken, from) : firstUnclaimed(dir, name, taken);
+        nextNumber.set(key, from + 1);
         claimed.add(finalPath);
         const row = this.insert.get(
           spec.sourceRef ?? 'url',
@@ -89,6 +103,16 @@ export class TaskQueue {
     return run.immediate();
   }
 
+  /** Prepared once, reused: preparing SQL on every call costs more than running it. */
+  private stmt<R = unknown>(sql: string): Statement<unknown[], R> {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st as Statement<unknown[], R>;
+  }
+
   get(id: number): Task | undefined {
     const row = this.byId.get(id);
     return row ? taskFromRow(row) : undefined;
@@ -97,8 +121,7 @@ export class TaskQueue {
   /** Tasks after `afterId`, in id order, optionally only in some states: one page. */
   page(afterId = 0, limit = pageSize, states?: readonly TaskState[]): Task[] {
     const filter = states ? `AND state IN (${states.map(() => '?').join(',')})` : '';
-    const rows = this.db
-      .prepare(`SELECT * FROM tasks WHERE id > ? ${filter} ORDER BY id LIMIT ?`)
+    const rows = this.stmt(`SELECT * FROM tasks WHERE id > ? ${filter} ORDER BY id LIMIT ?`)
       .all(afterId, ...(states ?? []), limit) as TaskRow[];
     return rows.map(taskFromRow);
   }
@@ -116,8 +139,7 @@ export class TaskQueue {
 
   totals(): QueueTotals {
     const counts = Object.fromEntries(taskStates.map((s) => [s, 0])) as StateCounts;
-    const rows = this.db
-      .prepare(
+    const rows = this.stmt(
         `SELECT state, COUNT(*) AS n, SUM(bytes_on_disk) AS done, SUM(COALESCE(total_bytes, expected_bytes, 0)) AS total
          FROM tasks GROUP BY state`,
       )
@@ -140,36 +162,33 @@ export class TaskQueue {
   runnable(limit: number, now: number, busyHosts: readonly string[], busyGroups: readonly TaskGroup[]): Task[] {
     const hostFilter = busyHosts.length ? `AND host NOT IN (${busyHosts.map(() => '?').join(',')})` : '';
     const groupFilter = busyGroups.length ? `AND grp NOT IN (${busyGroups.map(() => '?').join(',')})` : '';
-    const rows = this.db
-      .prepare(
+    const rows = this.stmt(
         `SELECT * FROM tasks WHERE state = 'queued' AND next_attempt_at <= ? ${hostFilter} ${groupFilter} ORDER BY id LIMIT ?`,
       )
       .all(now, ...busyHosts, ...busyGroups, limit) as TaskRow[];
     return rows.map(taskFromRow);
   }
 
+  /** Whether any task is queued or active. */
+  hasPending(): boolean {
+    return this.stmt("SELECT 1 FROM tasks WHERE state IN ('queued', 'active') LIMIT 1").get() !== undefined;
+  }
+
   /** When the earliest queued task waiting for its backoff becomes runnable, if any. */
   nextWake(now: number): number | null {
-    const row = this.db
-      .prepare("SELECT MIN(next_attempt_at) AS at FROM tasks WHERE state = 'queued' AND next_attempt_at > ?")
-      .get(now) as { at: number | null };
-    return row.at;
+    const row = this.stmt(
+        "SELECT next_attempt_at AS at FROM tasks INDEXED BY tasks_waiting WHERE state = 'queued' AND next_attempt_at > ? ORDER BY next_attempt_at LIMIT 1",
+      )
+      .get(now) as { at: number } | undefined;
+    return row?.at ?? null;
   }
 
   /** Moves one task to a new state, with the fields that change with it. Illegal moves throw. */
   transition(id: number, to: TaskState, patch: TaskPatch = {}, now = Date.now()): Task {
-    const run = this.db.transaction(() => {
-      const row = this.byId.get(id);
-      if (!row) throw new CartageError('not_found', `There is no task ${id} in the queue.`);
-      assertTransition(id, row.state, to);
-      const { sql, values } = patchSql(patch);
-      const updated = this.db
-        .prepare(`UPDATE tasks SET state = ?, updated_at = ?${sql} WHERE id = ? RETURNING *`)
-        .get(to, now, ...values, id) as TaskRow;
-      return taskFromRow(updated);
-    });
-    return run.immediate();
+    return this.transitionTx.immediate(id, to, patch, now);
   }
+
+  private readonly transitionTx: Transaction<(id: number, to: TaskState, patch: TaskPatch, now: number) => Task>;
 
   /**
    * Records what an active download learnt (bytes on disk, validators, totals). Returns false, and
@@ -177,8 +196,7 @@ export class TaskQueue {
    */
   record(id: number, patch: TaskPatch, states: readonly TaskState[] = ['active'], now = Date.now()): boolean {
     const { sql, values } = patchSql(patch);
-    const info = this.db
-      .prepare(`UPDATE tasks SET updated_at = ?${sql} WHERE id = ? AND state IN (${states.map(() => '?').join(',')})`)
+    const info = this.stmt(`UPDATE tasks SET updated_at = ?${sql} WHERE id = ? AND state IN (${states.map(() => '?').join(',')})`)
       .run(now, ...values, id, ...states);
     return info.changes === 1;
   }
@@ -191,8 +209,7 @@ export class TaskQueue {
     const legal = from.filter((s) => statesLeadingTo(to).includes(s));
     if (legal.length === 0) return [];
     const { sql, values } = patchSql(patch);
-    const rows = this.db
-      .prepare(
+    const rows = this.stmt(
         `UPDATE tasks SET state = ?, updated_at = ?${sql} WHERE state IN (${legal.map(() => '?').join(',')}) RETURNING id`,
       )
       .all(to, now, ...values, ...legal) as { id: number }[];
@@ -206,15 +223,13 @@ export class TaskQueue {
 
   /** Hosts with downloads that failed because the network was lost, one URL each to probe. */
   hostsLostToNetwork(): { host: string; url: string }[] {
-    return this.db
-      .prepare("SELECT host, MIN(url) AS url FROM tasks WHERE state = 'failed' AND error_code = 'network' GROUP BY host")
+    return this.stmt("SELECT host, MIN(url) AS url FROM tasks WHERE state = 'failed' AND error_code = 'network' GROUP BY host")
       .all() as { host: string; url: string }[];
   }
 
   /** The network to `host` is back: its downloads that failed for the lost network are queued again. */
   requeueLostToNetwork(host: string, now = Date.now()): number[] {
-    const rows = this.db
-      .prepare(
+    const rows = this.stmt(
         `UPDATE tasks SET state = 'queued', attempts = 0, next_attempt_at = 0, error_code = NULL, error_message = NULL, updated_at = ?
          WHERE state = 'failed' AND error_code = 'network' AND host = ? RETURNING id`,
       )

@@ -45,11 +45,7 @@ export async function getCommand(args: string[], io: Io, dataDir: string): Promi
   const overrides = concurrency ? { maxConcurrent: concurrency, maxPerHost: concurrency, maxPerGroup: concurrency } : undefined;
   const core = openCore(dataDir, overrides);
   try {
-    const policy = core.settings.get().conflictPolicy;
-    const ids = core.queue.enqueue(
-      urls.map((url) => ({ url, dir, ...(checksum ? { checksum } : {}) })),
-      policy,
-    );
+    const ids = core.engine.add(urls.map((url) => ({ url, dir, ...(checksum ? { checksum } : {}) })));
     const lock = core.startEngine();
     let report: RunReport;
     if (lock.ok) {
