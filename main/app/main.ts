@@ -5,6 +5,7 @@ import { app, BrowserWindow, dialog } from 'electron';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Core } from '../core/core.js';
+import { defaultDataDir } from '../core/paths.js';
 
 // Paths are relative to this compiled file (out/main/app/main.js), in a checkout and in the package.
 const preloadPath = fileURLToPath(new URL('../../preload/index.js', import.meta.url));
@@ -12,6 +13,11 @@ const pagePath = fileURLToPath(new URL('../../renderer/index.html', import.meta.
 
 let core: Core | null = null;
 let window: BrowserWindow | null = null;
+
+// The CLI's data folder (CARTAGE_DATA_DIR, else the platform's per-user folder), so both share one
+// queue. Electron would otherwise name it after package.json "name" (lower case). Set before the
+// single-instance lock, which lives in this folder.
+app.setPath('userData', defaultDataDir());
 
 // A second Cartage would fight the first over the queue: hand its focus request to the first.
 if (!app.requestSingleInstanceLock()) {
@@ -26,7 +32,6 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 async function start(): Promise<void> {
-  // The same folder the CLI uses by default (main/core/paths.ts), so both share one queue.
   const dataDir = app.getPath('userData');
   fs.mkdirSync(dataDir, { recursive: true });
   core = new Core({ dataDir });

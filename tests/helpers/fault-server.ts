@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type net from 'node:net';
 
@@ -15,7 +16,7 @@ export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, atte
  * ETags, answer from the wrong offset, 416, 429, 503, drip slowly, cut bodies short, send error pages.
  * Each test routes paths to handlers; every request is recorded.
  */
-export class FaultServer {
+export class FaultServer extends EventEmitter {
   readonly requests: RequestRecord[] = [];
   private readonly routes = new Map<string, Handler>();
   private readonly attempts = new Map<string, number>();
@@ -27,6 +28,7 @@ export class FaultServer {
   port = 0;
 
   constructor() {
+    super();
     this.server = http.createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       this.requests.push({ path, range: req.headers.range, ifRange: req.headers['if-range'] as string | undefined, headers: req.headers });
@@ -35,6 +37,7 @@ export class FaultServer {
       this.inflight += 1;
       this.maxInflight = Math.max(this.maxInflight, this.inflight);
       res.once('close', () => (this.inflight -= 1));
+      this.emit('request', this.inflight);
       const handler = this.routes.get(path);
       if (!handler) {
         res.writeHead(404).end('not found');
@@ -59,6 +62,19 @@ export class FaultServer {
 
   get inFlight(): number {
     return this.inflight;
+  }
+
+  /** Resolves when at least `count` requests are in flight at once. */
+  whenInFlight(count: number): Promise<void> {
+    if (this.inflight >= count) return Promise.resolve();
+    return new Promise((resolve) => {
+      const on = (n: number): void => {
+        if (n < count) return;
+        this.off('request', on);
+        resolve();
+      };
+      this.on('request', on);
+    });
   }
 
   url(path: string, host = '127.0.0.1'): string {

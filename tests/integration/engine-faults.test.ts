@@ -275,10 +275,6 @@ describe('limits', () => {
     };
   }
 
-  async function inFlight(s: FaultServer, count: number): Promise<void> {
-    while (s.inFlight < count) await new Promise((r) => setImmediate(r));
-  }
-
   it('runs at most 3 transfers of one group and 6 in all', async () => {
     const s = await new FaultServer().start();
     try {
@@ -287,7 +283,7 @@ describe('limits', () => {
       const c = core();
       const ids = c.queue.enqueue(urls.map((url) => ({ url, dir: tempDir() })));
       c.startEngine();
-      await inFlight(s, 6);
+      await s.whenInFlight(6);
       expect(c.engine.activeIds().sort((a, b) => a - b)).toEqual([ids[0], ids[1], ids[2], ids[4], ids[5], ids[6]]);
       h.release();
       for (const id of ids) expect((await settled(c.engine, id)).state).toBe('completed');
@@ -310,8 +306,8 @@ describe('limits', () => {
       const c = core({ maxPerHost: 2, maxPerGroup: 6 });
       const ids = c.queue.enqueue(urls.map((url) => ({ url, dir: tempDir() })));
       c.startEngine();
-      await inFlight(a, 2);
-      await inFlight(b, 2);
+      await a.whenInFlight(2);
+      await b.whenInFlight(2);
       expect(c.engine.activeIds()).toHaveLength(4);
       ha.release();
       hb.release();
@@ -349,12 +345,10 @@ describe('pause, resume, cancel', () => {
     const halfway = progressReaches(c.engine, id!, 100_000);
     c.startEngine();
     await halfway;
+    const letGo = waitForTask(c.engine, id!, (t) => t.state === 'paused' && !c.engine.activeIds().includes(id!));
     const [paused] = c.engine.pause([id!]);
     expect(paused?.state).toBe('paused');
-    await new Promise<void>((resolve) => {
-      const check = (): void => (c.engine.activeIds().includes(id!) ? void setImmediate(check) : resolve());
-      check();
-    });
+    await letGo;
     const part = c.queue.get(id!)!.tempPath;
     expect(fs.statSync(part).size).toBe(100_000);
     expect(c.queue.get(id!)!.bytesOnDisk).toBe(100_000);
@@ -375,10 +369,10 @@ describe('pause, resume, cancel', () => {
     const halfway = progressReaches(c.engine, id!, 100_000);
     c.startEngine();
     await halfway;
-    const canceled = settled(c.engine, id!);
-    c.engine.cancel([id!]);
-    expect((await canceled).state).toBe('canceled');
-    while (c.engine.activeIds().length) await new Promise((res) => setImmediate(res));
+    const letGo = waitForTask(c.engine, id!, (t) => t.state === 'canceled' && !c.engine.activeIds().includes(id!));
+    const [canceled] = c.engine.cancel([id!]);
+    expect(canceled?.state).toBe('canceled');
+    await letGo;
     expect(listDir(dir)).toEqual([]);
   });
 

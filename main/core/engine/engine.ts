@@ -356,6 +356,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (current.state === 'canceled') fs.rmSync(current.tempPath, { force: true });
       // The last bytes were flushed after the pause was recorded: keep the count true.
       else if (current.state === 'paused') this.queue.record(id, { bytesOnDisk: this.bytesOnDisk(current) }, ['paused']);
+      // Say so: the transfer has let go, and the change may have come from another process.
+      this.emit('task', this.queue.get(id) ?? current);
       return;
     }
     const s = this.options.settings();
