@@ -12,7 +12,7 @@ import { probeHost } from './probe.js';
 import { RateLimiter } from './rate-limiter.js';
 import { backoffDelay } from './retry.js';
 import { etaMs, SpeedMeter } from './speed.js';
-import { runTransfer } from './transfer.js';
+import { partSize, runTransfer } from './transfer.js';
 
 /** One running download, as the progress panes show it. */
 export interface TaskProgress {
@@ -339,7 +339,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       this.apply(r, outcome);
     } catch (err) {
       // A transition refused here means the row moved under us (another process); the row wins.
-      if ((err as { code?: string }).code !== 'illegal_transition') throw err;
+      // Anything else is a bug: the task must not stay "active" with nothing running it.
+      if ((err as { code?: string }).code !== 'illegal_transition') this.failUnexpectedly(r.task, err);
     }
     this.totalsCache = null;
     this.scheduleProgress();
@@ -440,10 +441,17 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private bytesOnDisk(task: Task): number {
+    return partSize(task.tempPath);
+  }
+
+  private failUnexpectedly(task: Task, err: unknown): void {
     try {
-      return fs.statSync(task.tempPath).size;
+      const t = this.queue.transition(task.id, 'failed', {
+        error: { code: 'http_error', message: `${task.name} stopped on an unexpected error: ${(err as Error).message ?? String(err)}` },
+      });
+      this.emit('task', t);
     } catch {
-      return 0;
+      // The row is already final; nothing more to do.
     }
   }
 

@@ -17,23 +17,36 @@ type Agents = { http: http.Agent; https: https.Agent };
  * and the proxy from settings or from HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
  */
 export class HttpClient {
-  readonly got: Got;
   private readonly direct: Agents;
   private readonly proxied = new Map<string, Agents>();
+  /** got with everything that does not change per request set once: merging options is got's main per-request cost. */
+  private client: { got: Got; stallTimeoutMs: number } | null = null;
 
   constructor(private readonly settings: () => Pick<Settings, 'proxy' | 'noProxy' | 'stallTimeoutMs'>) {
     this.direct = {
       http: new http.Agent({ keepAlive: true, maxSockets: 64 }),
       https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
     };
-    this.got = got.extend({
-      retry: { limit: 0 },
-      decompress: false,
-      throwHttpErrors: false,
-      followRedirect: true,
-      maxRedirects: 5,
-      headers: { 'user-agent': userAgent, 'accept-encoding': 'identity' },
-    });
+  }
+
+  private instance(): Got {
+    const { stallTimeoutMs } = this.settings();
+    if (this.client?.stallTimeoutMs !== stallTimeoutMs) {
+      this.client = {
+        stallTimeoutMs,
+        got: got.extend({
+          retry: { limit: 0 },
+          decompress: false,
+          throwHttpErrors: false,
+          followRedirect: true,
+          maxRedirects: 5,
+          headers: { 'user-agent': userAgent, 'accept-encoding': 'identity' },
+          agent: this.direct,
+          timeout: { connect: 15_000, socket: stallTimeoutMs },
+        }),
+      };
+    }
+    return this.client.got;
   }
 
   /** The proxy a request to `url` goes through, or '' for a direct connection. */
@@ -58,12 +71,8 @@ export class HttpClient {
 
   /** A streaming GET; the caller reads status and headers from its `response` event. */
   stream(url: string, headers: Record<string, string>, signal: AbortSignal) {
-    return this.got.stream(url, {
-      headers,
-      signal,
-      agent: this.agentsFor(url),
-      timeout: { connect: 15_000, socket: this.settings().stallTimeoutMs },
-    });
+    const agents = this.agentsFor(url);
+    return this.instance().stream(url, agents === this.direct ? { headers, signal } : { headers, signal, agent: agents });
   }
 
   close(): void {

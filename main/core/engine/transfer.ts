@@ -51,7 +51,7 @@ async function attempt(task: Task, ctx: TransferContext): Promise<TransferOutcom
   }
   await ensureDir(task.dir);
 
-  let offset = await sizeOnDisk(task.tempPath);
+  let offset = partSize(task.tempPath);
   const validator = ifRangeValue(task.etag, task.lastModified);
   // Bytes without a validator, or more bytes than the file has, cannot be trusted to resume from.
   if (offset > 0 && (!validator || (task.totalBytes !== null && offset > task.totalBytes))) offset = 0;
@@ -297,7 +297,7 @@ async function classify(err: unknown, task: Task, ctx: TransferContext): Promise
     return { kind: 'retry', error: { code: 'cannot_write', message: `The folder ${task.dir} disappeared; it will be created again.` }, retryAfterMs: 0, network: false };
   }
   if (code === 'ENOSPC' || code === 'EDQUOT') {
-    const onDisk = await sizeOnDisk(task.tempPath);
+    const onDisk = partSize(task.tempPath);
     // The row has the total this attempt learnt from the response; the task passed in may predate it.
     const latest = ctx.queue.get(task.id) ?? task;
     const total = latest.totalBytes ?? latest.expectedBytes;
@@ -336,13 +336,15 @@ async function classify(err: unknown, task: Task, ctx: TransferContext): Promise
   };
 }
 
-async function sizeOnDisk(file: string): Promise<number> {
+/** Size of a part file, 0 when there is none (without the cost of an exception per new download). */
+export function partSize(file: string): number {
   try {
-    return (await fsp.stat(file)).size;
+    return fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
   } catch {
-    return 0;
+    return 0; // ENOTDIR and the like: there is no part file either
   }
 }
+
 
 async function freeSpace(dir: string): Promise<number | null> {
   try {
