@@ -12,7 +12,7 @@ const noElectron = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'coverage/**', 'test-results/**', '.reports/**'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'coverage/**', 'test-results/**', '.reports/**', 'release/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `cartage` command: the compiled headless CLI. `npm install` builds it (see package.json "prepare").
+// The `cartage` command: the compiled headless CLI. `npm install` builds it (scripts/postinstall.mjs).
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 

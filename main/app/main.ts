@@ -34,7 +34,10 @@ if (!app.requestSingleInstanceLock()) {
 async function start(): Promise<void> {
   const dataDir = app.getPath('userData');
   fs.mkdirSync(dataDir, { recursive: true });
-  core = new Core({ dataDir });
+  // `npm start` builds better-sqlite3 for Electron beside the Node build the CLI uses (see scripts/start.mjs);
+  // a packaged app has it rebuilt in place by electron-builder.
+  const nativeBinding = process.env.CARTAGE_SQLITE_BINDING;
+  core = new Core({ dataDir, ...(nativeBinding ? { nativeBinding } : {}) });
   const engine = core.startEngine();
   if (!engine.ok) {
     void dialog.showMessageBox({

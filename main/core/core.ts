@@ -12,6 +12,8 @@ export interface CoreOptions {
   /** Settings that hold for this run only (the CLI's --concurrency), over the stored ones. */
   overrides?: SettingsPatch;
   logToConsole?: boolean;
+  /** better-sqlite3 compiled for the runtime in use, when it is not the one in node_modules (Electron). */
+  nativeBinding?: string;
   engine?: Partial<Pick<EngineOptions, 'headersFor' | 'progressIntervalMs' | 'watchIntervalMs' | 'random'>>;
 }
 
@@ -26,7 +28,7 @@ export class Core {
   private readonly overrides: SettingsPatch;
 
   constructor(readonly options: CoreOptions) {
-    this.db = openDatabase(databasePath(options.dataDir));
+    this.db = openDatabase(databasePath(options.dataDir), undefined, options.nativeBinding);
     this.settings = new SettingsStore(this.db);
     this.queue = new TaskQueue(this.db);
     this.overrides = options.overrides ?? {};

@@ -75,10 +75,40 @@ export function numberedName(name: string, n: number): string {
  * says whether a path is claimed by something not yet on disk (another queued download). `from`
  * skips numbers already known to be taken.
  */
-export function freePath(dir: string, name: string, taken: (full: string) => boolean = () => false, from = 0): string {
+export function freePath(
+  dir: string,
+  name: string,
+  taken: (full: string) => boolean = () => false,
+  from = 0,
+  exists: (full: string) => boolean = fs.existsSync,
+): string {
   for (let n = from; n < from + 100_000; n += 1) {
     const candidate = pathInside(dir, n === 0 ? name : numberedName(name, n));
-    if (!taken(candidate) && !fs.existsSync(candidate)) return candidate;
+    if (!taken(candidate) && !exists(candidate)) return candidate;
   }
   throw new CartageError('already_exists', `Could not find a free name for ${name} in ${dir}.`);
+}
+
+/**
+ * Whether a path exists, answered from one listing per folder: checking 100,000 names one stat at
+ * a time costs more than the rest of queueing them. Case-insensitive where the file system usually is.
+ */
+export function folderListing(): (full: string) => boolean {
+  const fold = process.platform === 'win32' || process.platform === 'darwin' ? (n: string) => n.toLowerCase() : (n: string) => n;
+  const listings = new Map<string, Set<string>>();
+  return (full) => {
+    const dir = path.dirname(full);
+    let names = listings.get(dir);
+    if (!names) {
+      let entries: string[] = [];
+      try {
+        entries = fs.readdirSync(dir);
+      } catch {
+        // No folder yet: nothing in it.
+      }
+      names = new Set(entries.map((e) => fold(e.normalize('NFC'))));
+      listings.set(dir, names);
+    }
+    return names.has(fold(path.basename(full)));
+  };
 }

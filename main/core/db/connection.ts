@@ -9,12 +9,13 @@ export type Db = Database.Database;
 /**
  * Opens (creating if needed) Cartage's database, in WAL mode, and brings its schema up to date in
  * one transaction. A database written by a newer Cartage is refused before anything is changed.
+ * `nativeBinding` points at a better-sqlite3 build for another runtime (Electron's, under `npm start`).
  */
-export function openDatabase(file: string, list: readonly Migration[] = migrations): Db {
+export function openDatabase(file: string, list: readonly Migration[] = migrations, nativeBinding?: string): Db {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   let db: Db;
   try {
-    db = new Database(file);
+    db = new Database(file, nativeBinding ? { nativeBinding } : {});
     // Read before any write: refusing a newer database must leave it byte for byte as it was.
     const version = db.pragma('user_version', { simple: true }) as number;
     const latest = list.at(-1)?.version ?? 0;

@@ -72,7 +72,8 @@ interface Running {
 const movable: Record<'pause' | 'resume' | 'cancel' | 'retry', TaskState[]> = {
   pause: ['queued', 'active'],
   resume: ['paused'],
-  cancel: ['queued', 'active', 'paused', 'failed', 'skipped'],
+  // Skipped tasks have nothing left to stop or clean up: canceling them would only relabel them.
+  cancel: ['queued', 'active', 'paused', 'failed'],
   retry: ['failed', 'skipped'],
 };
 
@@ -111,6 +112,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   start(): void {
     if (this.started) return;
     this.started = true;
+    this.stopping = false;
     this.queue.recoverActive();
     for (const { host, url } of this.queue.hostsLostToNetwork()) this.lostHosts.set(host, url);
     this.dataVersion = this.readDataVersion();
@@ -123,11 +125,13 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Stops every transfer (their part files stay, their tasks go back to the queue) and the loop. */
   async stop(): Promise<void> {
     this.stopping = true;
-    for (const timer of [this.wakeTimer, this.progressTimer, this.probeTimer]) if (timer) clearTimeout(timer);
-    if (this.watchTimer) clearInterval(this.watchTimer);
     const pending = [...this.running.values()];
     for (const r of pending) this.abort(r, 'stop');
     await Promise.all(pending.map((r) => r.done));
+    // Cleared after the transfers settled, since settling schedules work of its own.
+    for (const timer of [this.wakeTimer, this.progressTimer, this.probeTimer]) if (timer) clearTimeout(timer);
+    if (this.watchTimer) clearInterval(this.watchTimer);
+    this.wakeTimer = this.progressTimer = this.probeTimer = this.watchTimer = null;
     this.http.close();
     this.started = false;
   }
@@ -269,6 +273,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private scheduleWake(now: number): void {
+    if (this.stopping) return;
     const at = this.queue.nextWake(now);
     if (at === null) return;
     if (this.wakeTimer && this.wakeAt <= at) return;
@@ -498,7 +503,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private scheduleProgress(): void {
-    if (this.progressTimer || !this.started) return;
+    if (this.progressTimer || !this.started || this.stopping) return;
     const wait = Math.max(0, this.lastProgressAt + this.progressIntervalMs - Date.now());
     this.progressTimer = setTimeout(() => {
       this.progressTimer = null;

@@ -2,7 +2,7 @@ import type { Statement, Transaction } from 'better-sqlite3';
 import path from 'node:path';
 import type { Db } from '../db/connection.js';
 import { CartageError } from '../errors.js';
-import { freePath, nameFromUrl, pathInside, safeFileName } from '../naming.js';
+import { folderListing, freePath, nameFromUrl, pathInside, safeFileName } from '../naming.js';
 import type { ConflictPolicy } from '../settings.js';
 import { groupForName } from './groups.js';
 import { assertTransition, statesLeadingTo, taskStates, type TaskGroup, type TaskState } from './states.js';
@@ -29,7 +29,7 @@ const pageSize = 500;
 export class TaskQueue {
   private readonly byId: Statement<[number], TaskRow>;
   private readonly pathTaken: Statement<[string], { one: number }>;
-  private readonly insert: Statement<unknown[], { id: number }>;
+  private readonly insert: Statement<unknown[]>;
   private readonly statements = new Map<string, Statement<unknown[], unknown>>();
 
   constructor(readonly db: Db) {
@@ -48,7 +48,7 @@ export class TaskQueue {
     this.insert = db.prepare(`
       INSERT INTO tasks (source_ref, url, name, dir, final_path, temp_path, grp, host, state, expected_bytes,
                          checksum_algo, checksum, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?) RETURNING id`);
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`);
   }
 
   /**
@@ -72,6 +72,7 @@ export class TaskQueue {
     // Many downloads of one name in a batch: start each search after the last number handed out.
     const nextNumber = new Map<string, number>();
     const taken = (full: string): boolean => claimed.has(full) || this.pathTaken.get(full) !== undefined;
+    const exists = folderListing();
     const run = this.db.transaction(() =>
       parsed.map(({ spec, url }) => {
         const dir = path.resolve(spec.dir);
@@ -79,10 +80,10 @@ export class TaskQueue {
         const key = path.join(dir, name);
         const from = nextNumber.get(key) ?? 0;
         const finalPath =
-          policy === 'rename' || from > 0 ? freePath(dir, name, taken, from) : firstUnclaimed(dir, name, taken);
+          policy === 'rename' || from > 0 ? freePath(dir, name, taken, from, exists) : firstUnclaimed(dir, name, taken, exists);
         nextNumber.set(key, from + 1);
         claimed.add(finalPath);
-        const row = this.insert.get(
+        const info = this.insert.run(
           spec.sourceRef ?? 'url',
           url.href,
           path.basename(finalPath),
@@ -97,7 +98,7 @@ export class TaskQueue {
           now,
           now,
         );
-        return row!.id;
+        return Number(info.lastInsertRowid);
       }),
     );
     return run.immediate();
@@ -238,9 +239,9 @@ export class TaskQueue {
   }
 }
 
-function firstUnclaimed(dir: string, name: string, taken: (full: string) => boolean): string {
+function firstUnclaimed(dir: string, name: string, taken: (full: string) => boolean, exists: (full: string) => boolean): string {
   const direct = pathInside(dir, name);
-  return taken(direct) ? freePath(dir, name, taken) : direct;
+  return taken(direct) ? freePath(dir, name, taken, 0, exists) : direct;
 }
 
 function patchSql(patch: TaskPatch): { sql: string; values: unknown[] } {
