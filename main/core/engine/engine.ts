@@ -58,6 +58,8 @@ export interface EngineOptions {
 
 type AbortReason = 'stop' | 'control';
 
+const recordEveryBytes = 8 * 1024 * 1024;
+
 interface Running {
   task: Task;
   controller: AbortController;
@@ -66,6 +68,9 @@ interface Running {
   total: number | null;
   meter: SpeedMeter;
   recordedAt: number;
+  recordedBytes: number;
+  /** Validators and total from this attempt's response, not yet written to the row. */
+  learnt: TaskPatch;
   done: Promise<void>;
 }
 
@@ -296,6 +301,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       total: task.totalBytes ?? task.expectedBytes,
       meter: new SpeedMeter(),
       recordedAt: Date.now(),
+      recordedBytes: task.bytesOnDisk,
+      learnt: {},
       done: Promise.resolve(),
     };
     this.running.set(task.id, r);
@@ -316,7 +323,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
     return runTransfer(r.task, {
       http: this.http,
-      queue: this.queue,
+      learnt: r.learnt,
       settings,
       limiter: this.limiter,
       signal: r.controller.signal,
@@ -330,10 +337,13 @@ export class Engine extends EventEmitter<EngineEvents> {
     r.total = total;
     r.meter.sample(bytes);
     const now = Date.now();
-    // The row's byte count is for people; resume trusts the part file's size, so once a second is plenty.
-    if (now - r.recordedAt >= 1000) {
+    // Resume trusts the part file's size, but only with the validator in the row: write it once a
+    // second or every 8 MiB, whichever comes first, so a crash costs at most that much re-fetching,
+    // and a small file that completes within the second costs no write at all.
+    if (now - r.recordedAt >= 1000 || bytes - r.recordedBytes >= recordEveryBytes) {
       r.recordedAt = now;
-      this.queue.record(r.task.id, { bytesOnDisk: bytes });
+      r.recordedBytes = bytes;
+      this.queue.record(r.task.id, { ...r.learnt, bytesOnDisk: bytes });
     }
     this.scheduleProgress();
   }
@@ -360,8 +370,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (current.state !== 'active') {
       // Paused or canceled while running, here or from another process: the row already says so.
       if (current.state === 'canceled') fs.rmSync(current.tempPath, { force: true });
-      // The last bytes were flushed after the pause was recorded: keep the count true.
-      else if (current.state === 'paused') this.queue.record(id, { bytesOnDisk: this.bytesOnDisk(current) }, ['paused']);
+      // The last bytes were flushed after the pause was recorded: keep the count true, and the
+      // validator that makes them resumable.
+      else if (current.state === 'paused') this.queue.record(id, { ...r.learnt, bytesOnDisk: this.bytesOnDisk(current) }, ['paused']);
       // Say so: the transfer has let go, and the change may have come from another process.
       this.emit('task', this.queue.get(id) ?? current);
       return;
@@ -369,8 +380,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     const s = this.options.settings();
     const now = Date.now();
     const onDisk = outcome.kind === 'completed' ? outcome.bytes : this.bytesOnDisk(current);
+    // What the attempt learnt goes in with the state change, so a retry resumes with the right validator.
     const done = (to: TaskState, patch: TaskPatch): void => {
-      this.emit('task', this.queue.transition(id, to, patch, now));
+      this.emit('task', this.queue.transition(id, to, { ...r.learnt, ...patch }, now));
     };
     switch (outcome.kind) {
       case 'completed':

@@ -72,7 +72,7 @@ export class HttpClient {
   /** A streaming GET; the caller reads status and headers from its `response` event. */
   stream(url: string, headers: Record<string, string>, signal: AbortSignal) {
     const agents = this.agentsFor(url);
-    return this.instance().stream(url, agents === this.direct ? { headers, signal } : { headers, signal, agent: agents });
+    return this.instance().stream(url, { headers, signal, agent: agents });
   }
 
   close(): void {

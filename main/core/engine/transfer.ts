@@ -6,8 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { Transform, type Readable, type Writable } from 'node:stream';
 import { CartageError } from '../errors.js';
-import type { TaskQueue } from '../queue/queue.js';
-import type { ChecksumAlgo, Task } from '../queue/task.js';
+import type { ChecksumAlgo, Task, TaskPatch } from '../queue/task.js';
 import type { Settings } from '../settings.js';
 import { formatBytes } from '../util/format.js';
 import type { HttpClient } from './http.js';
@@ -26,7 +25,12 @@ import {
 
 export interface TransferContext {
   http: HttpClient;
-  queue: TaskQueue;
+  /**
+   * What this attempt learnt about the file (validators, total, type). The engine writes it to the
+   * row with the next progress record or state change: one write less per file than recording it
+   * on arrival, at the price of re-fetching at most a second of data after a crash.
+   */
+  learnt: TaskPatch;
   settings: Settings;
   limiter: RateLimiter;
   signal: AbortSignal;
@@ -110,7 +114,7 @@ async function attempt(task: Task, ctx: TransferContext): Promise<TransferOutcom
     return { kind: 'retry', error: { code: rejection.code, message: rejection.message }, retryAfterMs: null, network: false };
   }
 
-  ctx.queue.record(task.id, { etag, lastModified, contentType, totalBytes: total, bytesOnDisk: offset });
+  Object.assign(ctx.learnt, { etag, lastModified, contentType, totalBytes: total });
 
   const algo = task.checksumAlgo;
   const hash = algo ? createHash(algo === 'sha1-base64' ? 'sha1' : 'sha256') : null;
@@ -199,7 +203,7 @@ async function unsatisfiable(
     const algo = task.checksumAlgo;
     const hash = algo ? createHash(algo === 'sha1-base64' ? 'sha1' : 'sha256') : null;
     if (hash) await hashFile(task.tempPath, offset, hash);
-    ctx.queue.record(task.id, { totalBytes: total, bytesOnDisk: offset });
+    ctx.learnt.totalBytes = total;
     return finish(task, ctx, offset, hash, algo);
   }
   await removePart(task);
@@ -298,9 +302,7 @@ async function classify(err: unknown, task: Task, ctx: TransferContext): Promise
   }
   if (code === 'ENOSPC' || code === 'EDQUOT') {
     const onDisk = partSize(task.tempPath);
-    // The row has the total this attempt learnt from the response; the task passed in may predate it.
-    const latest = ctx.queue.get(task.id) ?? task;
-    const total = latest.totalBytes ?? latest.expectedBytes;
+    const total = ctx.learnt.totalBytes ?? task.totalBytes ?? task.expectedBytes;
     const free = await freeSpace(task.dir);
     const needed = total !== null ? `needs ${formatBytes(Math.max(0, total - onDisk))} more` : 'needs more room';
     return {

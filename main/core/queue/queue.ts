@@ -29,6 +29,7 @@ const pageSize = 500;
 export class TaskQueue {
   private readonly byId: Statement<[number], TaskRow>;
   private readonly pathTaken: Statement<[string], { one: number }>;
+  private readonly liveUnder: Statement<[string, string], { one: number }>;
   private readonly insert: Statement<unknown[]>;
   private readonly statements = new Map<string, Statement<unknown[], unknown>>();
 
@@ -36,6 +37,9 @@ export class TaskQueue {
     this.byId = db.prepare('SELECT * FROM tasks WHERE id = ?');
     this.pathTaken = db.prepare(
       "SELECT 1 AS one FROM tasks WHERE final_path = ? AND state IN ('queued', 'active', 'paused', 'failed') LIMIT 1",
+    );
+    this.liveUnder = db.prepare(
+      "SELECT 1 AS one FROM tasks WHERE final_path >= ? AND final_path < ? AND state IN ('queued', 'active', 'paused', 'failed') LIMIT 1",
     );
     this.transitionTx = db.transaction((id: number, to: TaskState, patch: TaskPatch, now: number): Task => {
       const row = this.byId.get(id);
@@ -66,17 +70,30 @@ export class TaskQueue {
       if (url.protocol !== 'http:' && url.protocol !== 'https:') {
         throw new CartageError('bad_input', `"${spec.url}" uses ${url.protocol.slice(0, -1)}, which Cartage does not download (only http and https); nothing was queued.`);
       }
-      return { spec, url };
+      // Strings, not the URL object: a batch of 100,000 would hold 50 MB of them.
+      return { spec, href: url.href, host: url.host, name: spec.name ? safeFileName(spec.name) : nameFromUrl(url) };
     });
     const claimed = new Set<string>();
     // Many downloads of one name in a batch: start each search after the last number handed out.
     const nextNumber = new Map<string, number>();
-    const taken = (full: string): boolean => claimed.has(full) || this.pathTaken.get(full) !== undefined;
+    // Asking the database about every path is needed only in folders where live tasks already claim some.
+    const liveFolders = new Map<string, boolean>();
+    const taken = (full: string): boolean => {
+      if (claimed.has(full)) return true;
+      const dir = path.dirname(full);
+      let live = liveFolders.get(dir);
+      if (live === undefined) {
+        const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+        const end = prefix.slice(0, -1) + String.fromCharCode(path.sep.charCodeAt(0) + 1);
+        live = this.liveUnder.get(prefix, end) !== undefined;
+        liveFolders.set(dir, live);
+      }
+      return live && this.pathTaken.get(full) !== undefined;
+    };
     const exists = folderListing();
     const run = this.db.transaction(() =>
-      parsed.map(({ spec, url }) => {
+      parsed.map(({ spec, href, host, name }) => {
         const dir = path.resolve(spec.dir);
-        const name = spec.name ? safeFileName(spec.name) : nameFromUrl(url);
         const key = path.join(dir, name);
         const from = nextNumber.get(key) ?? 0;
         const finalPath =
@@ -85,13 +102,13 @@ export class TaskQueue {
         claimed.add(finalPath);
         const info = this.insert.run(
           spec.sourceRef ?? 'url',
-          url.href,
+          href,
           path.basename(finalPath),
           dir,
           finalPath,
           finalPath + partSuffix,
           spec.group ?? groupForName(name),
-          url.host,
+          host,
           spec.expectedBytes ?? null,
           spec.checksum?.algo ?? null,
           spec.checksum?.value ?? null,
