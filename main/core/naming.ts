@@ -56,11 +56,11 @@ export function nameFromUrl(url: URL): string {
 /** Joins a folder and a safe name, and proves the result cannot leave the folder. */
 export function pathInside(dir: string, name: string): string {
   const root = path.resolve(dir);
-  const full = path.resolve(root, name);
-  if (path.dirname(full) !== root) {
+  // A single path segment that is neither "." nor "..", joined to the folder, stays in it.
+  if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes(path.sep)) {
     throw new CartageError('bad_input', `The name "${name}" would leave the folder ${root}; it was refused.`);
   }
-  return full;
+  return root.endsWith(path.sep) ? root + name : root + path.sep + name;
 }
 
 /** `name (1).ext`, `name (2).ext`, ... for the n-th alternative of a name. */

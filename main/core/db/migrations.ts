@@ -43,7 +43,9 @@ export const migrations: readonly Migration[] = [
         );
         CREATE INDEX tasks_by_state ON tasks (state, id);
         CREATE INDEX tasks_by_final_path ON tasks (final_path);
-        CREATE INDEX tasks_waiting ON tasks (next_attempt_at) WHERE state = 'queued';
+        -- Only tasks waiting out a backoff: new tasks (next_attempt_at 0) stay out, so queueing
+        -- 100,000 of them does not pay for this index.
+        CREATE INDEX tasks_waiting ON tasks (next_attempt_at) WHERE state = 'queued' AND next_attempt_at > 0;
         CREATE TABLE settings (
           key   TEXT PRIMARY KEY,
           value TEXT NOT NULL

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import type { ErrorInfo } from '../errors.js';
-import type { QueueTotals, TaskQueue } from '../queue/queue.js';
+import { MovedError, type QueueTotals, type RunnableTask, type TaskQueue } from '../queue/queue.js';
 import type { TaskGroup, TaskState } from '../queue/states.js';
 import type { Task, TaskPatch, TaskSpec } from '../queue/task.js';
 import type { Settings } from '../settings.js';
@@ -160,19 +160,19 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   pause(ids: readonly number[]): Task[] {
-    return this.control(ids, 'pause', 'paused', () => ({}));
+    return this.control(ids, 'pause', 'paused', {});
   }
 
   resume(ids: readonly number[]): Task[] {
-    return this.control(ids, 'resume', 'queued', () => ({ attempts: 0, nextAttemptAt: 0, error: null }));
+    return this.control(ids, 'resume', 'queued', { attempts: 0, nextAttemptAt: 0, error: null });
   }
 
   retry(ids: readonly number[]): Task[] {
-    return this.control(ids, 'retry', 'queued', () => ({ attempts: 0, checksumFailures: 0, nextAttemptAt: 0, error: null }));
+    return this.control(ids, 'retry', 'queued', { attempts: 0, checksumFailures: 0, nextAttemptAt: 0, error: null });
   }
 
   cancel(ids: readonly number[]): Task[] {
-    const moved = this.control(ids, 'cancel', 'canceled', () => ({}));
+    const moved = this.control(ids, 'cancel', 'canceled', {});
     for (const t of moved) if (!this.running.has(t.id)) fs.rmSync(t.tempPath, { force: true });
     return moved;
   }
@@ -200,13 +200,13 @@ export class Engine extends EventEmitter<EngineEvents> {
     ids: readonly number[],
     verb: keyof typeof movable,
     to: TaskState,
-    patch: (t: Task) => TaskPatch,
+    patch: TaskPatch,
   ): Task[] {
     const moved: Task[] = [];
     for (const id of ids) {
       const task = this.queue.get(id);
       if (!task || !movable[verb].includes(task.state)) continue;
-      const updated = this.queue.transition(id, to, { ...patch(task), bytesOnDisk: this.bytesOnDisk(task) });
+      const updated = this.queue.transition(id, to, { ...patch, bytesOnDisk: this.bytesOnDisk(task) });
       moved.push(updated);
       const r = this.running.get(id);
       if (r) this.abort(r, 'control');
@@ -268,7 +268,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       // A short page means there is nothing more to find this pass.
       if (launched === 0 || candidates.length < wanted) break;
     }
-    this.scheduleWake(now);
+    // With every slot busy a wake-up would find no room; the next finished transfer pumps again.
+    if (this.running.size < s.maxConcurrent) this.scheduleWake(now);
     if (this.isDrained()) this.emit('drained');
   }
 
@@ -290,8 +291,15 @@ export class Engine extends EventEmitter<EngineEvents> {
     }, Math.max(0, at - now));
   }
 
-  private launch(queued: Task, settings: Settings): void {
-    const task = this.queue.transition(queued.id, 'active');
+  private launch(queued: RunnableTask, settings: Settings): void {
+    let task: Task;
+    try {
+      task = this.queue.transition(queued.id, 'active', {}, Date.now(), 'queued');
+    } catch (err) {
+      // Another process paused or canceled it since the query: leave it be.
+      if (err instanceof MovedError) return;
+      throw err;
+    }
     this.emit('task', task);
     const r: Running = {
       task,
@@ -364,30 +372,37 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** Turns an attempt's outcome into the task's next state. */
   private apply(r: Running, outcome: TransferOutcome): void {
-    const id = r.task.id;
-    const current = this.queue.get(id);
-    if (!current) return;
-    if (current.state !== 'active') {
+    try {
+      this.applyOutcome(r, outcome);
+    } catch (err) {
+      if (!(err instanceof MovedError)) throw err;
       // Paused or canceled while running, here or from another process: the row already says so.
+      const current = err.task;
       if (current.state === 'canceled') fs.rmSync(current.tempPath, { force: true });
       // The last bytes were flushed after the pause was recorded: keep the count true, and the
       // validator that makes them resumable.
-      else if (current.state === 'paused') this.queue.record(id, { ...r.learnt, bytesOnDisk: this.bytesOnDisk(current) }, ['paused']);
+      else if (current.state === 'paused') this.queue.record(current.id, { ...r.learnt, bytesOnDisk: this.bytesOnDisk(current) }, ['paused']);
       // Say so: the transfer has let go, and the change may have come from another process.
-      this.emit('task', this.queue.get(id) ?? current);
-      return;
+      this.emit('task', this.queue.get(current.id) ?? current);
     }
+  }
+
+  /** The transition for an outcome, made only if the task is still active (else `MovedError`). */
+  private applyOutcome(r: Running, outcome: TransferOutcome): void {
+    const current = r.task;
+    const id = current.id;
     const s = this.options.settings();
     const now = Date.now();
     const onDisk = outcome.kind === 'completed' ? outcome.bytes : this.bytesOnDisk(current);
     // What the attempt learnt goes in with the state change, so a retry resumes with the right validator.
     const done = (to: TaskState, patch: TaskPatch): void => {
-      this.emit('task', this.queue.transition(id, to, { ...r.learnt, ...patch }, now));
+      this.emit('task', this.queue.transition(id, to, { ...r.learnt, ...patch }, now, 'active'));
     };
     switch (outcome.kind) {
       case 'completed':
         done('completed', {
-          finalPath: outcome.finalPath,
+          // Written only when it changed (a name taken meanwhile): an unchanged indexed column still costs an index update.
+          ...(outcome.finalPath !== current.finalPath ? { finalPath: outcome.finalPath } : {}),
           bytesOnDisk: outcome.bytes,
           totalBytes: outcome.bytes,
           completedAt: now,

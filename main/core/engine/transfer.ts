@@ -27,8 +27,8 @@ export interface TransferContext {
   http: HttpClient;
   /**
    * What this attempt learnt about the file (validators, total, type). The engine writes it to the
-   * row with the next progress record or state change: one write less per file than recording it
-   * on arrival, at the price of re-fetching at most a second of data after a crash.
+   * row with the next progress record (every second or 8 MiB) or state change: one write less per
+   * file than recording it on arrival, at the price of re-fetching at most that much after a crash.
    */
   learnt: TaskPatch;
   settings: Settings;

@@ -10,6 +10,13 @@ import { patchColumns, taskFromRow, type Task, type TaskPatch, type TaskRow, typ
 
 export type StateCounts = Record<TaskState, number>;
 
+/** A queued task as the scheduler sees it. */
+export interface RunnableTask {
+  id: number;
+  host: string;
+  group: TaskGroup;
+}
+
 export interface QueueTotals {
   counts: StateCounts;
   /** Bytes on disk and total over tasks that are not canceled. */
@@ -41,9 +48,10 @@ export class TaskQueue {
     this.liveUnder = db.prepare(
       "SELECT 1 AS one FROM tasks WHERE final_path >= ? AND final_path < ? AND state IN ('queued', 'active', 'paused', 'failed') LIMIT 1",
     );
-    this.transitionTx = db.transaction((id: number, to: TaskState, patch: TaskPatch, now: number): Task => {
+    this.transitionTx = db.transaction((id: number, to: TaskState, patch: TaskPatch, now: number, from?: TaskState): Task => {
       const row = this.byId.get(id);
       if (!row) throw new CartageError('not_found', `There is no task ${id} in the queue.`);
+      if (from && row.state !== from) throw new MovedError(taskFromRow(row));
       assertTransition(id, row.state, to);
       const { sql, values } = patchSql(patch);
       const updated = this.stmt(`UPDATE tasks SET state = ?, updated_at = ?${sql} WHERE id = ? RETURNING *`).get(to, now, ...values, id) as TaskRow;
@@ -91,9 +99,14 @@ export class TaskQueue {
       return live && this.pathTaken.get(full) !== undefined;
     };
     const exists = folderListing();
+    const resolvedDirs = new Map<string, string>();
     const run = this.db.transaction(() =>
       parsed.map(({ spec, href, host, name }) => {
-        const dir = path.resolve(spec.dir);
+        let dir = resolvedDirs.get(spec.dir);
+        if (dir === undefined) {
+          dir = path.resolve(spec.dir);
+          resolvedDirs.set(spec.dir, dir);
+        }
         const key = path.join(dir, name);
         const from = nextNumber.get(key) ?? 0;
         const finalPath =
@@ -177,14 +190,13 @@ export class TaskQueue {
    * Up to `limit` queued tasks whose time has come, oldest first, skipping hosts and groups that
    * are at their limits. One indexed query: the queue is never read whole.
    */
-  runnable(limit: number, now: number, busyHosts: readonly string[], busyGroups: readonly TaskGroup[]): Task[] {
+  runnable(limit: number, now: number, busyHosts: readonly string[], busyGroups: readonly TaskGroup[]): RunnableTask[] {
     const hostFilter = busyHosts.length ? `AND host NOT IN (${busyHosts.map(() => '?').join(',')})` : '';
     const groupFilter = busyGroups.length ? `AND grp NOT IN (${busyGroups.map(() => '?').join(',')})` : '';
-    const rows = this.stmt(
-        `SELECT * FROM tasks WHERE state = 'queued' AND next_attempt_at <= ? ${hostFilter} ${groupFilter} ORDER BY id LIMIT ?`,
-      )
-      .all(now, ...busyHosts, ...busyGroups, limit) as TaskRow[];
-    return rows.map(taskFromRow);
+    // Only what scheduling needs: the row itself comes back from the transition that starts it.
+    return this.stmt<RunnableTask>(
+      `SELECT id, host, grp AS "group" FROM tasks WHERE state = 'queued' AND next_attempt_at <= ? ${hostFilter} ${groupFilter} ORDER BY id LIMIT ?`,
+    ).all(now, ...busyHosts, ...busyGroups, limit);
   }
 
   /** Whether any task is queued or active. */
@@ -195,18 +207,21 @@ export class TaskQueue {
   /** When the earliest queued task waiting for its backoff becomes runnable, if any. */
   nextWake(now: number): number | null {
     const row = this.stmt(
-        "SELECT next_attempt_at AS at FROM tasks INDEXED BY tasks_waiting WHERE state = 'queued' AND next_attempt_at > ? ORDER BY next_attempt_at LIMIT 1",
+        "SELECT next_attempt_at AS at FROM tasks INDEXED BY tasks_waiting WHERE state = 'queued' AND next_attempt_at > 0 AND next_attempt_at > ? ORDER BY next_attempt_at LIMIT 1",
       )
       .get(now) as { at: number } | undefined;
     return row?.at ?? null;
   }
 
-  /** Moves one task to a new state, with the fields that change with it. Illegal moves throw. */
-  transition(id: number, to: TaskState, patch: TaskPatch = {}, now = Date.now()): Task {
-    return this.transitionTx.immediate(id, to, patch, now);
+  /**
+   * Moves one task to a new state, with the fields that change with it. Illegal moves throw; with
+   * `from`, so does a task no longer in that state (a `MovedError` carrying the row as it is).
+   */
+  transition(id: number, to: TaskState, patch: TaskPatch = {}, now = Date.now(), from?: TaskState): Task {
+    return this.transitionTx.immediate(id, to, patch, now, from);
   }
 
-  private readonly transitionTx: Transaction<(id: number, to: TaskState, patch: TaskPatch, now: number) => Task>;
+  private readonly transitionTx: Transaction<(id: number, to: TaskState, patch: TaskPatch, now: number, from?: TaskState) => Task>;
 
   /**
    * Records what an active download learnt (bytes on disk, validators, totals). Returns false, and
@@ -253,6 +268,13 @@ export class TaskQueue {
       )
       .all(now, host) as { id: number }[];
     return rows.map((r) => r.id);
+  }
+}
+
+/** The task was moved by someone else (a pause, a cancel, another process) before this change. */
+export class MovedError extends Error {
+  constructor(readonly task: Task) {
+    super(`Task ${task.id} is ${task.state} now.`);
   }
 }
 
