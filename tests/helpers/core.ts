@@ -19,6 +19,21 @@ export function testCore(settings: SettingsPatch = {}, dataDir = tempDir()): Cor
   return core;
 }
 
+/** Cores made by a test file, closed after each test: `const cores = testCores(); afterEach(cores.closeAll)`. */
+export function testCores(): { make(settings?: SettingsPatch): Core; closeAll(): Promise<void> } {
+  const made: Core[] = [];
+  return {
+    make(settings = {}) {
+      const c = testCore(settings);
+      made.push(c);
+      return c;
+    },
+    async closeAll() {
+      await Promise.all(made.splice(0).map((c) => c.close()));
+    },
+  };
+}
+
 const terminal: readonly TaskState[] = ['completed', 'failed', 'skipped', 'canceled'];
 
 /** Resolves with the task when an event shows it matching `test` (or it already does). */

@@ -4,14 +4,13 @@ import http from 'node:http';
 import type net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Core } from '../../main/core/core.js';
-import { bytes, listDir, settled, tempDir, testCore, waitForTask } from '../helpers/core.js';
+import { bytes, listDir, settled, tempDir, testCores, waitForTask } from '../helpers/core.js';
 import { FaultServer, serveFile } from '../helpers/fault-server.js';
 
 const isRoot = process.getuid?.() === 0;
 const big = bytes(3 * 1024 * 1024, 8);
 let server: FaultServer;
-const cores: Core[] = [];
+const cores = testCores();
 const mounts: string[] = [];
 
 beforeAll(async () => {
@@ -23,15 +22,11 @@ afterAll(async () => {
   await server.stop();
 });
 afterEach(async () => {
-  await Promise.all(cores.splice(0).map((c) => c.close()));
+  await cores.closeAll();
   for (const m of mounts.splice(0)) execFileSync('umount', ['-l', m]);
 });
 
-function core(settings = {}): Core {
-  const c = testCore(settings);
-  cores.push(c);
-  return c;
-}
+const core = cores.make;
 
 /** A small tmpfs of our own: a disk we can fill, or make read-only, without touching the machine's. */
 function mountTmpfs(options: string): string {

@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import type http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../main/core/core.js';
-import { bytes, listDir, progressReaches, settled, sha256, tempDir, testCore, waitForTask } from '../helpers/core.js';
+import { bytes, listDir, progressReaches, settled, sha256, tempDir, testCores, waitForTask } from '../helpers/core.js';
 import { FaultServer, serveFile } from '../helpers/fault-server.js';
 
 const body = bytes(200_000, 42);
 let server: FaultServer;
-const cores: Core[] = [];
+const cores = testCores();
 let n = 0;
 
 beforeAll(async () => {
@@ -17,14 +17,10 @@ afterAll(async () => {
   await server.stop();
 });
 afterEach(async () => {
-  await Promise.all(cores.splice(0).map((c) => c.close()));
+  await cores.closeAll();
 });
 
-function core(settings = {}): Core {
-  const c = testCore(settings);
-  cores.push(c);
-  return c;
-}
+const core = cores.make;
 
 /** A fresh path on the fault server for each test, so attempts are counted per test. */
 function route(handler: Parameters<FaultServer['route']>[1], ext = 'bin'): { url: string; path: string } {
@@ -322,57 +318,50 @@ describe('limits', () => {
 });
 
 describe('pause, resume, cancel', () => {
-  /** Sends the first half, then waits until told to go on. */
-  function halfThenHold(): { handler: Parameters<FaultServer['route']>[1]; go(): void } {
-    let release: () => void = () => {};
-    return {
-      handler: (req, res, attempt) => {
-        if (attempt > 1) return serveFile(body)(req, res, attempt);
-        res.writeHead(200, { 'content-length': body.length, etag: '"v1"' });
-        res.write(body.subarray(0, 100_000));
-        release = () => res.end(body.subarray(100_000));
-      },
-      go: () => release(),
-    };
-  }
-
-  it('pausing keeps the part file, and resuming goes on from it', async () => {
-    const h = halfThenHold();
-    const r = route(h.handler);
+  /** A download that has 100,000 bytes on disk and then hangs: the moment to pause or cancel. */
+  async function stuckHalfway(): Promise<{ c: Core; id: number; dir: string; path: string }> {
+    const r = route((req, res, attempt) => {
+      if (attempt > 1) return serveFile(body)(req, res, attempt);
+      res.writeHead(200, { 'content-length': body.length, etag: '"v1"' });
+      res.write(body.subarray(0, 100_000));
+    });
     const c = core();
     const dir = tempDir();
     const [id] = c.queue.enqueue([{ url: r.url, dir }]);
     const halfway = progressReaches(c.engine, id!, 100_000);
     c.startEngine();
     await halfway;
-    const letGo = waitForTask(c.engine, id!, (t) => t.state === 'paused' && !c.engine.activeIds().includes(id!));
-    const [paused] = c.engine.pause([id!]);
+    return { c, id: id!, dir, path: r.path };
+  }
+
+  /** Resolves when the task is in `state` and its transfer has let go. */
+  function letGo(c: Core, id: number, state: string): Promise<unknown> {
+    return waitForTask(c.engine, id, (t) => t.state === state && !c.engine.activeIds().includes(id));
+  }
+
+  it('pausing keeps the part file, and resuming goes on from it', async () => {
+    const { c, id, path } = await stuckHalfway();
+    const released = letGo(c, id, 'paused');
+    const [paused] = c.engine.pause([id]);
     expect(paused?.state).toBe('paused');
-    await letGo;
-    const part = c.queue.get(id!)!.tempPath;
+    await released;
+    const part = c.queue.get(id)!.tempPath;
     expect(fs.statSync(part).size).toBe(100_000);
-    expect(c.queue.get(id!)!.bytesOnDisk).toBe(100_000);
-    c.engine.resume([id!]);
-    const task = await settled(c.engine, id!);
+    expect(c.queue.get(id)!.bytesOnDisk).toBe(100_000);
+    c.engine.resume([id]);
+    const task = await settled(c.engine, id);
     expect(task.state).toBe('completed');
     expect(fs.readFileSync(task.finalPath).equals(body)).toBe(true);
-    expect(server.requestsFor(r.path)[1]?.range).toBe('bytes=100000-');
+    expect(server.requestsFor(path)[1]?.range).toBe('bytes=100000-');
     expect(fs.existsSync(part)).toBe(false);
   });
 
   it('canceling removes the part file and saves nothing', async () => {
-    const h = halfThenHold();
-    const r = route(h.handler);
-    const c = core();
-    const dir = tempDir();
-    const [id] = c.queue.enqueue([{ url: r.url, dir }]);
-    const halfway = progressReaches(c.engine, id!, 100_000);
-    c.startEngine();
-    await halfway;
-    const letGo = waitForTask(c.engine, id!, (t) => t.state === 'canceled' && !c.engine.activeIds().includes(id!));
-    const [canceled] = c.engine.cancel([id!]);
+    const { c, id, dir } = await stuckHalfway();
+    const released = letGo(c, id, 'canceled');
+    const [canceled] = c.engine.cancel([id]);
     expect(canceled?.state).toBe('canceled');
-    await letGo;
+    await released;
     expect(listDir(dir)).toEqual([]);
   });
 

@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../main/core/core.js';
-import { bytes, fileSha256, listDir, settled, settledAll, sha256, tempDir, testCore } from '../helpers/core.js';
+import { bytes, fileSha256, listDir, settled, settledAll, sha256, tempDir, testCores } from '../helpers/core.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';
 
 let nginx: Nginx;
 const root = tempDir('cartage-www-');
 const big = bytes(3 * 1024 * 1024 + 17, 7);
-const cores: Core[] = [];
+const cores = testCores();
 
 beforeAll(async () => {
   fs.writeFileSync(path.join(root, 'big.bin'), big);
@@ -21,14 +21,10 @@ afterAll(async () => {
   await nginx.stop();
 });
 afterEach(async () => {
-  await Promise.all(cores.splice(0).map((c) => c.close()));
+  await cores.closeAll();
 });
 
-function core(settings = {}): Core {
-  const c = testCore(settings);
-  cores.push(c);
-  return c;
-}
+const core = cores.make;
 
 /** Makes the queue believe an earlier run stopped after `n` bytes of big.bin, with nginx's validator. */
 async function partialDownload(c: Core, dir: string, n: number, etag?: string): Promise<number> {
