@@ -2,8 +2,8 @@
 // no access log, sendfile on. The system nginx and its config are never touched.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import { freePort, waitForPort } from '../helpers/ports.mjs';
 
 const binaries = ['/usr/sbin/nginx', '/usr/bin/nginx'];
 
@@ -23,34 +23,6 @@ export function stopAllSync() {
 
 export function nginxBinary() {
   return binaries.find((b) => fs.existsSync(b)) ?? null;
-}
-
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port, child) {
-  for (let i = 0; i < 500; i += 1) {
-    if (child.exitCode !== null) return false;
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return true;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return false;
 }
 
 /**

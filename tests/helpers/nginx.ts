@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort, waitForPort } from './ports.mjs';
 
 export interface AccessEntry {
   uri: string;
@@ -27,35 +27,6 @@ export function nginxBinary(): string {
   const found = binaries.find((b) => fs.existsSync(b));
   if (!found) throw new Error('nginx is not installed: apt-get install nginx-light (.ci/run does this).');
   return found;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Resolves once something accepts TCP connections on the port. */
-export async function waitForPort(port: number, child?: ChildProcess): Promise<void> {
-  for (let i = 0; i < 500; i += 1) {
-    if (child && child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`nothing listens on port ${port}`);
 }
 
 /** Starts a real nginx serving `root` on a free loopback port, with an access log the tests read. */
@@ -99,9 +70,7 @@ http {
     const child = spawn(bin, ['-p', prefix, '-e', `${prefix}/error.log`, '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    try {
-      await waitForPort(port, child);
-    } catch {
+    if (!(await waitForPort(port, child))) {
       child.kill('SIGKILL');
       if (/Address already in use/.test(stderr + readOr(`${prefix}/error.log`))) continue;
       throw new Error(`nginx did not start: ${stderr}${readOr(`${prefix}/error.log`)}`);
