@@ -21,8 +21,7 @@ export type ErrorCode =
   | 'disk_full'
   | 'cannot_write'
   | 'already_exists'
-  | 'engine_busy'
-  | 'canceled';
+  | 'engine_busy';
 
 export class CartageError extends Error {
   readonly code: ErrorCode;
@@ -37,10 +36,4 @@ export class CartageError extends Error {
 export interface ErrorInfo {
   code: ErrorCode;
   message: string;
-}
-
-export function toErrorInfo(err: unknown): ErrorInfo {
-  if (err instanceof CartageError) return { code: err.code, message: err.message };
-  const message = err instanceof Error ? err.message : String(err);
-  return { code: 'bad_input', message };
 }

@@ -186,6 +186,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.controlAll(movable.resume, 'queued', { attempts: 0, nextAttemptAt: 0, error: null });
   }
 
+  /** Tries every failed download again, from its part file where there is one. */
+  retryAll(): number[] {
+    return this.controlAll(['failed'], 'queued', { attempts: 0, checksumFailures: 0, nextAttemptAt: 0, error: null });
+  }
+
   cancelAll(): number[] {
     const ids = this.controlAll(movable.cancel, 'canceled', {});
     for (const id of ids) {

@@ -29,7 +29,7 @@ export function controlCommand(verb: Verb, args: string[], io: Io, dataDir: stri
     }
     let count: number;
     if (ids === 'all') {
-      count = verb === 'pause' ? engine.pauseAll().length : verb === 'cancel' ? engine.cancelAll().length : engine.resumeAll().length + retryAllFailed(core.queue.iterate(['failed']), engine);
+      count = verb === 'pause' ? engine.pauseAll().length : verb === 'cancel' ? engine.cancelAll().length : engine.resumeAll().length + engine.retryAll().length;
     } else {
       const moved: Task[] =
         verb === 'pause' ? engine.pause(ids) : verb === 'cancel' ? engine.cancel(ids) : [...engine.resume(ids), ...engine.retry(ids)];
@@ -47,7 +47,3 @@ export function controlCommand(verb: Verb, args: string[], io: Io, dataDir: stri
   }
 }
 
-function retryAllFailed(failed: Iterable<Task>, engine: { retry(ids: readonly number[]): Task[] }): number {
-  const ids = [...failed].map((t) => t.id);
-  return engine.retry(ids).length;
-}
