@@ -3,14 +3,16 @@ import { CartageError } from '../core/errors.js';
 export const usage = `cartage: download manager with a persistent, resumable queue
 
 Usage:
-  cartage get URL... [--dir DIR] [--concurrency N] [--sha256 HEX] [--input FILE] [--json]
+  cartage get URL... [--dir DIR] [--concurrency N] [--limit-rate RATE] [--sha256 HEX] [--input FILE] [--json]
       Queue the files and download them; prints progress and a summary.
+      --limit-rate caps the speed of the whole run, in bytes a second: 500K, 2M, 1G.
       Exit code 0 when every file completed, 1 when any failed.
   cartage queue [--json]              List the queue.
   cartage pause ID...|--all           Pause downloads (their partial files are kept).
   cartage resume ID...|--all          Resume paused downloads and retry failed ones.
   cartage cancel ID...|--all          Cancel downloads and remove their partial files.
-  cartage run [--json]                Work through the saved queue until it is empty
+  cartage run [--limit-rate RATE] [--json]
+                                      Work through the saved queue until it is empty
                                       (finishes downloads interrupted by a crash or a restart).
 
 Every command takes --data-dir DIR (or CARTAGE_DATA_DIR) for where the queue and logs live.
@@ -32,4 +34,15 @@ export function parseIds(values: readonly string[], all: boolean, verb: string):
     if (!/^\d+$/.test(v)) throw new UsageError(`"${v}" is not a task id; ids are the numbers "cartage queue" shows.`);
     return Number(v);
   });
+}
+
+/** `--limit-rate 500K | 2M | 1G | 250000`, in bytes a second (K, M, G of 1024, as curl reads them). */
+export function parseRate(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)([kmg]?)$/i.exec(value.trim());
+  const scale = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m?.[2] ?? '').toLowerCase() as '' | 'k' | 'm' | 'g'];
+  const rate = m ? Math.round(Number(m[1]) * scale) : NaN;
+  if (!Number.isFinite(rate) || rate < 1) {
+    throw new UsageError(`--limit-rate takes a speed in bytes a second such as 500K, 2M or 1G, not "${value}".`);
+  }
+  return rate;
 }

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import type { Core } from '../../core/core.js';
 import { terminalStates } from '../../core/queue/states.js';
 import type { Task, TaskSpec } from '../../core/queue/task.js';
-import { UsageError } from '../usage.js';
+import { parseRate, UsageError } from '../usage.js';
 import { jsonTask, openCore, printSummary, runEngine, type Io, type RunReport } from '../session.js';
 
 /** `cartage get URL...`: queue the files, download them, report. */
@@ -16,6 +16,7 @@ export async function getCommand(args: string[], io: Io, dataDir: string): Promi
     options: {
       dir: { type: 'string', short: 'd' },
       concurrency: { type: 'string', short: 'c' },
+      'limit-rate': { type: 'string' },
       sha256: { type: 'string' },
       input: { type: 'string', short: 'i' },
       json: { type: 'boolean', default: false },
@@ -42,7 +43,10 @@ export async function getCommand(args: string[], io: Io, dataDir: string): Promi
   const dir = path.resolve(io.cwd, values.dir ?? '.');
   checkWritable(dir);
 
-  const overrides = concurrency ? { maxConcurrent: concurrency, maxPerHost: concurrency, maxPerGroup: concurrency } : undefined;
+  const overrides = {
+    ...(concurrency ? { maxConcurrent: concurrency, maxPerHost: concurrency, maxPerGroup: concurrency } : {}),
+    ...(values['limit-rate'] !== undefined ? { speedLimit: parseRate(values['limit-rate']) } : {}),
+  };
   const core = openCore(dataDir, overrides);
   try {
     const ids = core.engine.add(urls.map((url) => ({ url, dir, ...(checksum ? { checksum } : {}) })));

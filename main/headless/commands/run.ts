@@ -1,11 +1,15 @@
 import { parseArgs } from 'node:util';
 import { jsonTask, openCore, printSummary, runEngine, type Io } from '../session.js';
-import { UsageError } from '../usage.js';
+import { parseRate, UsageError } from '../usage.js';
 
 /** `cartage run`: work through the saved queue until it is empty. */
 export async function runCommand(args: string[], io: Io, dataDir: string): Promise<number> {
-  const { values } = parseArgs({ args, strict: true, options: { json: { type: 'boolean', default: false } } });
-  const core = openCore(dataDir);
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: { json: { type: 'boolean', default: false }, 'limit-rate': { type: 'string' } },
+  });
+  const core = openCore(dataDir, values['limit-rate'] !== undefined ? { speedLimit: parseRate(values['limit-rate']) } : undefined);
   try {
     const lock = core.startEngine();
     if (!lock.ok) throw new UsageError(`Another Cartage (pid ${lock.pid}) is already running this queue; it will finish it.`);
