@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../../main/core/core.js';
 import { cartage } from '../helpers/cli.js';
 import { bytes, listDir, sha256, tempDir } from '../helpers/core.js';
+import { FaultServer } from '../helpers/fault-server.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';
 
 let nginx: Nginx;
@@ -159,5 +160,39 @@ describe('cartage queue, pause, resume, cancel', () => {
     const r = await cartage(['run', '--data-dir', tempDir()]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Nothing to do: the queue has no waiting downloads.');
+  });
+});
+
+describe('Ctrl-C', () => {
+  it('stops cleanly: the download goes back to the queue with its part file, exit 130', async () => {
+    const server = await new FaultServer().start();
+    const body = Buffer.alloc(200_000, 7);
+    server.route('/held.bin', (_req, res) => {
+      res.writeHead(200, { 'content-length': body.length, etag: '"v1"' });
+      res.write(body.subarray(0, 50_000));
+    });
+    const dir = tempDir();
+    const data = tempDir();
+    try {
+      const run = cartage(['get', server.url('/held.bin'), '--dir', dir, '--data-dir', data]);
+      await new Promise<void>((resolve) => {
+        const watcher = fs.watch(dir, () => {
+          if ((fs.statSync(path.join(dir, 'held.bin.cartage-part'), { throwIfNoEntry: false })?.size ?? 0) >= 50_000) {
+            watcher.close();
+            resolve();
+          }
+        });
+      });
+      run.child.kill('SIGINT');
+      const r = await run;
+      expect(r.code).toBe(130);
+      expect(r.stdout).toContain('Stopped with 1 left in the queue; run "cartage run" to finish them.');
+      const q = new Core({ dataDir: data });
+      expect(q.queue.get(1)).toMatchObject({ state: 'queued', bytesOnDisk: 50_000, etag: '"v1"' });
+      q.db.close();
+      expect(fs.statSync(path.join(dir, 'held.bin.cartage-part')).size).toBe(50_000);
+    } finally {
+      await server.stop();
+    }
   });
 });
