@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, waitForPort } from './ports.mjs';
+import { readOr, stopChild } from './processes.js';
 
 export interface AccessEntry {
   uri: string;
@@ -87,23 +88,9 @@ http {
             const [uri = '', status = '0', bytes = '0', range = '-', ifRange = '-'] = line.split('\t');
             return { uri, status: Number(status), bytesSent: Number(bytes), range, ifRange };
           }),
-      stop: async () => {
-        if (child.exitCode === null) {
-          const exited = new Promise((r) => child.once('exit', r));
-          child.kill('SIGTERM');
-          await exited;
-        }
-        fs.rmSync(prefix, { recursive: true, force: true });
-      },
+      stop: () => stopChild(child, prefix),
     };
   }
   throw new Error('nginx could not find a free port');
 }
 
-function readOr(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}

@@ -1,0 +1,84 @@
+import type { TaskGroup } from '../queue/states.js';
+
+/**
+ * Why a file cannot be downloaded (in bulk), in the words the cart and the app show.
+ * `null` access means it can.
+ */
+export type AccessRestriction =
+  | 'needs_sign_in' // 401 / 403
+  | 'not_allowed' // the owner does not allow downloads (an Immich shared link)
+  | 'offline' // the source says the file is offline
+  | 'trashed'
+  | 'external_link' // points at another site
+  | 'unsupported_protocol' // sftp://, ftp://, mailto:...
+  | 'web_page'; // an HTML page, not a file
+
+export interface Access {
+  downloadable: boolean;
+  restriction: AccessRestriction | null;
+  /** A sentence for people: what stops it, and what they can do. */
+  reason: string | null;
+}
+
+export const downloadable: Access = { downloadable: true, restriction: null, reason: null };
+
+/** A file as a source lists it. */
+export interface RemoteFile {
+  kind: 'file';
+  /** Stable id within the source (a URL for web sources, an asset id for Immich). */
+  id: string;
+  /** Safe file name (made safe with `safeFileName`). */
+  name: string;
+  /** The folder it was listed in, as a source path. */
+  folder: string;
+  size: number | null;
+  modified: Date | null;
+  contentType: string | null;
+  group: TaskGroup;
+  etag: string | null;
+  /** Link to the original, for people (open in the browser). */
+  href: string;
+  access: Access;
+}
+
+export interface RemoteFolder {
+  kind: 'folder';
+  /** Source path of the folder, to pass back to `list`. */
+  path: string;
+  name: string;
+  modified: Date | null;
+}
+
+export interface Listing {
+  folder: string;
+  files: RemoteFile[];
+  folders: RemoteFolder[];
+}
+
+export interface FolderSummary {
+  folder: string;
+  files: number;
+  /** Sum of the known sizes. */
+  bytes: number;
+  /** Files whose size the listing did not give (and a HEAD did not either). */
+  unknownSizes: number;
+}
+
+/** What the engine needs to download a file: the URL, and headers built now (credentials included). */
+export interface Resolved {
+  url: string;
+  headers: Record<string, string>;
+  expectedBytes: number | null;
+}
+
+/** One interface over Immich, web directory listings, WebDAV and plain links. */
+export interface Source {
+  readonly kind: 'immich' | 'http-index' | 'webdav' | 'url';
+  /** The direct children of a folder ('' or '/' for the root): not recursive. */
+  list(folder: string): Promise<Listing>;
+  /** Count and total size of the files directly in a folder. */
+  summary(folder: string): Promise<FolderSummary>;
+  /** Every file a query matches, across all pages, as a stream. */
+  query(q: string): AsyncIterable<RemoteFile>;
+  resolve(file: RemoteFile): Promise<Resolved>;
+}
