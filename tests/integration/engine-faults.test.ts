@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Core } from '../../main/core/core.js';
+import { Core } from '../../main/core/core.js';
 import { bytes, listDir, progressReaches, settled, sha256, tempDir, testCores, waitForTask } from '../helpers/core.js';
 import { FaultServer, serveFile } from '../helpers/fault-server.js';
 
@@ -400,5 +400,34 @@ describe('lost network', () => {
     expect(fs.readFileSync(task.finalPath).equals(body)).toBe(true);
     expect(s.requestsFor('/lost.bin').at(-1)?.range).toMatch(/^bytes=\d+-$/);
     await s.stop();
+  });
+});
+
+describe('credentials and redirects', () => {
+  it('never sends a source credential to another host after a redirect', async () => {
+    const other = await new FaultServer().start();
+    try {
+      other.route('/elsewhere.bin', serveFile(body));
+      const r = route((_req, res) => void res.writeHead(302, { location: other.url('/elsewhere.bin') }).end());
+      const dir = tempDir();
+      const c = new Core({
+        dataDir: tempDir(),
+        engine: { headersFor: () => ({ authorization: 'Basic c2VjcmV0OnNlY3JldA==', 'x-api-key': 'immich-key' }) },
+      });
+      try {
+        const [id] = c.queue.enqueue([{ url: r.url, dir }]);
+        c.startEngine();
+        const task = await settled(c.engine, id!);
+        expect(task.state).toBe('completed');
+        expect(server.requestsFor(r.path)[0]?.headers).toMatchObject({ authorization: 'Basic c2VjcmV0OnNlY3JldA==', 'x-api-key': 'immich-key' });
+        const arrived = other.requestsFor('/elsewhere.bin')[0]?.headers ?? {};
+        expect(arrived.authorization).toBeUndefined();
+        expect(arrived['x-api-key']).toBeUndefined();
+      } finally {
+        await c.close();
+      }
+    } finally {
+      await other.stop();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import got, { type Got } from 'got';
+import got, { type BeforeRedirectHook, type Got } from 'got';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import http from 'node:http';
@@ -7,6 +7,24 @@ import { getProxyForUrl } from 'proxy-from-env';
 import type { Settings } from '../settings.js';
 
 export const userAgent = 'Cartage/0.1';
+
+/** Headers that carry credentials: none of them may follow a redirect to another origin. */
+const credentialHeaders = ['authorization', 'proxy-authorization', 'cookie', 'x-api-key'];
+
+/**
+ * got 14 already drops `authorization`, `cookie` and URL credentials when a redirect changes host or
+ * port, but not `x-api-key` (Immich), and not on an https -> http downgrade on the same host. This
+ * hook compares the new URL with the origin of the hop that redirected and drops them all otherwise.
+ * Used by the engine and by every source.
+ */
+export const keepCredentialsHome: BeforeRedirectHook = (options, response) => {
+  const next = options.url instanceof URL ? options.url : new URL(String(options.url));
+  const first = new URL(response.requestUrl);
+  if (next.origin === first.origin) return;
+  for (const name of credentialHeaders) delete options.headers[name];
+  options.username = '';
+  options.password = '';
+};
 
 type Agents = { http: http.Agent; https: https.Agent };
 
@@ -43,6 +61,7 @@ export class HttpClient {
           headers: { 'user-agent': userAgent, 'accept-encoding': 'identity' },
           agent: this.direct,
           timeout: { connect: 15_000, socket: stallTimeoutMs },
+          hooks: { beforeRedirect: [keepCredentialsHome] },
         }),
       };
     }

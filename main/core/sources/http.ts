@@ -1,22 +1,6 @@
-import got, { RequestError, type BeforeRedirectHook, type Got } from 'got';
+import got, { RequestError, type Got } from 'got';
+import { keepCredentialsHome } from '../engine/http.js';
 import { CartageError } from '../errors.js';
-
-/** Headers that carry credentials: none of them may follow a redirect to another origin. */
-const credentialHeaders = ['authorization', 'proxy-authorization', 'cookie', 'x-api-key'];
-
-/**
- * got 14 already drops `authorization`, `cookie` and URL credentials when a redirect changes host or
- * port, but not `x-api-key` (Immich), and not on an https -> http downgrade on the same host. This
- * hook compares the new URL with the origin the request started at and drops them all otherwise.
- */
-export const keepCredentialsHome: BeforeRedirectHook = (options, response) => {
-  const next = options.url instanceof URL ? options.url : new URL(String(options.url));
-  const first = new URL(response.requestUrl);
-  if (next.origin === first.origin) return;
-  for (const name of credentialHeaders) delete options.headers[name];
-  options.username = '';
-  options.password = '';
-};
 
 /** The HTTP client every source uses: few redirects, one retry, bounded waits, credentials kept home. */
 export const sourceHttp: Got = got.extend({
