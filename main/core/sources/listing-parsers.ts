@@ -5,6 +5,7 @@
  * anchored patterns over the body (O(n) for 100,000 entries), not with a general HTML parser: we
  * only need each entry's href, and the date and size that follow it.
  */
+import { assertNever } from '../util/assert-never.js';
 
 export type ListingFormat = 'nginx-json' | 'nginx-html' | 'apache' | 'python' | 'rclone';
 
@@ -48,12 +49,8 @@ export function parseListing(body: string, format: ListingFormat): RawEntry[] {
     case 'rclone':
       return parseRclone(body);
     default:
-      return assertNever(format);
+      return assertNever(format, 'listing format');
   }
-}
-
-function assertNever(x: never): never {
-  throw new Error(`unhandled listing format ${String(x)}`);
 }
 
 interface NginxJsonEntry {
