@@ -67,7 +67,9 @@ export function pathInside(dir: string, name: string): string {
 export function numberedName(name: string, n: number): string {
   const ext = path.extname(name);
   const stem = ext && ext !== name ? name.slice(0, -ext.length) : name;
-  return truncateName(`${stem} (${n})${ext}`, maxNameBytes);
+  // Shorten the stem, never the number: a long name must still get distinct alternatives.
+  const suffix = ` (${n})${ext}`;
+  return truncateName(stem, maxNameBytes - Buffer.byteLength(suffix)) + suffix;
 }
 
 /**

@@ -1,4 +1,7 @@
 import { Core } from '../core/core.js';
+import type { ErrorInfo } from '../core/errors.js';
+import { redactUrl } from '../core/log.js';
+import { terminalStates, type TaskState } from '../core/queue/states.js';
 import type { Task } from '../core/queue/task.js';
 import type { SettingsPatch } from '../core/settings.js';
 import { formatBytes } from '../core/util/format.js';
@@ -11,8 +14,8 @@ export interface Io {
   cwd: string;
 }
 
-export function openCore(dataDir: string, overrides?: SettingsPatch): Core {
-  return new Core({ dataDir, ...(overrides ? { overrides } : {}) });
+export function openCore(dataDir: string, overrides?: SettingsPatch, headersFor?: (task: Task) => Record<string, string>): Core {
+  return new Core({ dataDir, ...(overrides ? { overrides } : {}), ...(headersFor ? { engine: { headersFor } } : {}) });
 }
 
 export interface RunReport {
@@ -20,22 +23,59 @@ export interface RunReport {
   failed: Task[];
   skipped: Task[];
   canceled: Task[];
+  /** Paused while this run waited for them (from another terminal, or with the whole queue). */
+  paused: Task[];
+  /** Stopped by Ctrl-C or SIGTERM. */
   interrupted: boolean;
+  /** The queue paused itself (a full disk): what the person must fix. */
+  pausedBy: ErrorInfo | null;
+}
+
+export function emptyReport(): RunReport {
+  return { completed: [], failed: [], skipped: [], canceled: [], paused: [], interrupted: false, pausedBy: null };
+}
+
+const settledStates: readonly TaskState[] = [...terminalStates, 'paused'];
+
+/**
+ * Files a task that has settled (finished, or paused) into the report; false if it has not.
+ * Shared by the run that downloads and the run that follows another process.
+ */
+export function settleInto(report: RunReport, t: Task): boolean {
+  switch (t.state) {
+    case 'completed':
+      report.completed.push(t);
+      return true;
+    case 'failed':
+      report.failed.push(t);
+      return true;
+    case 'skipped':
+      report.skipped.push(t);
+      return true;
+    case 'canceled':
+      report.canceled.push(t);
+      return true;
+    case 'paused':
+      report.paused.push(t);
+      return true;
+    default:
+      return false;
+  }
 }
 
 /**
- * Runs the engine in this process until `done()` says so, showing progress: bars on a terminal,
- * a line per finished file otherwise, nothing but the final JSON with --json. Ctrl-C stops cleanly:
- * tasks go back to the queue with their part files kept.
+ * Runs the engine in this process until the watched tasks have settled (or, without `watch`,
+ * until the queue is drained), showing progress: bars on a terminal, a line per finished file
+ * otherwise, nothing but the final JSON with --json. Ctrl-C stops cleanly: tasks go back to the
+ * queue with their part files kept. A full disk stops the run with what to do.
  */
 export async function runEngine(
   core: Core,
   io: Io,
   opts: { json: boolean; watch?: ReadonlySet<number>; header: (r: RunReport) => string },
 ): Promise<RunReport> {
-  const report: RunReport = { completed: [], failed: [], skipped: [], canceled: [], interrupted: false };
+  const report = emptyReport();
   const tty = !opts.json && io.stdout.isTTY ? new TerminalProgress(io.stdout) : null;
-  const watched = (t: Task): boolean => !opts.watch || opts.watch.has(t.id);
   // Lines are gathered and written once per turn of the event loop: thousands of small files
   // finish in bursts, and a write per line is measurable.
   let buffered: string[] = [];
@@ -54,52 +94,39 @@ export async function runEngine(
   const pending = new Set(opts.watch ?? []);
   let resolveDone: () => void = () => {};
   const finished = new Promise<void>((resolve) => (resolveDone = resolve));
-  const settleIfDone = (): void => {
+  const settle = (t: Task): void => {
+    if (opts.watch ? !pending.has(t.id) : !settledStates.includes(t.state)) return;
+    if (!settleInto(report, t)) return;
+    pending.delete(t.id);
     if (opts.watch && pending.size === 0) resolveDone();
   };
 
   core.engine.on('task', (t) => {
-    if (!watched(t)) return;
-    switch (t.state) {
-      case 'completed':
-        report.completed.push(t);
-        say(`done    ${t.finalPath} (${formatBytes(t.bytesOnDisk)})`);
-        break;
-      case 'failed':
-        report.failed.push(t);
-        say(`failed  ${t.name}: ${t.error?.message ?? 'unknown error'}`);
-        break;
-      case 'skipped':
-        report.skipped.push(t);
-        say(`skipped ${t.name}: ${t.error?.message ?? ''}`);
-        break;
-      case 'canceled':
-        report.canceled.push(t);
-        say(`canceled ${t.name}`);
-        break;
-      case 'queued':
-        if (t.error && t.attempts > 0) say(`retry   ${t.name} (${t.attempts}): ${t.error.message}`);
-        return;
-      default:
-        return;
-    }
-    pending.delete(t.id);
-    settleIfDone();
-  });
-  core.engine.on('bulk', ({ ids, state }) => {
-    if (state !== 'canceled' && state !== 'paused') return;
-    for (const id of ids) pending.delete(id);
-    settleIfDone();
+    if (opts.watch && !opts.watch.has(t.id)) return;
+    if (t.state === 'completed') say(`done    ${t.finalPath} (${formatBytes(t.bytesOnDisk)})`);
+    else if (t.state === 'failed') say(`failed  ${t.name}: ${t.error?.message ?? 'unknown error'}`);
+    else if (t.state === 'skipped') say(`skipped ${t.name}: ${t.error?.message ?? ''}`);
+    else if (t.state === 'canceled') say(`canceled ${t.name}`);
+    else if (t.state === 'queued' && t.error && t.attempts > 0) say(`retry   ${t.name} (${t.attempts}): ${t.error.message}`);
+    // Paused ones are reported once settled, below: a pause from elsewhere may not come as an event.
+    if (t.state !== 'paused') settle(t);
   });
   core.engine.on('queue-paused', (error) => {
-    say(error.message);
-    report.interrupted = true;
+    report.pausedBy = error;
     resolveDone();
   });
   if (tty) core.engine.on('progress', (s) => tty.render(s, opts.header(report)));
   if (!opts.watch) void core.engine.whenDrained().then(resolveDone);
-  else settleIfDone();
+  else if (pending.size === 0) resolveDone();
 
+  // Another process may pause or cancel watched tasks that are not running here, which sends no
+  // event: look at their rows now and then. The timer also keeps this process alive meanwhile.
+  const check = setInterval(() => {
+    for (const id of [...pending]) {
+      const t = core.queue.get(id);
+      if (t && settledStates.includes(t.state)) settle(t);
+    }
+  }, 500);
   const onSignal = (): void => {
     report.interrupted = true;
     resolveDone();
@@ -107,6 +134,7 @@ export async function runEngine(
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   await finished;
+  clearInterval(check);
   if (buffered.length) flush();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
@@ -114,20 +142,28 @@ export async function runEngine(
   return report;
 }
 
-/** The closing lines: what landed where, what failed and why, and what is left. */
+/** The closing lines: what landed where, what failed and why, and what is left and how to finish it. */
 export function printSummary(io: Io, report: RunReport, left: number): void {
   const bytes = report.completed.reduce((n, t) => n + t.bytesOnDisk, 0);
-  const lines = [`${report.completed.length} completed (${formatBytes(bytes)}), ${report.failed.length} failed, ${report.skipped.length} skipped.`];
+  const paused = report.paused.length ? `, ${report.paused.length} paused` : '';
+  const lines = [
+    `${report.completed.length} completed (${formatBytes(bytes)}), ${report.failed.length} failed, ${report.skipped.length} skipped${paused}.`,
+  ];
   for (const t of report.failed) lines.push(`  failed: ${t.name}: ${t.error?.message ?? ''}`);
   for (const t of report.skipped) lines.push(`  skipped: ${t.name}: ${t.error?.message ?? ''}`);
-  if (report.interrupted && left > 0) lines.push(`Stopped with ${left} left in the queue; run "cartage run" to finish them.`);
+  if (report.pausedBy) {
+    lines.push(report.pausedBy.message);
+    lines.push('The queue is paused. When there is room, run "cartage resume --all", then "cartage run".');
+  } else if (report.interrupted && left > 0) {
+    lines.push(`Stopped with ${left} left in the queue; run "cartage run" to finish them.`);
+  }
   io.stdout.write(`${lines.join('\n')}\n`);
 }
 
 export function jsonTask(t: Task): Record<string, unknown> {
   return {
     id: t.id,
-    url: t.url,
+    url: redactUrl(t.url),
     state: t.state,
     path: t.state === 'completed' ? t.finalPath : null,
     name: t.name,

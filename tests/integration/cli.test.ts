@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../../main/core/core.js';
 import { cartage } from '../helpers/cli.js';
 import { bytes, listDir, sha256, tempDir } from '../helpers/core.js';
-import { FaultServer } from '../helpers/fault-server.js';
+import { FaultServer, serveFile } from '../helpers/fault-server.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';
 
 let nginx: Nginx;
@@ -194,5 +194,87 @@ describe('Ctrl-C', () => {
     } finally {
       await server.stop();
     }
+  });
+});
+
+describe('cartage get alongside other processes, and with credentials', () => {
+  let server: FaultServer;
+  const body = Buffer.alloc(120_000, 3);
+  beforeAll(async () => {
+    server = await new FaultServer().start();
+    server.route('/open.bin', serveFile(body));
+    server.route('/private.bin', (req, res, attempt) => {
+      if (req.headers.authorization !== `Basic ${Buffer.from('alice:s3cret').toString('base64')}`) {
+        return void res.writeHead(401, { 'www-authenticate': 'Basic' }).end();
+      }
+      serveFile(body)(req, res, attempt);
+    });
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it('uses a user and password in the URL for the download, and stores or prints neither', async () => {
+    const dir = tempDir();
+    const data = tempDir();
+    const url = `http://alice:s3cret@127.0.0.1:${server.port}/private.bin`;
+    const r = await cartage(['get', url, '--dir', dir, '--data-dir', data, '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('s3cret');
+    expect(fs.readFileSync(path.join(dir, 'private.bin')).equals(body)).toBe(true);
+    const listed = await cartage(['queue', '--json', '--data-dir', data]);
+    expect(listed.stdout).not.toContain('s3cret');
+    for (const f of fs.readdirSync(data)) {
+      if (f.startsWith('cartage.db')) expect(fs.readFileSync(path.join(data, f)).includes('s3cret')).toBe(false);
+    }
+  });
+
+  it('follows another process that holds the queue, and takes over when it stops', async () => {
+    const data = tempDir();
+    const dir = tempDir();
+    // Another process holds the queue but downloads nothing (as an app whose engine is busy elsewhere).
+    const holder = new Core({ dataDir: data });
+    expect(holder.lock.tryAcquire()).toEqual({ ok: true });
+    const run = cartage(['get', server.url('/open.bin'), '--dir', dir, '--data-dir', data]);
+    const waiting = await new Promise<string>((resolve) => {
+      let out = '';
+      run.child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('Waiting for them')) resolve(out);
+      });
+    });
+    expect(waiting).toContain(`Another Cartage (pid ${process.pid}) is running the queue`);
+    holder.lock.release();
+    holder.db.close();
+    const r = await run;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^1 completed \(120 kB\), 0 failed, 0 skipped\.$/m);
+    expect(fs.readFileSync(path.join(dir, 'open.bin')).equals(body)).toBe(true);
+  });
+
+  it('ends, saying so, when its downloads are paused from another terminal', async () => {
+    const data = tempDir();
+    const dir = tempDir();
+    // One slot, held by a download that never ends: the second waits in the queue.
+    const seed = new Core({ dataDir: data });
+    seed.settings.update({ maxConcurrent: 1 });
+    seed.db.close();
+    server.route('/forever.bin', (_req, res) => {
+      res.writeHead(200, { 'content-length': 1_000_000, etag: '"f"' });
+      res.write(Buffer.alloc(10_000));
+    });
+    const run = cartage(['get', server.url('/forever.bin'), server.url('/open.bin'), '--dir', dir, '--data-dir', data]);
+    await new Promise<void>((resolve) => {
+      const watcher = fs.watch(dir, () => {
+        if (fs.existsSync(path.join(dir, 'forever.bin.cartage-part'))) {
+          watcher.close();
+          resolve();
+        }
+      });
+    });
+    expect((await cartage(['pause', '--all', '--data-dir', data])).stdout).toBe('Paused 2 downloads.\n');
+    const r = await run;
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^0 completed \(0 B\), 0 failed, 0 skipped, 2 paused\.$/m);
   });
 });

@@ -244,6 +244,25 @@ describe('the engine against a misbehaving server', () => {
     expect(listDir(dir).filter((f) => !f.endsWith('.cartage-part'))).toEqual([]);
   });
 
+  it('never saves a body that ends short of the size learnt before, even when this answer gives no length', async () => {
+    const full = serveFile(body);
+    const r = route((req, res, attempt) => {
+      if (attempt === 1) return dropAfter(body, 100_000)(res);
+      // Same file (same ETag), no Content-Length, a clean end after 50,000 bytes.
+      if (attempt === 2) return void res.writeHead(200, { etag: '"v1"' }).end(body.subarray(0, 50_000));
+      full(req, res, attempt);
+    });
+    const c = core();
+    const dir = tempDir();
+    const [id] = c.queue.enqueue([{ url: r.url, dir }]);
+    const rejected = waitForTask(c.engine, id!, (t) => t.error?.code === 'length_mismatch');
+    c.startEngine();
+    expect((await rejected).error?.message).toMatch(/sent 50 kB of file\.bin, which is 200 kB; the file was not saved\./);
+    const task = await settled(c.engine, id!);
+    expect(task.state).toBe('completed');
+    expect(fs.readFileSync(task.finalPath).equals(body)).toBe(true);
+  });
+
   it('rejects a length that contradicts the size the source listed', async () => {
     const r = route(serveFile(body));
     const { task, dir } = await download(core(), r.url, { expectedBytes: 1234 });

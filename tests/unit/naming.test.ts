@@ -55,6 +55,17 @@ describe('safe file names', () => {
     expect(pathInside(dir, 'x.jpg')).toBe(path.join(dir, 'x.jpg'));
   });
 
+  it('keeps the number when a long name is shortened, so long names still get distinct alternatives', () => {
+    const dir = tempDir();
+    const long = safeFileName(`${'写真'.repeat(60)}.jpg`);
+    const first = numberedName(long, 1);
+    expect(first.endsWith(' (1).jpg')).toBe(true);
+    expect(Buffer.byteLength(first)).toBeLessThanOrEqual(maxNameBytes);
+    fs.writeFileSync(path.join(dir, long), 'x');
+    fs.writeFileSync(path.join(dir, first), 'x');
+    expect(freePath(dir, long)).toBe(path.join(dir, numberedName(long, 2)));
+  });
+
   it('numbers conflicting names as name (1).ext, name (2).ext', () => {
     const dir = tempDir();
     expect(numberedName('a.jpg', 1)).toBe('a (1).jpg');

@@ -465,7 +465,8 @@ export class Engine extends EventEmitter<EngineEvents> {
         return;
       case 'disk-full':
         done('paused', { bytesOnDisk: onDisk, error: outcome.error });
-        this.pauseAll(outcome.error);
+        // The others keep their own story: the queue waits for room, it was not their file.
+        this.pauseAll({ code: 'disk_full', message: `Paused because the disk is full (see ${current.name}). Free some space, then resume.` });
         this.emit('queue-paused', outcome.error);
         return;
       case 'aborted':

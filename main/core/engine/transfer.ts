@@ -65,6 +65,15 @@ async function attempt(task: Task, ctx: TransferContext): Promise<TransferOutcom
     headers.range = `bytes=${offset}-`;
     headers['if-range'] = validator;
   }
+  // Hash the bytes already on disk before asking for the rest: a response left unread while a
+  // large part file is hashed would stall, and its errors would have no one to hear them.
+  const algo = task.checksumAlgo;
+  const newHash = (): Hash | null => (algo ? createHash(algo === 'sha1-base64' ? 'sha1' : 'sha256') : null);
+  let hash = newHash();
+  const resumeFrom = offset;
+  if (hash && offset > 0) await hashFile(task.tempPath, offset, hash);
+  if (ctx.signal.aborted) return { kind: 'aborted' };
+
   const stream = ctx.http.stream(task.url, headers, ctx.signal);
   const response = await new Promise<IncomingMessage>((resolve, reject) => {
     stream.once('response', resolve);
@@ -77,7 +86,7 @@ async function attempt(task: Task, ctx: TransferContext): Promise<TransferOutcom
 
   if (status === 416) {
     stream.destroy();
-    return unsatisfiable(task, ctx, offset, parseUnsatisfiedRange(header(response.headers, 'content-range')));
+    return unsatisfiable(task, ctx, offset, parseUnsatisfiedRange(header(response.headers, 'content-range')), hash);
   }
   if (status !== 200 && status !== 206) {
     stream.destroy();
@@ -116,9 +125,8 @@ async function attempt(task: Task, ctx: TransferContext): Promise<TransferOutcom
 
   Object.assign(ctx.learnt, { etag, lastModified, contentType, totalBytes: total });
 
-  const algo = task.checksumAlgo;
-  const hash = algo ? createHash(algo === 'sha1-base64' ? 'sha1' : 'sha256') : null;
-  if (hash && offset > 0) await hashFile(task.tempPath, offset, hash);
+  // A 200 starts from the first byte: the prefix hashed above is not part of this body.
+  if (hash && resumeFrom > 0 && offset === 0) hash = newHash();
 
   let received = offset;
   let first = true;
@@ -152,6 +160,19 @@ async function attempt(task: Task, ctx: TransferContext): Promise<TransferOutcom
   });
   await streamToFile(stream, meter, out);
 
+  // With no length in this answer, the size learnt before (same file) or listed by the source still holds.
+  const known = total ?? (!validatorChanged(task, etag, lastModified) ? task.totalBytes : null) ?? task.expectedBytes;
+  if (total === null && known !== null && received !== known) {
+    return {
+      kind: 'retry',
+      error: {
+        code: 'length_mismatch',
+        message: `${task.host} sent ${formatBytes(received)} of ${task.name}, which is ${formatBytes(known)}; the file was not saved.`,
+      },
+      retryAfterMs: null,
+      network: true,
+    };
+  }
   if (total !== null && received < total) {
     if (rangeEnd !== null && received === rangeEnd) return { kind: 'continue' };
     return {
@@ -164,6 +185,8 @@ async function attempt(task: Task, ctx: TransferContext): Promise<TransferOutcom
       network: true,
     };
   }
+  // Paused or canceled while the last bytes landed: the complete part stays, nothing is placed.
+  if (ctx.signal.aborted) return { kind: 'aborted' };
   return finish(task, ctx, received, hash, algo);
 }
 
@@ -197,14 +220,12 @@ async function unsatisfiable(
   ctx: TransferContext,
   offset: number,
   announced: number | null,
+  hash: Hash | null,
 ): Promise<TransferOutcome> {
   const total = announced ?? task.totalBytes;
   if (offset > 0 && total !== null && offset === total) {
-    const algo = task.checksumAlgo;
-    const hash = algo ? createHash(algo === 'sha1-base64' ? 'sha1' : 'sha256') : null;
-    if (hash) await hashFile(task.tempPath, offset, hash);
     ctx.learnt.totalBytes = total;
-    return finish(task, ctx, offset, hash, algo);
+    return finish(task, ctx, offset, hash, task.checksumAlgo);
   }
   await removePart(task);
   return { kind: 'restart', reason: 'the server could not send the rest of the file (416)' };
@@ -376,6 +397,11 @@ async function hashFile(file: string, length: number, hash: Hash): Promise<void>
  */
 function streamToFile(source: Readable, meter: Transform, out: Writable): Promise<void> {
   return new Promise((resolve, reject) => {
+    if (source.destroyed || source.errored) {
+      out.destroy();
+      reject(source.errored ?? new Error('The connection closed before the download began.'));
+      return;
+    }
     let sourceError: unknown = null;
     let failed = false;
     const fail = (err: unknown): void => {

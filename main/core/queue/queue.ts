@@ -78,6 +78,9 @@ export class TaskQueue {
       if (url.protocol !== 'http:' && url.protocol !== 'https:') {
         throw new CartageError('bad_input', `"${spec.url}" uses ${url.protocol.slice(0, -1)}, which Cartage does not download (only http and https); nothing was queued.`);
       }
+      // No credentials in the queue (invariant 4): a user and password in the URL are the caller's to keep.
+      url.username = '';
+      url.password = '';
       // Strings, not the URL object: a batch of 100,000 would hold 50 MB of them.
       return { spec, href: url.href, host: url.host, name: spec.name ? safeFileName(spec.name) : nameFromUrl(url) };
     });

@@ -5,7 +5,7 @@ import type { Core } from '../../core/core.js';
 import { terminalStates } from '../../core/queue/states.js';
 import type { Task, TaskSpec } from '../../core/queue/task.js';
 import { parseRate, UsageError } from '../usage.js';
-import { jsonTask, openCore, printSummary, runEngine, type Io, type RunReport } from '../session.js';
+import { emptyReport, jsonTask, openCore, printSummary, runEngine, settleInto, type Io, type RunReport } from '../session.js';
 
 /** `cartage get URL...`: queue the files, download them, report. */
 export async function getCommand(args: string[], io: Io, dataDir: string): Promise<number> {
@@ -47,54 +47,73 @@ export async function getCommand(args: string[], io: Io, dataDir: string): Promi
     ...(concurrency ? { maxConcurrent: concurrency, maxPerHost: concurrency, maxPerGroup: concurrency } : {}),
     ...(values['limit-rate'] !== undefined ? { speedLimit: parseRate(values['limit-rate']) } : {}),
   };
-  const core = openCore(dataDir, overrides);
+  // User and password typed into a URL are used for this run's requests only: never stored in the
+  // queue (a later "cartage run" will ask the person to sign in again).
+  const credentials = new Map<number, string>();
+  const core = openCore(dataDir, overrides, (task): Record<string, string> => {
+    const auth = credentials.get(task.id);
+    return auth ? { authorization: auth } : {};
+  });
   try {
     const ids = core.engine.add(urls.map((url) => ({ url, dir, ...(checksum ? { checksum } : {}) })));
+    urls.forEach((raw, i) => {
+      const u = new URL(raw);
+      if (!u.username && !u.password) return;
+      const pair = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+      credentials.set(ids[i]!, `Basic ${Buffer.from(pair).toString('base64')}`);
+    });
+    const header = (r: RunReport): string =>
+      `Downloading ${ids.length} file${ids.length === 1 ? '' : 's'}: ${r.completed.length} done, ${r.failed.length} failed`;
     const lock = core.startEngine();
     let report: RunReport;
     if (lock.ok) {
-      const watch = new Set(ids);
-      report = await runEngine(core, io, {
-        json: values.json,
-        watch,
-        header: (r) => `Downloading ${ids.length} file${ids.length === 1 ? '' : 's'}: ${r.completed.length} done, ${r.failed.length} failed`,
-      });
+      report = await runEngine(core, io, { json: values.json, watch: new Set(ids), header });
     } else {
       if (!values.json) io.stdout.write(`Another Cartage (pid ${lock.pid}) is running the queue; it will download these ${ids.length} file(s). Waiting for them…\n`);
-      report = await follow(core, ids);
+      report = await follow(core, ids, io, values.json, header);
     }
     const tasks = ids.map((id) => core.queue.get(id)).filter((t): t is Task => t !== undefined);
     const left = tasks.filter((t) => !terminalStates.includes(t.state)).length;
     if (values.json) io.stdout.write(`${JSON.stringify({ tasks: tasks.map(jsonTask) }, null, 2)}\n`);
     else printSummary(io, report, left);
     if (report.interrupted && left > 0) return 130;
-    return report.failed.length > 0 || report.canceled.length > 0 || report.skipped.some((t) => t.error?.code === 'gone') ? 1 : 0;
+    const failed = report.failed.length > 0 || report.canceled.length > 0 || report.skipped.some((t) => t.error?.code === 'gone');
+    return failed || report.pausedBy || left > 0 ? 1 : 0;
   } finally {
     await core.close();
   }
 }
 
-/** Watches tasks that another process is downloading until each has finished. */
-async function follow(core: Core, ids: number[]): Promise<RunReport> {
-  const report: RunReport = { completed: [], failed: [], skipped: [], canceled: [], interrupted: false };
+/**
+ * Watches tasks that another process is downloading until each has settled; if that process stops
+ * first, takes the queue over and downloads what is left itself.
+ */
+async function follow(core: Core, ids: number[], io: Io, json: boolean, header: (r: RunReport) => string): Promise<RunReport> {
+  const report = emptyReport();
   const pending = new Set(ids);
-  let interrupted = false;
-  const stop = (): void => void (interrupted = true);
+  const stop = (): void => void (report.interrupted = true);
   process.once('SIGINT', stop);
-  while (pending.size > 0 && !interrupted) {
-    for (const id of pending) {
-      const t = core.queue.get(id);
-      if (!t || !terminalStates.includes(t.state)) continue;
-      pending.delete(id);
-      if (t.state === 'completed') report.completed.push(t);
-      else if (t.state === 'failed') report.failed.push(t);
-      else if (t.state === 'skipped') report.skipped.push(t);
-      else report.canceled.push(t);
+  process.once('SIGTERM', stop);
+  try {
+    while (pending.size > 0 && !report.interrupted) {
+      for (const id of [...pending]) {
+        const t = core.queue.get(id);
+        if (t && settleInto(report, t)) pending.delete(id);
+      }
+      if (pending.size === 0) break;
+      if (core.startEngine().ok) {
+        const rest = await runEngine(core, io, { json, watch: pending, header });
+        for (const key of ['completed', 'failed', 'skipped', 'canceled', 'paused'] as const) report[key].push(...rest[key]);
+        report.interrupted ||= rest.interrupted;
+        report.pausedBy = rest.pausedBy;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 250));
     }
-    await new Promise((r) => setTimeout(r, 250));
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
   }
-  process.off('SIGINT', stop);
-  report.interrupted = interrupted;
   return report;
 }
 

@@ -20,12 +20,12 @@ export async function runCommand(args: string[], io: Io, dataDir: string): Promi
       header: (r) => `Working through the queue: ${r.completed.length} done, ${r.failed.length} failed`,
     });
     const after = core.queue.totals().counts;
-    const left = after.queued + after.active;
+    const left = after.queued + after.active + (report.pausedBy ? after.paused : 0);
     if (values.json) {
       io.stdout.write(`${JSON.stringify({ completed: report.completed.map(jsonTask), failed: report.failed.map(jsonTask), skipped: report.skipped.map(jsonTask), left }, null, 2)}\n`);
     } else printSummary(io, report, left);
     if (report.interrupted && left > 0) return 130;
-    return report.failed.length > 0 ? 1 : 0;
+    return report.failed.length > 0 || report.pausedBy ? 1 : 0;
   } finally {
     await core.close();
   }
