@@ -3,6 +3,7 @@ import { userAgent } from '../engine/http.js';
 import { CartageError } from '../errors.js';
 import { safeFileName } from '../naming.js';
 import { groupForName } from '../queue/groups.js';
+import { basicAuth, withoutCredentials } from './http.js';
 import { decodedSegments, NotMultistatus, parseMultistatus, propfindBody, type DavEntry } from './propfind.js';
 import { defaultTreeLimits, searchTree, summarize } from './tree.js';
 import { downloadable, type FolderSummary, type Listing, type RemoteFile, type RemoteFolder, type Resolved, type Source } from './types.js';
@@ -139,8 +140,7 @@ export class WebDavSource implements Source {
 
   private authHeaders(url: URL): Record<string, string> {
     if (this.#username === null || url.origin !== this.base.origin) return {};
-    const token = Buffer.from(`${this.#username}:${this.#password ?? ''}`, 'utf8').toString('base64');
-    return { authorization: `Basic ${token}` };
+    return basicAuth(this.#username, this.#password ?? '');
   }
 
   /** PROPFIND Depth: 1, following redirects only within the share's host. */
@@ -224,13 +224,6 @@ function notWebDav(url: URL, cause?: unknown): CartageError {
     `${withoutCredentials(url)} does not answer WebDAV (PROPFIND); check that it is the address of a WebDAV share.`,
     cause === undefined ? undefined : { cause },
   );
-}
-
-function withoutCredentials(url: URL): string {
-  const u = new URL(url.href);
-  u.username = '';
-  u.password = '';
-  return u.href;
 }
 
 /** '', '/', 'a/b', '/a/b/' -> segments; `.` and `..` are refused rather than resolved. */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Core } from '../../core/core.js';
 import { terminalStates } from '../../core/queue/states.js';
+import { basicAuth } from '../../core/sources/http.js';
 import type { Task, TaskSpec } from '../../core/queue/task.js';
 import { parseRate, UsageError } from '../usage.js';
 import { emptyReport, jsonTask, openCore, printSummary, runEngine, settleInto, type Io, type RunReport } from '../session.js';
@@ -49,18 +50,14 @@ export async function getCommand(args: string[], io: Io, dataDir: string): Promi
   };
   // User and password typed into a URL are used for this run's requests only: never stored in the
   // queue (a later "cartage run" will ask the person to sign in again).
-  const credentials = new Map<number, string>();
-  const core = openCore(dataDir, overrides, (task): Record<string, string> => {
-    const auth = credentials.get(task.id);
-    return auth ? { authorization: auth } : {};
-  });
+  const credentials = new Map<number, Record<string, string>>();
+  const core = openCore(dataDir, overrides, (task) => credentials.get(task.id) ?? {});
   try {
     const ids = core.engine.add(urls.map((url) => ({ url, dir, ...(checksum ? { checksum } : {}) })));
     urls.forEach((raw, i) => {
       const u = new URL(raw);
       if (!u.username && !u.password) return;
-      const pair = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
-      credentials.set(ids[i]!, `Basic ${Buffer.from(pair).toString('base64')}`);
+      credentials.set(ids[i]!, basicAuth(decodeURIComponent(u.username), decodeURIComponent(u.password)));
     });
     const header = (r: RunReport): string =>
       `Downloading ${ids.length} file${ids.length === 1 ? '' : 's'}: ${r.completed.length} done, ${r.failed.length} failed`;
