@@ -5,7 +5,9 @@ import { EngineLock } from './lock.js';
 import { createLogger, redactUrl, type Logger } from './log.js';
 import { databasePath } from './paths.js';
 import { TaskQueue } from './queue/queue.js';
+import { FileSecretStore, type SecretStore } from './secrets.js';
 import { SettingsStore, type Settings, type SettingsPatch } from './settings.js';
+import { SourceRegistry } from './sources/registry.js';
 
 export interface CoreOptions {
   dataDir: string;
@@ -14,7 +16,9 @@ export interface CoreOptions {
   logToConsole?: boolean;
   /** better-sqlite3 compiled for the runtime in use, when it is not the one in node_modules (Electron). */
   nativeBinding?: string;
-  engine?: Partial<Pick<EngineOptions, 'headersFor' | 'progressIntervalMs' | 'watchIntervalMs' | 'random'>>;
+  /** Where keys and passwords live (default: a 0600 file in the data folder; the app seals it with safeStorage). */
+  secrets?: SecretStore;
+  engine?: Partial<Pick<EngineOptions, 'headersFor' | 'tlsFor' | 'progressIntervalMs' | 'watchIntervalMs' | 'random'>>;
 }
 
 /** Everything the app and the CLI share: database, settings, queue, engine, log. */
@@ -25,6 +29,8 @@ export class Core {
   readonly engine: Engine;
   readonly log: Logger;
   readonly lock: EngineLock;
+  readonly secrets: SecretStore;
+  readonly sources: SourceRegistry;
   private readonly overrides: SettingsPatch;
 
   constructor(readonly options: CoreOptions) {
@@ -34,10 +40,16 @@ export class Core {
     this.overrides = options.overrides ?? {};
     this.log = createLogger(options.dataDir, options.logToConsole);
     this.lock = new EngineLock(options.dataDir);
+    this.secrets = options.secrets ?? new FileSecretStore(options.dataDir);
+    this.sources = new SourceRegistry(this.db, this.secrets);
+    const { headersFor, tlsFor, ...engine } = options.engine ?? {};
     this.engine = new Engine({
       queue: this.queue,
       settings: (): Settings => ({ ...this.settings.get(), ...this.overrides }),
-      ...options.engine,
+      // Files of stored sources sign in with the source's secret; others with what the caller gives.
+      headersFor: (task) => (task.sourceRef.startsWith('source:') ? this.sources.headersFor(task) : (headersFor?.(task) ?? {})),
+      tlsFor: (task) => (task.sourceRef.startsWith('source:') ? this.sources.tlsFor(task) : (tlsFor?.(task) ?? null)),
+      ...engine,
     });
     // What went wrong goes in the log; what went right is in the queue (a line per completed file
     // cost a tenth of the CPU time of a run of small files).

@@ -21,14 +21,18 @@ export type ErrorCode =
   | 'disk_full'
   | 'cannot_write'
   | 'already_exists'
-  | 'engine_busy';
+  | 'engine_busy'
+  | 'untrusted_certificate';
 
 export class CartageError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  /** Facts the UI or the CLI can build its own advice from (a certificate's fingerprint), beside the sentence. */
+  readonly details?: Readonly<Record<string, string>>;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Readonly<Record<string, string>> }) {
     super(message, options);
     this.name = 'CartageError';
     this.code = code;
+    if (options?.details) this.details = options.details;
   }
 }
 

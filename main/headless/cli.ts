@@ -3,14 +3,16 @@ import { fileURLToPath } from 'node:url';
 import { CartageError } from '../core/errors.js';
 import { defaultDataDir } from '../core/paths.js';
 import { assertNever } from '../core/util/assert-never.js';
+import { lsCommand, searchCommand, summaryCommand } from './commands/browse.js';
 import { controlCommand } from './commands/control.js';
 import { getCommand } from './commands/get.js';
 import { queueCommand } from './commands/queue.js';
 import { runCommand } from './commands/run.js';
+import { sourceCommand } from './commands/source.js';
 import type { Io } from './session.js';
 import { usage, UsageError } from './usage.js';
 
-const commands = ['get', 'queue', 'pause', 'resume', 'cancel', 'run', 'help'] as const;
+const commands = ['get', 'queue', 'pause', 'resume', 'cancel', 'run', 'source', 'ls', 'summary', 'search', 'help'] as const;
 type Command = (typeof commands)[number];
 
 /** Runs one `cartage` command and returns its exit code: 0 ok, 1 some download failed, 2 bad input. */
@@ -40,6 +42,14 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         return controlCommand(command, args, io, dataDir);
       case 'run':
         return await runCommand(args, io, dataDir);
+      case 'source':
+        return await sourceCommand(args, io, dataDir);
+      case 'ls':
+        return await lsCommand(args, io, dataDir);
+      case 'summary':
+        return await summaryCommand(args, io, dataDir);
+      case 'search':
+        return await searchCommand(args, io, dataDir);
       default:
         return assertNever(command, 'command');
     }
@@ -51,7 +61,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     }
     if (err instanceof CartageError) {
       io.stderr.write(`cartage: ${err.message}\n`);
-      return err.code === 'bad_input' || err.code === 'database_too_new' || err.code === 'database_corrupt' ? 2 : 1;
+      return err.code === 'bad_input' || err.code === 'database_too_new' || err.code === 'database_corrupt' || err.code === 'not_found' ? 2 : 1;
     }
     throw err;
   }

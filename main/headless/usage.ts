@@ -3,8 +3,10 @@ import { CartageError } from '../core/errors.js';
 export const usage = `cartage: download manager with a persistent, resumable queue
 
 Usage:
-  cartage get URL... [--dir DIR] [--concurrency N] [--limit-rate RATE] [--sha256 HEX] [--input FILE] [--json]
+  cartage get REF... [--dir DIR] [--concurrency N] [--limit-rate RATE] [--sha256 HEX] [--input FILE] [--json]
       Queue the files and download them; prints progress and a summary.
+      REF is a URL, a file or folder of a source (photos:albums/ID, nas:Holidays/2024;
+      a folder's own files, not its sub-folders), or a query (photos?after=2024-01-01&type=video).
       --limit-rate caps the speed of the whole run, in bytes a second: 500K, 2M, 1G.
       Exit code 0 when every file completed, 1 when any failed.
   cartage queue [--json]              List the queue.
@@ -14,6 +16,22 @@ Usage:
   cartage run [--limit-rate RATE] [--json]
                                       Work through the saved queue until it is empty
                                       (finishes downloads interrupted by a crash or a restart).
+
+Sources (keys and passwords go to the secret store, never on the command line):
+  cartage source add immich URL (--api-key-file FILE | --api-key-env VAR) [--name NAME]
+      An Immich server; URL may also be a shared link (https://host/share/KEY), which needs no key.
+  cartage source add webdav URL [--user USER (--password-env VAR | --password-file FILE)] [--name NAME]
+  cartage source add web URL [--user USER (--password-env VAR | --password-file FILE)] [--name NAME]
+      A web folder listing (nginx, Apache, rclone, python -m http.server).
+      Any of them: --trust-certificate SHA256 trusts that one self-signed certificate for that source.
+  cartage source ls [--json]          The sources added.
+  cartage source rm NAME...           Remove sources and their saved keys.
+  cartage ls SOURCE[:PATH] [--json]   Folders and files directly in a folder (Immich: albums, folders, timeline).
+  cartage summary SOURCE[:PATH] [--json]
+                                      How many files a folder holds directly, and their total size.
+  cartage search SOURCE [--after DATE] [--before DATE] [--type image|video] [--favorite] [--album ID]
+                 [--person ID] [--archived include|only] [--trashed include] [--name TEXT] [--json]
+      Every matching file, across all pages. Web folders and WebDAV are searched by --name only.
 
 Every command takes --data-dir DIR (or CARTAGE_DATA_DIR) for where the queue and logs live.
 Bad input exits with code 2 and changes nothing.`;

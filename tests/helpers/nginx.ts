@@ -22,6 +22,12 @@ export interface Nginx {
   stop(): Promise<void>;
 }
 
+/** Additions to the server block: https with a certificate, and locations of a test's own. */
+export interface NginxExtras {
+  tls?: { cert: string; key: string };
+  serverConfig?: string;
+}
+
 const binaries = ['/usr/sbin/nginx', '/usr/bin/nginx'];
 
 export function nginxBinary(): string {
@@ -31,7 +37,7 @@ export function nginxBinary(): string {
 }
 
 /** Starts a real nginx serving `root` on a free loopback port, with an access log the tests read. */
-export async function startNginx(root: string): Promise<Nginx> {
+export async function startNginx(root: string, extras: NginxExtras = {}): Promise<Nginx> {
   const bin = nginxBinary();
   const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'cartage-nginx-'));
   const accessLog = path.join(prefix, 'access.log');
@@ -61,8 +67,8 @@ http {
   uwsgi_temp_path ${prefix}/uwsgi;
   scgi_temp_path ${prefix}/scgi;
   server {
-    listen 127.0.0.1:${port};
-    root ${root};
+    listen 127.0.0.1:${port}${extras.tls ? ` ssl;\n    ssl_certificate ${extras.tls.cert};\n    ssl_certificate_key ${extras.tls.key}` : ''};
+    root ${root};${extras.serverConfig ? `\n    ${extras.serverConfig}` : ''}
     location / { autoindex on; }
   }
 }
@@ -79,7 +85,7 @@ http {
     return {
       port,
       root,
-      url: (file) => `http://127.0.0.1:${port}/${file.split('/').map(encodeURIComponent).join('/')}`,
+      url: (file) => `${extras.tls ? 'https' : 'http'}://127.0.0.1:${port}/${file.split('/').map(encodeURIComponent).join('/')}`,
       log: () =>
         readOr(accessLog)
           .split('\n')

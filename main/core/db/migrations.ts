@@ -53,6 +53,28 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'sources',
+    up(db) {
+      // Connections people added. No secret here: API keys and passwords are in the secret store,
+      // under keys made from the id; a shared link's key too (it opens the link to anyone).
+      db.exec(`
+        CREATE TABLE sources (
+          id               INTEGER PRIMARY KEY,
+          name             TEXT    NOT NULL UNIQUE COLLATE NOCASE,
+          kind             TEXT    NOT NULL CHECK (kind IN ('immich', 'http-index', 'webdav')),
+          url              TEXT    NOT NULL,
+          api_url          TEXT,
+          username         TEXT,
+          auth             TEXT    NOT NULL CHECK (auth IN ('none', 'api-key', 'password', 'share-key', 'share-slug')),
+          cert_pem         TEXT,
+          cert_fingerprint TEXT,
+          created_at       INTEGER NOT NULL
+        );
+      `);
+    },
+  },
 ];
 
 /** The schema version this build of Cartage writes. */

@@ -5,6 +5,7 @@ import { MovedError, type QueueTotals, type RunnableTask, type TaskQueue } from 
 import type { TaskGroup, TaskState } from '../queue/states.js';
 import type { Task, TaskPatch, TaskSpec } from '../queue/task.js';
 import type { Settings } from '../settings.js';
+import type { PinnedCertificate } from '../sources/tls.js';
 import { assertNever } from '../util/assert-never.js';
 import { HttpClient } from './http.js';
 import type { TransferOutcome } from './outcome.js';
@@ -49,6 +50,8 @@ export interface EngineOptions {
   settings: () => Settings;
   /** Request headers for a task, built when it starts (credentials from the secret store). */
   headersFor?: (task: Task) => Promise<Record<string, string>> | Record<string, string>;
+  /** The certificate trusted for a task's source (a self-signed home server), asked when it starts. */
+  tlsFor?: (task: Task) => PinnedCertificate | null;
   /** At least this long between progress snapshots (default 200 ms: at most 5 a second). */
   progressIntervalMs?: number;
   /** How often to look for changes another process made to the queue (default 250 ms). */
@@ -341,6 +344,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       limiter: this.limiter,
       signal: r.controller.signal,
       headers,
+      tls: this.options.tlsFor?.(r.task) ?? null,
       onProgress: (bytes, total) => this.onProgress(r, bytes, total),
     });
   }

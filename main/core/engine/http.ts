@@ -5,11 +5,12 @@ import http from 'node:http';
 import https from 'node:https';
 import { getProxyForUrl } from 'proxy-from-env';
 import type { Settings } from '../settings.js';
+import { keepPinHome, pinnedTls, type PinnedCertificate } from '../sources/tls.js';
 
 export const userAgent = 'Cartage/0.1';
 
 /** Headers that carry credentials: none of them may follow a redirect to another origin. */
-const credentialHeaders = ['authorization', 'proxy-authorization', 'cookie', 'x-api-key'];
+const credentialHeaders = ['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'x-immich-share-key', 'x-immich-share-slug'];
 
 /**
  * got 14 already drops `authorization`, `cookie` and URL credentials when a redirect changes host or
@@ -61,7 +62,7 @@ export class HttpClient {
           headers: { 'user-agent': userAgent, 'accept-encoding': 'identity' },
           agent: this.direct,
           timeout: { connect: 15_000, socket: stallTimeoutMs },
-          hooks: { beforeRedirect: [keepCredentialsHome] },
+          hooks: { beforeRedirect: [keepCredentialsHome, keepPinHome] },
         }),
       };
     }
@@ -88,10 +89,14 @@ export class HttpClient {
     return agents;
   }
 
-  /** A streaming GET; the caller reads status and headers from its `response` event. */
-  stream(url: string, headers: Record<string, string>, signal: AbortSignal) {
+  /**
+   * A streaming GET; the caller reads status and headers from its `response` event. With `tls`, the
+   * server must present exactly that certificate (the agents pool pinned sockets apart: `ca` is in
+   * their key).
+   */
+  stream(url: string, headers: Record<string, string>, signal: AbortSignal, tls?: PinnedCertificate | null) {
     const agents = this.agentsFor(url);
-    return this.instance().stream(url, { headers, signal, agent: agents });
+    return this.instance().stream(url, { headers, signal, agent: agents, ...(tls ? { https: pinnedTls(tls) } : {}) });
   }
 
   close(): void {

@@ -8,6 +8,7 @@ import { Transform, type Readable, type Writable } from 'node:stream';
 import { CartageError } from '../errors.js';
 import type { ChecksumAlgo, Task, TaskPatch } from '../queue/task.js';
 import type { Settings } from '../settings.js';
+import { untrustedCertificateError, type PinnedCertificate } from '../sources/tls.js';
 import { formatBytes } from '../util/format.js';
 import type { HttpClient } from './http.js';
 import type { TransferOutcome } from './outcome.js';
@@ -36,6 +37,8 @@ export interface TransferContext {
   signal: AbortSignal;
   /** Request headers (credentials) built at request time by the task's source; never stored. */
   headers: Record<string, string>;
+  /** The one certificate trusted for the task's source (a self-signed home server), if any. */
+  tls?: PinnedCertificate | null;
   /** Called as bytes land on disk. */
   onProgress(bytesOnDisk: number, total: number | null): void;
 }
@@ -74,7 +77,7 @@ async function attempt(task: Task, ctx: TransferContext): Promise<TransferOutcom
   if (hash && offset > 0) await hashFile(task.tempPath, offset, hash);
   if (ctx.signal.aborted) return { kind: 'aborted' };
 
-  const stream = ctx.http.stream(task.url, headers, ctx.signal);
+  const stream = ctx.http.stream(task.url, headers, ctx.signal, ctx.tls);
   const response = await new Promise<IncomingMessage>((resolve, reject) => {
     stream.once('response', resolve);
     stream.once('error', reject);
@@ -313,6 +316,9 @@ function alreadyThere(task: Task): TransferOutcome {
 async function classify(err: unknown, task: Task, ctx: TransferContext): Promise<TransferOutcome> {
   if (ctx.signal.aborted) return { kind: 'aborted' };
   const code = (err as { code?: string }).code;
+  // Trying again will not make a certificate trusted: the person has to decide.
+  const untrusted = await untrustedCertificateError(task.url, err, ctx.tls);
+  if (untrusted) return { kind: 'failed', error: { code: untrusted.code, message: untrusted.message } };
   if (err instanceof CartageError) {
     return { kind: 'retry', error: { code: err.code, message: err.message }, retryAfterMs: null, network: false };
   }

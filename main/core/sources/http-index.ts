@@ -1,7 +1,7 @@
 import { CartageError } from '../errors.js';
 import { safeFileName } from '../naming.js';
 import { groupForName } from '../queue/groups.js';
-import { basicAuth, head, mapLimit, networkError, sourceHttp, statusError } from './http.js';
+import { basicAuth, head, mapLimit, networkError, sourceHttp, statusError, type HttpsOptions } from './http.js';
 import { detectFormat, parseListing, type RawEntry } from './listing-parsers.js';
 import { defaultTreeLimits, searchTree, summarize, type TreeLimits } from './tree.js';
 import {
@@ -24,6 +24,8 @@ export interface HttpIndexOptions {
   url: string;
   /** Read from the secret store at request time; never kept in this object's fields. */
   credentials?: () => Promise<Credentials | null>;
+  /** TLS options for a pinned self-signed certificate. */
+  https?: HttpsOptions;
 }
 
 /** How far `query` walks: deeper folders and further entries are not searched. */
@@ -47,6 +49,7 @@ export class HttpIndexSource implements Source {
   readonly kind = 'http-index' as const;
   private readonly base: URL;
   private readonly credentials: () => Promise<Credentials | null>;
+  private readonly https: HttpsOptions;
 
   constructor(options: HttpIndexOptions) {
     let base: URL;
@@ -67,6 +70,7 @@ export class HttpIndexSource implements Source {
     if (!base.pathname.endsWith('/')) base.pathname += '/';
     this.base = base;
     this.credentials = options.credentials ?? (async () => inline);
+    this.https = options.https;
   }
 
   /** The direct children of `folder`; sizes the listing lacks come from a HEAD per file (at most 6 at a time). */
@@ -102,9 +106,12 @@ export class HttpIndexSource implements Source {
 
   async resolve(file: RemoteFile): Promise<Resolved> {
     const url = new URL(file.id);
+    return { url: url.href, headers: await this.headers(url.href), expectedBytes: file.size };
+  }
+
+  async headers(url: string): Promise<Record<string, string>> {
     // Credentials go only to the listing's own origin.
-    const headers = url.origin === this.base.origin ? await this.authHeaders() : {};
-    return { url: url.href, headers, expectedBytes: file.size };
+    return new URL(url).origin === this.base.origin ? await this.authHeaders() : {};
   }
 
   /** The URL of a folder path. */
@@ -122,7 +129,7 @@ export class HttpIndexSource implements Source {
     const url = this.folderUrl(path);
     let res;
     try {
-      res = await sourceHttp.get(url, { headers: await this.authHeaders() });
+      res = await sourceHttp.get(url, { headers: await this.authHeaders(), ...(this.https ? { https: this.https } : {}) });
     } catch (err) {
       throw networkError(url.href, err);
     }
@@ -186,7 +193,7 @@ export class HttpIndexSource implements Source {
     const headers = await this.authHeaders();
     await mapLimit(missing, headConcurrency, async (f) => {
       try {
-        const info = await head(f.id, headers);
+        const info = await head(f.id, headers, this.https);
         if (info.status < 200 || info.status >= 300) return;
         f.size = info.size;
         f.etag = info.etag;

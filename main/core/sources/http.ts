@@ -1,6 +1,10 @@
-import got, { RequestError, type Got } from 'got';
+import got, { RequestError, type Got, type OptionsOfTextResponseBody } from 'got';
 import { keepCredentialsHome } from '../engine/http.js';
+import { keepPinHome } from './tls.js';
 import { CartageError } from '../errors.js';
+
+/** got's TLS options for one source (a pinned self-signed certificate); undefined for the system's trust. */
+export type HttpsOptions = OptionsOfTextResponseBody['https'];
 
 /** The HTTP client every source uses: few redirects, one retry, bounded waits, credentials kept home. */
 export const sourceHttp: Got = got.extend({
@@ -10,7 +14,7 @@ export const sourceHttp: Got = got.extend({
   throwHttpErrors: false,
   timeout: { lookup: 10_000, connect: 10_000, secureConnect: 10_000, response: 30_000, socket: 60_000 },
   headers: { 'user-agent': 'Cartage/0.1' },
-  hooks: { beforeRedirect: [keepCredentialsHome] },
+  hooks: { beforeRedirect: [keepCredentialsHome, keepPinHome] },
 });
 
 /** What a HEAD (or a one-byte GET) says about a URL. */
@@ -31,21 +35,21 @@ export interface HeadInfo {
  * instead, and read the total from Content-Range. HTTP error statuses are returned, not thrown;
  * a server that cannot be reached throws a CartageError.
  */
-export async function head(url: string, headers: Record<string, string> = {}): Promise<HeadInfo> {
+export async function head(url: string, headers: Record<string, string> = {}, https?: HttpsOptions): Promise<HeadInfo> {
   try {
-    const res = await sourceHttp.head(url, { headers });
+    const res = await sourceHttp.head(url, { headers, ...(https ? { https } : {}) });
     if (res.statusCode !== 405 && res.statusCode !== 501) {
       return infoFrom(res.statusCode, res.url, res.headers, lengthOf(res.headers['content-length']));
     }
-    return await rangedProbe(url, headers);
+    return await rangedProbe(url, headers, https);
   } catch (err) {
     throw networkError(url, err);
   }
 }
 
-function rangedProbe(url: string, headers: Record<string, string>): Promise<HeadInfo> {
+function rangedProbe(url: string, headers: Record<string, string>, https?: HttpsOptions): Promise<HeadInfo> {
   return new Promise((resolve, reject) => {
-    const stream = sourceHttp.stream(url, { headers: { ...headers, range: 'bytes=0-0' } });
+    const stream = sourceHttp.stream(url, { headers: { ...headers, range: 'bytes=0-0' }, ...(https ? { https } : {}) });
     stream.once('response', (res: { statusCode: number; url: string; headers: Record<string, string | string[] | undefined> }) => {
       // Only the headers matter: never read a body the server sends in full despite the Range.
       stream.destroy();

@@ -6,8 +6,11 @@ export function summarize(listing: Listing): FolderSummary {
   let bytes = 0;
   let unknownSizes = 0;
   for (const f of listing.files) {
-    if (f.size === null) unknownSizes += 1;
-    else bytes += f.size;
+    // A live photo is one file of two parts: both count towards its size.
+    for (const part of f.motion ? [f, f.motion] : [f]) {
+      if (part.size === null) unknownSizes += 1;
+      else bytes += part.size;
+    }
   }
   return { folder: listing.folder, files: listing.files.length, bytes, unknownSizes };
 }

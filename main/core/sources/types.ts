@@ -1,4 +1,5 @@
 import type { TaskGroup } from '../queue/states.js';
+import type { ChecksumAlgo } from '../queue/task.js';
 
 /**
  * Why a file cannot be downloaded (in bulk), in the words the cart and the app show.
@@ -39,6 +40,15 @@ export interface RemoteFile {
   /** Link to the original, for people (open in the browser). */
   href: string;
   access: Access;
+  /** A checksum of the content the engine verifies (Immich's SHA-1), when the source gives one. */
+  checksum?: { algo: ChecksumAlgo; value: string } | null;
+  /** When the photo or video was taken, when the source knows (for the by-date layout). */
+  takenAt?: Date | null;
+  /**
+   * A live photo's motion video: one item with two parts, saved next to the image with the same
+   * stem (IMG_1234.HEIC + IMG_1234.MOV), both or neither.
+   */
+  motion?: RemoteFile | null;
 }
 
 export interface RemoteFolder {
@@ -47,6 +57,8 @@ export interface RemoteFolder {
   path: string;
   name: string;
   modified: Date | null;
+  /** Files in it, when the source says without a listing (an album's asset count). */
+  count?: number | null;
 }
 
 export interface Listing {
@@ -81,4 +93,6 @@ export interface Source {
   /** Every file a query matches, across all pages, as a stream. */
   query(q: string): AsyncIterable<RemoteFile>;
   resolve(file: RemoteFile): Promise<Resolved>;
+  /** The credentials a download of `url` sends (none off the source's own origin), built now from the secret store. */
+  headers(url: string): Promise<Record<string, string>>;
 }

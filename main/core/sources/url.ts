@@ -81,9 +81,12 @@ export class UrlSource implements Source {
   }
 
   async resolve(file: RemoteFile): Promise<Resolved> {
-    const link = this.links.find((l) => l.url === file.id);
-    const headers = link?.credentials ? basicAuth(link.credentials.username, link.credentials.password) : {};
-    return { url: file.id, headers, expectedBytes: file.size };
+    return { url: file.id, headers: await this.headers(file.id), expectedBytes: file.size };
+  }
+
+  headers(url: string): Promise<Record<string, string>> {
+    const link = this.links.find((l) => l.url === url);
+    return Promise.resolve(link?.credentials ? basicAuth(link.credentials.username, link.credentials.password) : {});
   }
 }
 

@@ -3,7 +3,7 @@ import { userAgent } from '../engine/http.js';
 import { CartageError } from '../errors.js';
 import { safeFileName } from '../naming.js';
 import { groupForName } from '../queue/groups.js';
-import { basicAuth, withoutCredentials } from './http.js';
+import { basicAuth, withoutCredentials, type HttpsOptions } from './http.js';
 import { decodedSegments, NotMultistatus, parseMultistatus, propfindBody, type DavEntry } from './propfind.js';
 import { defaultTreeLimits, searchTree, summarize } from './tree.js';
 import { downloadable, type FolderSummary, type Listing, type RemoteFile, type RemoteFolder, type Resolved, type Source } from './types.js';
@@ -20,6 +20,8 @@ export interface WebDavOptions {
   /** Per-request timeouts in ms (defaults: connect 15 s, whole answer 60 s). */
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** TLS options for a pinned self-signed certificate. */
+  https?: HttpsOptions;
 }
 
 const maxRedirects = 5;
@@ -112,6 +114,10 @@ export class WebDavSource implements Source {
     return { url: url.href, headers: this.authHeaders(url), expectedBytes: file.size };
   }
 
+  headers(url: string): Promise<Record<string, string>> {
+    return Promise.resolve(this.authHeaders(new URL(url)));
+  }
+
   private toFile(entry: DavEntry, raw: string, folder: string): RemoteFile {
     const name = safeFileName(raw);
     const url = new URL(entry.url.href);
@@ -185,6 +191,7 @@ export class WebDavSource implements Source {
         retry: { limit: 0 },
         timeout: { connect: this.options.connectTimeoutMs ?? 15_000, request: this.options.requestTimeoutMs ?? 60_000 },
         responseType: 'text',
+        ...(this.options.https ? { https: this.options.https } : {}),
       });
     } catch (err) {
       const code = (err as RequestError).code;

@@ -4,11 +4,14 @@ import { parseArgs } from 'node:util';
 import type { Core } from '../../core/core.js';
 import { terminalStates } from '../../core/queue/states.js';
 import { basicAuth } from '../../core/sources/http.js';
+import { filesOfRef, parseRef, type Ref } from '../../core/sources/refs.js';
+import { sourceRefOf } from '../../core/sources/registry.js';
+import type { RemoteFile } from '../../core/sources/types.js';
 import type { Task, TaskSpec } from '../../core/queue/task.js';
 import { parseRate, UsageError } from '../usage.js';
 import { emptyReport, jsonTask, openCore, printSummary, runEngine, settleInto, type Io, type RunReport } from '../session.js';
 
-/** `cartage get URL...`: queue the files, download them, report. */
+/** `cartage get URL|SOURCE:PATH|SOURCE?FILTERS...`: queue the files, download them, report. */
 export async function getCommand(args: string[], io: Io, dataDir: string): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -23,9 +26,12 @@ export async function getCommand(args: string[], io: Io, dataDir: string): Promi
       json: { type: 'boolean', default: false },
     },
   });
-  const urls = [...positionals];
-  if (values.input) urls.push(...readUrlList(values.input));
-  if (urls.length === 0) throw new UsageError('Give at least one URL to download (or --input FILE with one URL per line).');
+  const given = [...positionals];
+  if (values.input) given.push(...readUrlList(values.input));
+  if (given.length === 0) throw new UsageError('Give at least one URL or source reference to download (or --input FILE with one URL per line).');
+  const refs = given.map((g) => parseRef(g));
+  const urls = refs.flatMap((r) => (r.kind === 'url' ? [r.url] : []));
+  const sourceRefs = refs.filter((r): r is Exclude<Ref, { kind: 'url' }> => r.kind !== 'url');
   for (const u of urls) checkUrl(u);
 
   let concurrency: number | undefined;
@@ -38,7 +44,7 @@ export async function getCommand(args: string[], io: Io, dataDir: string): Promi
   let checksum: TaskSpec['checksum'];
   if (values.sha256 !== undefined) {
     if (!/^[0-9a-f]{64}$/i.test(values.sha256)) throw new UsageError(`--sha256 takes 64 hexadecimal characters; "${values.sha256}" is not a SHA-256.`);
-    if (urls.length !== 1) throw new UsageError(`--sha256 checks one file, but ${urls.length} URLs were given.`);
+    if (urls.length !== 1 || sourceRefs.length) throw new UsageError(`--sha256 checks one file, but ${given.length} were given.`);
     checksum = { algo: 'sha256-hex', value: values.sha256.toLowerCase() };
   }
   const dir = path.resolve(io.cwd, values.dir ?? '.');
@@ -53,7 +59,14 @@ export async function getCommand(args: string[], io: Io, dataDir: string): Promi
   const credentials = new Map<number, Record<string, string>>();
   const core = openCore(dataDir, overrides, (task) => credentials.get(task.id) ?? {});
   try {
-    const ids = core.engine.add(urls.map((url) => ({ url, dir, ...(checksum ? { checksum } : {}) })));
+    const fromSources = await specsFromSources(core, sourceRefs, dir, io, values.json);
+    const specs = [...urls.map((url) => ({ url, dir, ...(checksum ? { checksum } : {}) })), ...fromSources.specs];
+    if (specs.length === 0) {
+      if (values.json) io.stdout.write(`${JSON.stringify({ tasks: [] })}\n`);
+      else io.stdout.write('Nothing to download.\n');
+      return fromSources.notDownloadable > 0 ? 1 : 0;
+    }
+    const ids = core.engine.add(specs);
     urls.forEach((raw, i) => {
       const u = new URL(raw);
       if (!u.username && !u.password) return;
@@ -74,11 +87,56 @@ export async function getCommand(args: string[], io: Io, dataDir: string): Promi
     if (values.json) io.stdout.write(`${JSON.stringify({ tasks: tasks.map(jsonTask) }, null, 2)}\n`);
     else printSummary(io, report, left);
     if (report.interrupted && left > 0) return 130;
-    const failed = report.failed.length > 0 || report.canceled.length > 0 || report.skipped.some((t) => t.error?.code === 'gone');
+    const failed =
+      fromSources.notDownloadable > 0 || report.failed.length > 0 || report.canceled.length > 0 || report.skipped.some((t) => t.error?.code === 'gone');
     return failed || report.pausedBy || left > 0 ? 1 : 0;
   } finally {
     await core.close();
   }
+}
+
+/**
+ * The downloads a source reference stands for: each file with its checksum, a live photo's two
+ * parts side by side. Files the source says cannot be downloaded are named with the reason and left out.
+ */
+async function specsFromSources(
+  core: Core,
+  refs: Exclude<Ref, { kind: 'url' }>[],
+  dir: string,
+  io: Io,
+  json: boolean,
+): Promise<{ specs: TaskSpec[]; notDownloadable: number }> {
+  const specs: TaskSpec[] = [];
+  let notDownloadable = 0;
+  for (const ref of refs) {
+    let found = 0;
+    for await (const { record, source, file } of filesOfRef(ref, core.sources)) {
+      found += 1;
+      if (!file.access.downloadable) {
+        notDownloadable += 1;
+        if (!json) io.stderr.write(`Not downloading ${file.name}: ${file.access.reason}\n`);
+        continue;
+      }
+      for (const part of file.motion ? [file, file.motion] : [file]) {
+        const resolved = await source.resolve(part);
+        specs.push(specOf(part, resolved.url, sourceRefOf(record, part.id), dir));
+      }
+    }
+    if (found === 0 && !json) io.stderr.write(`${ref.source}${ref.kind === 'query' ? `?${ref.query}` : `:${ref.path}`} has no files (sub-folders are not downloaded).\n`);
+  }
+  return { specs, notDownloadable };
+}
+
+function specOf(file: RemoteFile, url: string, sourceRef: string, dir: string): TaskSpec {
+  return {
+    url,
+    dir,
+    name: file.name,
+    group: file.group,
+    sourceRef,
+    ...(file.size !== null ? { expectedBytes: file.size } : {}),
+    ...(file.checksum ? { checksum: file.checksum } : {}),
+  };
 }
 
 /**

@@ -1,0 +1,354 @@
+import type { Got, OptionsOfTextResponseBody } from 'got';
+import { z } from 'zod';
+import { CartageError } from '../errors.js';
+import { safeFileName } from '../naming.js';
+import { mapLimit, sourceHttp } from './http.js';
+import {
+  albumSchema,
+  assetSchema,
+  authHeaders,
+  bucketsSchema,
+  ImmichApi,
+  searchSchema,
+  sharedLinkSchema,
+  versionSchema,
+  type ImmichAlbum,
+  type ImmichAsset,
+  type ImmichAuth,
+  type ImmichSharedLink,
+} from './immich-api.js';
+import { parseImmichQuery, searchBodies, type ImmichQuery } from './immich-query.js';
+import { summarize } from './tree.js';
+import {
+  downloadable,
+  type Access,
+  type FolderSummary,
+  type Listing,
+  type RemoteFile,
+  type RemoteFolder,
+  type Resolved,
+  type Source,
+} from './types.js';
+
+export interface ImmichOptions {
+  webUrl: string;
+  apiUrl: string;
+  /** Read from the secret store at request time; never kept in this object's fields. */
+  auth: () => Promise<ImmichAuth | null>;
+  /** TLS options for a pinned self-signed certificate. */
+  https?: OptionsOfTextResponseBody['https'];
+  http?: Got;
+  /** Known from connecting; asked of the server when absent. */
+  majorVersion?: number;
+}
+
+/** Assets per page of `POST /search/metadata`: the largest the API allows. */
+export const pageSize = 1000;
+/** Assets per listing whose missing size or live-photo video is asked for one by one. */
+const maxDetailsPerListing = 2_000;
+const detailConcurrency = 6;
+
+const topFolders: RemoteFolder[] = [
+  { kind: 'folder', path: 'albums', name: 'Albums', modified: null },
+  { kind: 'folder', path: 'folders', name: 'Folders', modified: null },
+  { kind: 'folder', path: 'timeline', name: 'Timeline', modified: null },
+];
+
+/**
+ * An Immich server (v2 or v3) as a source. Folders: `albums/ID` (owned and shared), `folders/PATH`
+ * (the server's folder view), `timeline/YYYY-MM`; a shared link's root holds its files. Queries are
+ * `POST /search/metadata` over every page. A live photo is one file whose `motion` is its video.
+ */
+export class ImmichSource implements Source {
+  readonly kind = 'immich' as const;
+  readonly api: ImmichApi;
+  private major: Promise<number> | null;
+  private link: Promise<ImmichSharedLink> | null = null;
+  private uniquePaths: Promise<string[]> | null = null;
+  private readonly details = new Map<string, Promise<ImmichAsset | null>>();
+
+  constructor(private readonly options: ImmichOptions) {
+    this.api = new ImmichApi(options.apiUrl, options.auth, options.http ?? sourceHttp, options.https);
+    this.major = options.majorVersion ? Promise.resolve(options.majorVersion) : null;
+  }
+
+  async list(folder: string): Promise<Listing> {
+    const path = normalize(folder);
+    if (await this.isSharedLink()) return this.listSharedLink(path);
+    const [top, ...rest] = path.split('/');
+    const id = rest.join('/');
+    switch (top) {
+      case '':
+        return { folder: '', files: [], folders: topFolders };
+      case 'albums':
+        if (!id) return { folder: path, files: [], folders: await this.albumFolders() };
+        return { folder: path, files: await this.albumFiles(id, path), folders: [] };
+      case 'folders':
+        return this.listFolderView(path, id);
+      case 'timeline':
+        if (!id) return { folder: path, files: [], folders: await this.monthFolders() };
+        return { folder: path, files: await this.collect(this.month(id, path)), folders: [] };
+      default:
+        throw new CartageError('not_found', `"${folder}" is not a folder of this Immich source; its folders are albums, folders and timeline.`);
+    }
+  }
+
+  async summary(folder: string): Promise<FolderSummary> {
+    return summarize(await this.list(folder));
+  }
+
+  async *query(q: string): AsyncGenerator<RemoteFile> {
+    const query = parseImmichQuery(q);
+    if (await this.isSharedLink()) {
+      throw new CartageError('bad_input', 'A shared link cannot be searched; list its files instead.');
+    }
+    yield* this.search(query, 'search');
+  }
+
+  async resolve(file: RemoteFile): Promise<Resolved> {
+    const url = this.originalUrl(file.id);
+    return { url, headers: await this.headers(url), expectedBytes: file.size };
+  }
+
+  async headers(url: string): Promise<Record<string, string>> {
+    return new URL(url).origin === new URL(this.options.apiUrl).origin ? authHeaders(await this.options.auth()) : {};
+  }
+
+  /** The download address of an asset's original file. */
+  originalUrl(assetId: string): string {
+    return `${this.options.apiUrl}/assets/${encodeURIComponent(assetId)}/original`;
+  }
+
+  /** One asset by id, as a file (`assets/ID` references). */
+  async asset(id: string): Promise<RemoteFile> {
+    const asset = await this.api.call({ path: `/assets/${encodeURIComponent(id)}` }, assetSchema);
+    const [file] = await this.toFiles([asset], 'assets', await this.sharedLinkOrNull());
+    return file!;
+  }
+
+  private version(): Promise<number> {
+    this.major ??= this.api.call({ path: '/server/version' }, versionSchema).then((v) => v.major);
+    return this.major;
+  }
+
+  private async isSharedLink(): Promise<boolean> {
+    const auth = await this.options.auth();
+    return auth !== null && !('apiKey' in auth);
+  }
+
+  private sharedLink(): Promise<ImmichSharedLink> {
+    this.link ??= this.api.call({ path: '/shared-links/me' }, sharedLinkSchema);
+    return this.link;
+  }
+
+  private async sharedLinkOrNull(): Promise<ImmichSharedLink | null> {
+    return (await this.isSharedLink()) ? this.sharedLink() : null;
+  }
+
+  private async listSharedLink(path: string): Promise<Listing> {
+    if (path !== '') throw new CartageError('not_found', `A shared link has one folder; "${path}" is not in it.`);
+    const link = await this.sharedLink();
+    let assets = link.assets;
+    if (link.type === 'ALBUM' && link.album) {
+      // The link's own answer may leave the album's assets out: ask for the album (v2), as the web app does.
+      const album = await this.api.call({ path: `/albums/${encodeURIComponent(link.album.id)}` }, albumSchema);
+      assets = album.assets ?? assets;
+    }
+    return { folder: '', files: await this.toFiles(assets.filter(isListed), '', link), folders: [] };
+  }
+
+  private async albumFolders(): Promise<RemoteFolder[]> {
+    const [owned, shared] = await Promise.all([
+      this.api.call({ path: '/albums' }, z.array(albumSchema)),
+      this.api.call({ path: '/albums', searchParams: { shared: 'true' } }, z.array(albumSchema)),
+    ]);
+    const byId = new Map<string, ImmichAlbum>();
+    for (const a of [...owned, ...shared]) byId.set(a.id, a);
+    return [...byId.values()]
+      .sort((a, b) => a.albumName.localeCompare(b.albumName))
+      .map((a) => ({ kind: 'folder', path: `albums/${a.id}`, name: a.albumName, modified: date(a.updatedAt), count: a.assetCount }));
+  }
+
+  /** v2 lists an album's assets with the album; v3 removed that, so its assets come from a search. */
+  private async albumFiles(id: string, folder: string): Promise<RemoteFile[]> {
+    if ((await this.version()) < 3) {
+      const album = await this.api.call({ path: `/albums/${encodeURIComponent(id)}` }, albumSchema);
+      if (album.assets) return this.toFiles(album.assets.filter(isListed), folder, null);
+    }
+    return this.collect(this.search({ albumIds: [id], archived: 'include', trashed: 'exclude' }, folder));
+  }
+
+  private async monthFolders(): Promise<RemoteFolder[]> {
+    const buckets = await this.api.call({ path: '/timeline/buckets', searchParams: { visibility: 'timeline' } }, bucketsSchema);
+    return buckets
+      .map((b) => b.timeBucket.slice(0, 7))
+      .map((month, i) => ({ kind: 'folder' as const, path: `timeline/${month}`, name: month, modified: null, count: buckets[i]!.count }))
+      .sort((a, b) => b.name.localeCompare(a.name));
+  }
+
+  private month(month: string, folder: string): AsyncGenerator<RemoteFile> {
+    const m = /^(\d{4})-(\d{2})$/.exec(month);
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) {
+      throw new CartageError('not_found', `"timeline/${month}" is not a month; months look like timeline/2024-05.`);
+    }
+    const start = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1));
+    const end = new Date(Date.UTC(Number(m[1]), Number(m[2]), 1));
+    return this.search({ takenAfter: start.toISOString(), takenBefore: new Date(end.getTime() - 1).toISOString() }, folder);
+  }
+
+  private async listFolderView(path: string, sub: string): Promise<Listing> {
+    const all = await this.folderPaths();
+    const children = new Map<string, string>();
+    for (const p of all) {
+      const rel = p.replace(/^\/+/, '');
+      if (sub && !rel.startsWith(`${sub}/`)) continue;
+      const rest = sub ? rel.slice(sub.length + 1) : rel;
+      const name = rest.split('/')[0];
+      if (name) children.set(name, sub ? `${sub}/${name}` : name);
+    }
+    const folders: RemoteFolder[] = [...children.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, rel]) => ({ kind: 'folder', path: `folders/${rel}`, name, modified: null }));
+    const exact = all.find((p) => p.replace(/^\/+/, '') === sub);
+    if (sub && exact === undefined && folders.length === 0) {
+      throw new CartageError('not_found', `Immich has no folder "${sub}" in its folder view.`);
+    }
+    const files =
+      exact === undefined
+        ? []
+        : await this.toFiles(
+            (await this.api.call({ path: '/view/folder', searchParams: { path: exact } }, z.array(assetSchema))).filter(isListed),
+            path,
+            null,
+          );
+    return { folder: path, files, folders };
+  }
+
+  private folderPaths(): Promise<string[]> {
+    this.uniquePaths ??= this.api.call({ path: '/view/folder/unique-paths' }, z.array(z.string()));
+    return this.uniquePaths;
+  }
+
+  /** Every asset a search matches, page after page of 1,000, for each visibility asked for. */
+  private async *search(query: ImmichQuery, folder: string): AsyncGenerator<RemoteFile> {
+    for (const body of searchBodies(query, pageSize)) {
+      let page: number | null = 1;
+      while (page !== null) {
+        const res: z.infer<typeof searchSchema> = await this.api.call(
+          { method: 'POST', path: '/search/metadata', json: { ...body, page } },
+          searchSchema,
+        );
+        yield* await this.toFiles(res.assets.items.filter(isListed), folder, null);
+        const next: number | null = res.assets.nextPage === null ? null : Number(res.assets.nextPage);
+        if (next !== null && (!Number.isInteger(next) || next <= page)) {
+          throw new CartageError('http_error', `Immich gave page "${res.assets.nextPage}" after page ${page}; the search stopped so as not to loop.`);
+        }
+        page = next;
+      }
+    }
+  }
+
+  private async collect(files: AsyncIterable<RemoteFile>): Promise<RemoteFile[]> {
+    const out: RemoteFile[] = [];
+    for await (const f of files) out.push(f);
+    return out;
+  }
+
+  /** Assets as files; sizes the answer lacked and live-photo videos come from `GET /assets/ID`, 6 at a time. */
+  private async toFiles(assets: ImmichAsset[], folder: string, link: ImmichSharedLink | null): Promise<RemoteFile[]> {
+    const needDetail = assets.filter((a) => a.exifInfo?.fileSizeInByte == null).slice(0, maxDetailsPerListing);
+    const videos = assets.filter((a) => a.livePhotoVideoId).slice(0, maxDetailsPerListing);
+    const detailed = new Map<string, ImmichAsset>();
+    await mapLimit([...needDetail.map((a) => a.id), ...videos.map((a) => a.livePhotoVideoId!)], detailConcurrency, async (id) => {
+      const a = await this.detail(id);
+      if (a) detailed.set(id, a);
+    });
+    return assets.map((a) => {
+      const full = detailed.get(a.id) ?? a;
+      const file = this.toFile(full, folder, link);
+      const video = a.livePhotoVideoId ? detailed.get(a.livePhotoVideoId) : undefined;
+      if (video) {
+        file.group = 'livephoto';
+        file.motion = { ...this.toFile(video, folder, link), name: motionName(file.name, video), group: 'livephoto' };
+      }
+      return file;
+    });
+  }
+
+  private detail(id: string): Promise<ImmichAsset | null> {
+    let p = this.details.get(id);
+    if (!p) {
+      // A missing detail leaves the size unknown (or the live photo without its video): listing goes on.
+      p = this.api.call({ path: `/assets/${encodeURIComponent(id)}` }, assetSchema).catch(() => null);
+      this.details.set(id, p);
+    }
+    return p;
+  }
+
+  private toFile(a: ImmichAsset, folder: string, link: ImmichSharedLink | null): RemoteFile {
+    const name = safeFileName(a.originalFileName);
+    return {
+      kind: 'file',
+      id: a.id,
+      name,
+      folder,
+      size: a.exifInfo?.fileSizeInByte ?? null,
+      modified: date(a.fileModifiedAt) ?? date(a.fileCreatedAt),
+      contentType: a.originalMimeType ?? null,
+      group: a.type === 'VIDEO' ? 'video' : a.type === 'IMAGE' ? 'image' : 'other',
+      etag: null,
+      href: `${this.options.webUrl}/photos/${encodeURIComponent(a.id)}`,
+      access: accessOf(a, link),
+      // External-library checksums are not of the file's content (Immich derives them from the path).
+      checksum: a.libraryId ? null : { algo: 'sha1-base64', value: a.checksum },
+      takenAt: date(a.exifInfo?.dateTimeOriginal) ?? date(a.localDateTime) ?? date(a.fileCreatedAt),
+      motion: null,
+    };
+  }
+}
+
+/** Motion parts (hidden) and locked assets are never listed on their own. */
+function isListed(a: ImmichAsset): boolean {
+  return a.visibility !== 'hidden' && a.visibility !== 'locked';
+}
+
+function accessOf(a: ImmichAsset, link: ImmichSharedLink | null): Access {
+  if (a.isTrashed) {
+    return { downloadable: false, restriction: 'trashed', reason: 'In the trash on the Immich server: restore it there to download it.' };
+  }
+  if (a.isOffline) {
+    return {
+      downloadable: false,
+      restriction: 'offline',
+      reason: 'Offline: the Immich server cannot reach this file (its external library is missing); bring that storage back and try again.',
+    };
+  }
+  if (link && !link.allowDownload) {
+    return {
+      downloadable: false,
+      restriction: 'not_allowed',
+      reason: 'The owner of this shared link does not allow downloads: ask them to allow it, or open it in the browser.',
+    };
+  }
+  return downloadable;
+}
+
+/** The video of a live photo keeps the image's stem: IMG_1234.HEIC + IMG_1234.MOV. */
+export function motionName(imageName: string, video: ImmichAsset): string {
+  const stem = imageName.includes('.') ? imageName.slice(0, imageName.lastIndexOf('.')) : imageName;
+  const ext = /\.[A-Za-z0-9]{1,5}$/.exec(video.originalFileName)?.[0] ?? (video.originalMimeType === 'video/quicktime' ? '.MOV' : '.mp4');
+  return safeFileName(`${stem}${ext}`);
+}
+
+function normalize(folder: string): string {
+  return folder
+    .split('/')
+    .filter((s) => s && s !== '.')
+    .join('/');
+}
+
+function date(text: string | null | undefined): Date | null {
+  if (!text) return null;
+  const ms = Date.parse(text);
+  return Number.isFinite(ms) ? new Date(ms) : null;
+}

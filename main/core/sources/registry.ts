@@ -1,0 +1,321 @@
+import type { Db } from '../db/connection.js';
+import { CartageError } from '../errors.js';
+import type { Task } from '../queue/task.js';
+import type { SecretStore } from '../secrets.js';
+import { HttpIndexSource } from './http-index.js';
+import type { HttpsOptions } from './http.js';
+import type { ImmichAuth } from './immich-api.js';
+import { connectImmich, parseImmichAddress, type ImmichConnection } from './immich-connect.js';
+import { ImmichSource } from './immich.js';
+import { pinnedTls, untrustedCertificateError, type PinnedCertificate } from './tls.js';
+import type { Source } from './types.js';
+import { WebDavSource } from './webdav.js';
+
+export type SourceKind = 'immich' | 'http-index' | 'webdav';
+type AuthKind = 'none' | 'api-key' | 'password' | 'share-key' | 'share-slug';
+
+/** A connection a person added, as stored: no secret in it. */
+export interface SourceRecord {
+  id: number;
+  name: string;
+  kind: SourceKind;
+  /** What the person typed, without credentials (for Immich, the web app's root). */
+  url: string;
+  apiUrl: string | null;
+  username: string | null;
+  auth: AuthKind;
+  certificate: PinnedCertificate | null;
+  createdAt: number;
+}
+
+export interface NewSource {
+  kind: SourceKind;
+  url: string;
+  name?: string;
+  apiKey?: string;
+  username?: string;
+  password?: string;
+  /** A certificate the person chose to trust for this source only. */
+  certificate?: PinnedCertificate | null;
+}
+
+/** What adding a source found out, to show the person. */
+export interface Connected {
+  record: SourceRecord;
+  immich: ImmichConnection | null;
+}
+
+interface Row {
+  id: number;
+  name: string;
+  kind: SourceKind;
+  url: string;
+  api_url: string | null;
+  username: string | null;
+  auth: AuthKind;
+  cert_pem: string | null;
+  cert_fingerprint: string | null;
+  created_at: number;
+}
+
+const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** The task `sourceRef` of a file from a stored source: how the engine finds its credentials again. */
+export function sourceRefOf(record: Pick<SourceRecord, 'id'>, fileId: string): string {
+  return `source:${record.id}:${fileId}`;
+}
+
+/**
+ * The sources people added: rows in SQLite, secrets in the secret store, live `Source` objects
+ * made on demand. Adding connects first: a source that cannot be reached or signed in to is not
+ * saved.
+ */
+export class SourceRegistry {
+  private readonly open = new Map<number, Source>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly secrets: SecretStore,
+  ) {}
+
+  list(): SourceRecord[] {
+    return (this.db.prepare('SELECT * FROM sources ORDER BY name').all() as Row[]).map(toRecord);
+  }
+
+  /** A source by name (any case) or id; a clear error naming the sources there are otherwise. */
+  get(ref: string): SourceRecord {
+    const row = (/^\d+$/.test(ref)
+      ? this.db.prepare('SELECT * FROM sources WHERE id = ?').get(Number(ref))
+      : this.db.prepare('SELECT * FROM sources WHERE name = ?').get(ref)) as Row | undefined;
+    if (!row) {
+      const names = this.list().map((s) => s.name);
+      throw new CartageError(
+        'not_found',
+        names.length
+          ? `There is no source called "${ref}"; the sources are ${names.join(', ')}.`
+          : `There is no source called "${ref}": no source has been added yet (cartage source add).`,
+      );
+    }
+    return toRecord(row);
+  }
+
+  async add(input: NewSource): Promise<Connected> {
+    const name = input.name ?? this.freeName(defaultName(input.url, input.kind));
+    if (!namePattern.test(name)) {
+      throw new CartageError('bad_input', `"${name}" cannot name a source: use letters, digits, '.', '_' or '-' (up to 64), starting with a letter or digit.`);
+    }
+    if (this.db.prepare('SELECT 1 FROM sources WHERE name = ?').get(name)) {
+      throw new CartageError('already_exists', `There is already a source called "${name}"; choose another name with --name, or remove that one first.`);
+    }
+    try {
+      return await this.connectAndSave(name, input);
+    } catch (err) {
+      // A certificate this computer does not trust: say whose, and its fingerprint, so the person can choose to trust it.
+      const untrusted = await untrustedCertificateError(input.url, (err as { cause?: unknown }).cause ?? err, input.certificate);
+      throw untrusted ?? err;
+    }
+  }
+
+  private async connectAndSave(name: string, input: NewSource): Promise<Connected> {
+    const https = input.certificate ? pinnedTls(input.certificate) : undefined;
+    let url = input.url;
+    let apiUrl: string | null = null;
+    let auth: AuthKind = 'none';
+    let secret: string | null = null;
+    let immich: ImmichConnection | null = null;
+    switch (input.kind) {
+      case 'immich': {
+        const address = parseImmichAddress(input.url);
+        const immichAuth: ImmichAuth | null = address.share
+          ? 'key' in address.share
+            ? { shareKey: address.share.key }
+            : { shareSlug: address.share.slug }
+          : input.apiKey
+            ? { apiKey: input.apiKey }
+            : null;
+        immich = await connectImmich(address, immichAuth, { https });
+        url = address.webUrl;
+        apiUrl = immich.apiUrl;
+        if (immichAuth && 'apiKey' in immichAuth) [auth, secret] = ['api-key', immichAuth.apiKey];
+        else if (immichAuth && 'shareKey' in immichAuth) [auth, secret] = ['share-key', immichAuth.shareKey];
+        else if (immichAuth) [auth, secret] = ['share-slug', immichAuth.shareSlug];
+        break;
+      }
+      case 'webdav': {
+        const source = new WebDavSource({ url: input.url, ...(input.username ? { username: input.username, password: input.password ?? '' } : {}), https });
+        await source.list('');
+        url = source.base.href;
+        if (input.username) [auth, secret] = ['password', input.password ?? ''];
+        break;
+      }
+      case 'http-index': {
+        const credentials = input.username ? { username: input.username, password: input.password ?? '' } : null;
+        const source = new HttpIndexSource({ url: input.url, credentials: () => Promise.resolve(credentials), https });
+        await source.list('');
+        url = source.folderUrl('').href;
+        if (input.username) [auth, secret] = ['password', input.password ?? ''];
+        break;
+      }
+    }
+    const id = Number(
+      this.db
+        .prepare(
+          `INSERT INTO sources (name, kind, url, api_url, username, auth, cert_pem, cert_fingerprint, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(name, input.kind, url, apiUrl, input.username ?? null, auth, input.certificate?.pem ?? null, input.certificate?.fingerprint256 ?? null, Date.now())
+        .lastInsertRowid,
+    );
+    if (secret !== null) {
+      try {
+        await this.secrets.set(secretKey(id), secret);
+      } catch (err) {
+        this.db.prepare('DELETE FROM sources WHERE id = ?').run(id);
+        throw err;
+      }
+    }
+    return { record: this.get(String(id)), immich };
+  }
+
+  async remove(ref: string): Promise<SourceRecord> {
+    const record = this.get(ref);
+    await this.secrets.delete(secretKey(record.id));
+    this.db.prepare('DELETE FROM sources WHERE id = ?').run(record.id);
+    this.open.delete(record.id);
+    return record;
+  }
+
+  /** The live source for a record; made once and kept. */
+  source(record: SourceRecord): Source {
+    let source = this.open.get(record.id);
+    if (source) return source;
+    const https = this.tls(record);
+    const secret = async (): Promise<string | null> => {
+      const value = await this.secrets.get(secretKey(record.id));
+      if (value === null && record.auth !== 'none') {
+        throw new CartageError('auth', `The ${record.auth === 'password' ? 'password' : 'key'} of the source "${record.name}" is missing from the secret store: remove the source and add it again.`);
+      }
+      return value;
+    };
+    switch (record.kind) {
+      case 'immich':
+        source = new ImmichSource({ webUrl: record.url, apiUrl: record.apiUrl ?? `${record.url}/api`, auth: async () => immichAuth(record.auth, await secret()), https });
+        break;
+      case 'webdav':
+        source = new LazyWebDav(record, secret, https);
+        break;
+      case 'http-index':
+        source = new HttpIndexSource({
+          url: record.url,
+          credentials: async () => (record.username ? { username: record.username, password: (await secret()) ?? '' } : null),
+          https,
+        });
+        break;
+    }
+    this.open.set(record.id, source);
+    return source;
+  }
+
+  /** Request headers for a task from a stored source, built now from the secret store. */
+  async headersFor(task: Task): Promise<Record<string, string>> {
+    const record = this.recordOf(task);
+    return record ? this.source(record).headers(task.url) : {};
+  }
+
+  /** The pinned certificate a task's source trusts, if any. */
+  tlsFor(task: Task): PinnedCertificate | null {
+    return this.recordOf(task)?.certificate ?? null;
+  }
+
+  private recordOf(task: Task): SourceRecord | null {
+    const m = /^source:(\d+):/.exec(task.sourceRef);
+    if (!m) return null;
+    const row = this.db.prepare('SELECT * FROM sources WHERE id = ?').get(Number(m[1])) as Row | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  private tls(record: SourceRecord): HttpsOptions {
+    return record.certificate ? pinnedTls(record.certificate) : undefined;
+  }
+
+  private freeName(base: string): string {
+    let name = base;
+    for (let n = 2; this.db.prepare('SELECT 1 FROM sources WHERE name = ?').get(name); n += 1) name = `${base}-${n}`;
+    return name;
+  }
+}
+
+/**
+ * WebDAV keeps its password in a private field read at construction; this defers that to the
+ * first request, so the secret store is read only when the share is used.
+ */
+class LazyWebDav implements Source {
+  readonly kind = 'webdav' as const;
+  private inner: Promise<WebDavSource> | null = null;
+  constructor(
+    private readonly record: SourceRecord,
+    private readonly secret: () => Promise<string | null>,
+    private readonly https: HttpsOptions,
+  ) {}
+  private dav(): Promise<WebDavSource> {
+    this.inner ??= this.secret().then(
+      (password) =>
+        new WebDavSource({ url: this.record.url, ...(this.record.username ? { username: this.record.username, password: password ?? '' } : {}), https: this.https }),
+    );
+    return this.inner;
+  }
+  async list(folder: string) {
+    return (await this.dav()).list(folder);
+  }
+  async summary(folder: string) {
+    return (await this.dav()).summary(folder);
+  }
+  async *query(q: string) {
+    yield* (await this.dav()).query(q);
+  }
+  async resolve(file: Parameters<Source['resolve']>[0]) {
+    return (await this.dav()).resolve(file);
+  }
+  async headers(url: string) {
+    return (await this.dav()).headers(url);
+  }
+}
+
+function immichAuth(kind: AuthKind, secret: string | null): ImmichAuth | null {
+  if (secret === null) return null;
+  if (kind === 'api-key') return { apiKey: secret };
+  if (kind === 'share-key') return { shareKey: secret };
+  if (kind === 'share-slug') return { shareSlug: secret };
+  return null;
+}
+
+function secretKey(id: number): string {
+  return `source:${id}`;
+}
+
+/** A name from the host ("photos" for photos.example.org), or the kind for an IP address or localhost. */
+function defaultName(url: string, kind: SourceKind): string {
+  const fallback = kind === 'http-index' ? 'web' : kind;
+  try {
+    const host = new URL(/^[a-z]+:\/\//i.test(url) ? url : `https://${url}`).hostname;
+    if (/^[\d.]+$|^\[|^localhost$/i.test(host)) return fallback;
+    const label = host.replace(/^www\./, '').split('.')[0] ?? '';
+    return label.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '') || fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+function toRecord(row: Row): SourceRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    url: row.url,
+    apiUrl: row.api_url,
+    username: row.username,
+    auth: row.auth,
+    certificate: row.cert_pem && row.cert_fingerprint ? { pem: row.cert_pem, fingerprint256: row.cert_fingerprint } : null,
+    createdAt: row.created_at,
+  };
+}
