@@ -1,4 +1,7 @@
+import { Cart } from './cart/cart.js';
+import { checkout, planCheckout, type CheckoutPlan, type CheckoutRequest, type CheckoutStep } from './cart/checkout.js';
 import type { Db } from './db/connection.js';
+import { Deliveries } from './delivery/deliveries.js';
 import { openDatabase } from './db/connection.js';
 import { Engine, type EngineOptions } from './engine/engine.js';
 import { EngineLock } from './lock.js';
@@ -31,6 +34,8 @@ export class Core {
   readonly lock: EngineLock;
   readonly secrets: SecretStore;
   readonly sources: SourceRegistry;
+  readonly cart: Cart;
+  readonly deliveries: Deliveries;
   private readonly overrides: SettingsPatch;
 
   constructor(readonly options: CoreOptions) {
@@ -58,18 +63,37 @@ export class Core {
         this.log.warn(`${t.state} #${t.id} ${redactUrl(t.url)}: [${t.error.code}] ${t.error.message}`);
       }
     });
+    this.cart = new Cart(this.db, this.settings, this.sources);
+    this.deliveries = new Deliveries(this.db, this.engine, this.log);
     this.engine.on('queue-paused', (e) => this.log.error(`queue paused: ${e.message}`));
   }
 
   /** Takes the queue lock and starts downloading; false (and nothing started) if another process holds it. */
   startEngine(): { ok: true } | { ok: false; pid: number } {
     const got = this.lock.tryAcquire();
-    if (got.ok) this.engine.start();
+    if (got.ok) {
+      // Deliveries first: a zip a crash left unfinished is taken up before new downloads end.
+      this.deliveries.start();
+      this.engine.start();
+    }
     return got;
+  }
+
+  /** What a checkout would deliver, leave, and need; changes nothing. */
+  planCheckout(req: CheckoutRequest): CheckoutPlan {
+    return planCheckout(this.cart, req);
+  }
+
+  /** Checks the download list out as one transaction, then lets the engine start on it. */
+  checkout(req: CheckoutRequest, options: { failAt?: CheckoutStep } = {}): { deliveryId: number; plan: CheckoutPlan } {
+    const result = checkout({ db: this.db, cart: this.cart, queue: this.queue, settings: this.settings }, req, options);
+    this.engine.wake();
+    return result;
   }
 
   async close(): Promise<void> {
     await this.engine.stop();
+    await this.deliveries.stop();
     this.lock.release();
     this.db.close();
   }

@@ -47,7 +47,8 @@ function readOrEmpty(file: string): string {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid is running (a lock holder that crashed is not). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

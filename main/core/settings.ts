@@ -29,6 +29,8 @@ export const settingsSchema = z.object({
   proxy: z.string().default(''),
   /** Hosts that bypass the proxy set above (comma separated, like NO_PROXY). */
   noProxy: z.string().default(''),
+  /** Files the download list holds at most (the design's 100; up to 10,000). */
+  cartLimit: z.number().int().min(1).max(10_000).default(100),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -20,11 +20,11 @@ export function testCore(settings: SettingsPatch = {}, dataDir = tempDir()): Cor
 }
 
 /** Cores made by a test file, closed after each test: `const cores = testCores(); afterEach(cores.closeAll)`. */
-export function testCores(): { make(settings?: SettingsPatch): Core; closeAll(): Promise<void> } {
+export function testCores(): { make(settings?: SettingsPatch, dataDir?: string): Core; closeAll(): Promise<void> } {
   const made: Core[] = [];
   return {
-    make(settings = {}) {
-      const c = testCore(settings);
+    make(settings = {}, dataDir = tempDir()) {
+      const c = testCore(settings, dataDir);
       made.push(c);
       return c;
     },

@@ -75,6 +75,72 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'download list and deliveries',
+    up(db) {
+      db.exec(`
+        -- The download list (cart): what a person collected, with what the source said of it.
+        -- source_key is 'source:ID' for a stored source, 'url' for a plain link; remote_id is the
+        -- file's id there (an asset id, a URL). No secret: download headers are built at request time.
+        CREATE TABLE cart_items (
+          id            INTEGER PRIMARY KEY,
+          source_key    TEXT    NOT NULL,
+          remote_id     TEXT    NOT NULL,
+          url           TEXT    NOT NULL,
+          name          TEXT    NOT NULL,
+          folder        TEXT    NOT NULL,
+          href          TEXT    NOT NULL,
+          size          INTEGER,
+          taken_at      INTEGER,
+          content_type  TEXT,
+          grp           TEXT    NOT NULL,
+          checksum_algo TEXT,
+          checksum      TEXT,
+          restriction   TEXT,
+          reason        TEXT,
+          -- A live photo's motion video: {id, url, name, size, checksum} as JSON, or NULL.
+          motion        TEXT,
+          added_at      INTEGER NOT NULL,
+          UNIQUE (source_key, remote_id)
+        );
+        -- One row while a checkout holds the list: edits are refused until it is released.
+        CREATE TABLE cart_lock (
+          id        INTEGER PRIMARY KEY CHECK (id = 1),
+          pid       INTEGER NOT NULL,
+          since     INTEGER NOT NULL
+        );
+        CREATE TABLE deliveries (
+          id           INTEGER PRIMARY KEY,
+          name         TEXT    NOT NULL,
+          kind         TEXT    NOT NULL CHECK (kind IN ('files', 'zip')),
+          dir          TEXT    NOT NULL,
+          layout       TEXT    NOT NULL CHECK (layout IN ('flat', 'folders', 'date')),
+          state        TEXT    NOT NULL CHECK (state IN ('running', 'assembling', 'completed', 'canceled')),
+          -- For a zip: where it is being written, where its files wait, and where it landed.
+          zip_path     TEXT,
+          staging_dir  TEXT,
+          files        INTEGER NOT NULL,
+          bytes        INTEGER NOT NULL,
+          created_at   INTEGER NOT NULL,
+          completed_at INTEGER
+        );
+        -- A delivered file: its task (and a live photo's second task), and its place in the layout.
+        CREATE TABLE delivery_items (
+          id            INTEGER PRIMARY KEY,
+          delivery_id   INTEGER NOT NULL REFERENCES deliveries (id),
+          task_id       INTEGER NOT NULL,
+          motion_task_id INTEGER,
+          entry_name    TEXT    NOT NULL,
+          motion_entry  TEXT,
+          zipped        INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX delivery_items_by_delivery ON delivery_items (delivery_id);
+        CREATE INDEX delivery_items_by_task ON delivery_items (task_id);
+        CREATE INDEX delivery_items_by_motion_task ON delivery_items (motion_task_id) WHERE motion_task_id IS NOT NULL;
+      `);
+    },
+  },
 ];
 
 /** The schema version this build of Cartage writes. */

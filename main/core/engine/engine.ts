@@ -155,6 +155,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     return [...this.running.keys()];
   }
 
+  /** Looks at the queue again: tasks were queued by someone else (a checkout) in this process. */
+  wake(): void {
+    this.afterChange();
+  }
+
   /** Queues downloads and starts them as slots allow. */
   add(specs: readonly TaskSpec[]): number[] {
     const ids = this.queue.enqueue(specs, this.options.settings().conflictPolicy);

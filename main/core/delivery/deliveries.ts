@@ -1,0 +1,301 @@
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import type { Db } from '../db/connection.js';
+import type { Engine } from '../engine/engine.js';
+import { CartageError, type ErrorInfo } from '../errors.js';
+import type { Logger } from '../log.js';
+import { terminalStates, type TaskState } from '../queue/states.js';
+import type { Layout } from './layout.js';
+import { ZipWriter } from './zip.js';
+
+export type DeliveryState = 'running' | 'assembling' | 'completed' | 'canceled';
+
+/** A delivery as the review pane and `cartage deliveries` show it. */
+export interface DeliveryView {
+  id: number;
+  name: string;
+  kind: 'files' | 'zip';
+  layout: Layout;
+  state: DeliveryState;
+  /** Where it was saved: the zip file, or the folder of the files. */
+  target: string;
+  dir: string;
+  files: number;
+  createdAt: number;
+  completedAt: number | null;
+  progress: {
+    /** Files (a live photo counts once) completed, failed, and still to come. */
+    done: number;
+    failed: number;
+    canceled: number;
+    pending: number;
+    bytesDone: number;
+    bytesTotal: number;
+  };
+  /** Files that failed, each with its reason, and the task to retry. */
+  failures: { taskId: number; name: string; error: ErrorInfo | null }[];
+}
+
+interface DeliveryRow {
+  id: number;
+  name: string;
+  kind: 'files' | 'zip';
+  dir: string;
+  layout: Layout;
+  state: DeliveryState;
+  zip_path: string | null;
+  staging_dir: string | null;
+  files: number;
+  bytes: number;
+  created_at: number;
+  completed_at: number | null;
+}
+
+interface ItemRow {
+  id: number;
+  entry_name: string;
+  motion_entry: string | null;
+  zipped: number;
+  task_id: number;
+  t_state: TaskState;
+  t_path: string;
+  t_name: string;
+  t_bytes: number;
+  t_total: number | null;
+  t_error_code: string | null;
+  t_error_message: string | null;
+  m_id: number | null;
+  m_state: TaskState | null;
+  m_path: string | null;
+  m_bytes: number | null;
+  m_total: number | null;
+}
+
+const itemsSql = `
+  SELECT di.id, di.entry_name, di.motion_entry, di.zipped,
+         t.id AS task_id, t.state AS t_state, t.final_path AS t_path, t.name AS t_name,
+         t.bytes_on_disk AS t_bytes, coalesce(t.total_bytes, t.expected_bytes) AS t_total,
+         t.error_code AS t_error_code, t.error_message AS t_error_message,
+         m.id AS m_id, m.state AS m_state, m.final_path AS m_path,
+         m.bytes_on_disk AS m_bytes, coalesce(m.total_bytes, m.expected_bytes) AS m_total
+  FROM delivery_items di
+  JOIN tasks t ON t.id = di.task_id
+  LEFT JOIN tasks m ON m.id = di.motion_task_id
+  WHERE di.delivery_id = ?
+  ORDER BY di.id`;
+
+const isTerminal = (s: TaskState | null): boolean => s === null || terminalStates.includes(s);
+
+/**
+ * Turns finished tasks into deliveries: files in a folder are done when their tasks are; a zip gets
+ * each file appended as soon as it (both parts of a live photo) is downloaded, and is completed
+ * and renamed when every task has ended. After a crash an unfinished zip is written again from the
+ * files already downloaded; nothing is downloaded twice.
+ */
+export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
+  private readonly writers = new Map<number, ZipWriter>();
+  private readonly chains = new Map<number, Promise<void>>();
+  private started = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly engine: Engine,
+    private readonly log: Logger,
+  ) {
+    super();
+  }
+
+  /** Follows the engine, and takes up deliveries a crash or a stop interrupted. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.engine.on('task', (t) => {
+      if (isTerminal(t.state)) this.touchTask(t.id);
+    });
+    this.engine.on('bulk', (e) => {
+      if (!isTerminal(e.state)) return;
+      const seen = new Set<number>();
+      for (const id of e.ids) {
+        const d = this.deliveryOfTask(id);
+        if (d !== null && !seen.has(d)) {
+          seen.add(d);
+          this.schedule(d);
+        }
+      }
+    });
+    const open = this.db.prepare("SELECT id, kind FROM deliveries WHERE state IN ('running', 'assembling')").all() as { id: number; kind: string }[];
+    for (const d of open) {
+      // The zip of an earlier run was left unfinished: it is written again from the start.
+      if (d.kind === 'zip') this.db.prepare('UPDATE delivery_items SET zipped = 0 WHERE delivery_id = ?').run(d.id);
+      this.schedule(d.id);
+    }
+  }
+
+  /** Waits for the zips being written; an unfinished one is taken up again on the next start. */
+  async stop(): Promise<void> {
+    await Promise.allSettled([...this.chains.values()]);
+    for (const w of this.writers.values()) await w.abort();
+    this.writers.clear();
+  }
+
+  list(): DeliveryView[] {
+    const rows = this.db.prepare('SELECT * FROM deliveries ORDER BY id').all() as DeliveryRow[];
+    return rows.map((r) => this.view(r));
+  }
+
+  get(id: number): DeliveryView {
+    return this.view(this.row(id));
+  }
+
+  /** Resolves when the delivery has completed or was canceled. */
+  whenSettled(id: number): Promise<DeliveryView> {
+    const now = this.get(id);
+    if (now.state === 'completed' || now.state === 'canceled') return Promise.resolve(now);
+    return new Promise((resolve) => {
+      const on = (d: DeliveryView): void => {
+        if (d.id === id && (d.state === 'completed' || d.state === 'canceled')) {
+          this.off('delivery', on);
+          resolve(d);
+        }
+      };
+      this.on('delivery', on);
+    });
+  }
+
+  /** Cancels every download of the delivery; the zip being written is removed, downloaded files are kept. */
+  async cancel(id: number): Promise<DeliveryView> {
+    const d = this.row(id);
+    if (d.state === 'completed' || d.state === 'canceled') {
+      throw new CartageError('illegal_transition', `The delivery "${d.name}" has already ${d.state === 'completed' ? 'completed' : 'been canceled'}.`);
+    }
+    const tasks = this.items(id).flatMap((i) => [i.task_id, ...(i.m_id !== null ? [i.m_id] : [])]);
+    this.db.prepare("UPDATE deliveries SET state = 'canceled', completed_at = ? WHERE id = ?").run(Date.now(), id);
+    this.engine.cancel(tasks.filter((t) => this.db.prepare("SELECT 1 FROM tasks WHERE id = ? AND state NOT IN ('completed', 'failed', 'skipped', 'canceled')").get(t)));
+    await this.chains.get(id);
+    await this.writers.get(id)?.abort();
+    this.writers.delete(id);
+    if (d.staging_dir) fs.rmSync(d.staging_dir, { recursive: true, force: true });
+    const view = this.get(id);
+    this.emit('delivery', view);
+    return view;
+  }
+
+  /** Queues the delivery's failed files again. */
+  retry(id: number): number[] {
+    const d = this.row(id);
+    if (d.state !== 'running') {
+      throw new CartageError('illegal_transition', `The delivery "${d.name}" has ${d.state === 'canceled' ? 'been canceled' : 'completed'}; add the failed files to the list again to fetch them.`);
+    }
+    const failed = this.items(id).flatMap((i) => [i.t_state === 'failed' ? i.task_id : null, i.m_state === 'failed' ? i.m_id : null]).filter((x): x is number => x !== null);
+    return this.engine.retry(failed).map((t) => t.id);
+  }
+
+  private touchTask(taskId: number): void {
+    const d = this.deliveryOfTask(taskId);
+    if (d !== null) this.schedule(d);
+  }
+
+  private deliveryOfTask(taskId: number): number | null {
+    const row = (this.db.prepare('SELECT delivery_id FROM delivery_items WHERE task_id = ?').get(taskId) ??
+      this.db.prepare('SELECT delivery_id FROM delivery_items WHERE motion_task_id = ?').get(taskId)) as { delivery_id: number } | undefined;
+    return row?.delivery_id ?? null;
+  }
+
+  /** One check at a time per delivery, in order: zip entries are appended one after another. */
+  private schedule(id: number): void {
+    const prev = this.chains.get(id) ?? Promise.resolve();
+    const next = prev
+      .then(() => this.advance(id))
+      .catch((err: unknown) => this.log.error(`delivery #${id}: ${(err as Error).message}`));
+    this.chains.set(id, next);
+  }
+
+  private async advance(id: number): Promise<void> {
+    const d = this.row(id);
+    if (d.state !== 'running' && d.state !== 'assembling') return;
+    const items = this.items(id);
+    if (d.kind === 'zip') {
+      for (const item of items) {
+        if (item.zipped || item.t_state !== 'completed' || (item.m_id !== null && item.m_state !== 'completed')) continue;
+        const writer = await this.writer(d);
+        await writer.add(item.t_path, item.entry_name);
+        if (item.m_path && item.motion_entry) await writer.add(item.m_path, item.motion_entry);
+        this.db.prepare('UPDATE delivery_items SET zipped = 1 WHERE id = ?').run(item.id);
+      }
+    }
+    const finished = items.every((i) => isTerminal(i.t_state) && isTerminal(i.m_state));
+    if (!finished) {
+      this.emit('delivery', this.view(d));
+      return;
+    }
+    let target = d.zip_path;
+    if (d.kind === 'zip') {
+      this.db.prepare("UPDATE deliveries SET state = 'assembling' WHERE id = ?").run(id);
+      const zipped = (this.db.prepare('SELECT count(*) AS n FROM delivery_items WHERE delivery_id = ? AND zipped = 1').get(id) as { n: number }).n;
+      const writer = this.writers.get(id);
+      if (zipped > 0 && writer) {
+        target = (await writer.finish()).path;
+      } else {
+        // Nothing arrived: no empty zip is left behind.
+        await writer?.abort();
+        target = null;
+      }
+      this.writers.delete(id);
+      if (d.staging_dir) fs.rmSync(d.staging_dir, { recursive: true, force: true });
+    }
+    this.db.prepare("UPDATE deliveries SET state = 'completed', completed_at = ?, zip_path = ? WHERE id = ?").run(Date.now(), target, id);
+    const view = this.get(id);
+    this.log.info(`delivery #${id} "${d.name}" completed: ${view.progress.done} of ${view.files} files${view.progress.failed ? `, ${view.progress.failed} failed` : ''}`);
+    this.emit('delivery', view);
+  }
+
+  private async writer(d: DeliveryRow): Promise<ZipWriter> {
+    let w = this.writers.get(d.id);
+    if (!w) {
+      w = await ZipWriter.open(d.zip_path!);
+      this.writers.set(d.id, w);
+    }
+    return w;
+  }
+
+  private row(id: number): DeliveryRow {
+    const row = this.db.prepare('SELECT * FROM deliveries WHERE id = ?').get(id) as DeliveryRow | undefined;
+    if (!row) throw new CartageError('not_found', `There is no delivery ${id} (see "cartage deliveries").`);
+    return row;
+  }
+
+  private items(id: number): ItemRow[] {
+    return this.db.prepare(itemsSql).all(id) as ItemRow[];
+  }
+
+  private view(d: DeliveryRow): DeliveryView {
+    const items = this.items(d.id);
+    const progress = { done: 0, failed: 0, canceled: 0, pending: 0, bytesDone: 0, bytesTotal: 0 };
+    const failures: DeliveryView['failures'] = [];
+    for (const i of items) {
+      const states = [i.t_state, ...(i.m_state ? [i.m_state] : [])];
+      progress.bytesDone += i.t_bytes + (i.m_bytes ?? 0);
+      progress.bytesTotal += (i.t_total ?? i.t_bytes) + (i.m_id !== null ? (i.m_total ?? i.m_bytes ?? 0) : 0);
+      if (states.every((s) => s === 'completed')) progress.done += 1;
+      else if (states.some((s) => s === 'failed' || s === 'skipped')) {
+        progress.failed += 1;
+        failures.push({ taskId: i.task_id, name: i.t_name, error: i.t_error_code ? { code: i.t_error_code as ErrorInfo['code'], message: i.t_error_message ?? '' } : null });
+      } else if (states.some((s) => s === 'canceled')) progress.canceled += 1;
+      else progress.pending += 1;
+    }
+    return {
+      id: d.id,
+      name: d.name,
+      kind: d.kind,
+      layout: d.layout,
+      state: d.state,
+      target: d.kind === 'zip' ? (d.zip_path ?? d.dir) : d.dir,
+      dir: d.dir,
+      files: d.files,
+      createdAt: d.created_at,
+      completedAt: d.completed_at,
+      progress,
+      failures,
+    };
+  }
+}

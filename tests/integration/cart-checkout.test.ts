@@ -1,0 +1,201 @@
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { checkoutSteps } from '../../main/core/cart/checkout.js';
+import type { Core } from '../../main/core/core.js';
+import { bytes, listDir, tempDir, testCore, testCores } from '../helpers/core.js';
+import { startNginx, type Nginx } from '../helpers/nginx.js';
+
+let nginx: Nginx;
+const root = tempDir('cartage-www-');
+const files: Record<string, Buffer> = {
+  'album/IMG_0001.JPG': bytes(30_000, 1),
+  'album/IMG_0002.JPG': bytes(40_000, 2),
+  'album/notes.txt': Buffer.from('notes '.repeat(2000)),
+  'album/sub/deeper.jpg': bytes(5_000, 3),
+  'other/clip.mp4': bytes(60_000, 4),
+};
+const cores = testCores();
+const mounts: string[] = [];
+
+beforeAll(async () => {
+  for (const [rel, data] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    fs.writeFileSync(path.join(root, rel), data);
+  }
+  nginx = await startNginx(root);
+});
+afterEach(async () => {
+  await cores.closeAll();
+  for (const m of mounts.splice(0)) execFileSync('umount', ['-l', m]);
+});
+afterAll(async () => {
+  await nginx.stop();
+});
+
+/** Everything the checkout transaction touches, to compare before and after. */
+function snapshot(core: Core): unknown {
+  const all = (sql: string): unknown[] => core.db.prepare(sql).all();
+  return {
+    cart: all('SELECT * FROM cart_items ORDER BY id'),
+    lock: all('SELECT * FROM cart_lock'),
+    deliveries: all('SELECT * FROM deliveries'),
+    items: all('SELECT * FROM delivery_items'),
+    tasks: all('SELECT * FROM tasks'),
+  };
+}
+
+describe('the download list', () => {
+  it('adds the files directly in a folder, not its sub-folders, and never twice', async () => {
+    const core = cores.make();
+    const first = await core.cart.add([nginx.url('album/')]);
+    expect(first).toMatchObject({ added: 3, alreadyThere: 0 });
+    expect(first.message).toBe('Added 3 files.');
+    const again = await core.cart.add([nginx.url('album/'), nginx.url('other/clip.mp4')]);
+    expect(again).toMatchObject({ added: 1, alreadyThere: 3 });
+    expect(again.message).toBe('Added 1 file; 3 files were already in the list.');
+    const view = core.cart.view();
+    expect(view.items.map((i) => i.name).sort()).toEqual(['IMG_0001.JPG', 'IMG_0002.JPG', 'clip.mp4', 'notes.txt']);
+    expect(view.totals).toMatchObject({ files: 4, bytes: 30_000 + 40_000 + 12_000 + 60_000, deliverable: 4, restricted: 0 });
+    expect(view.items[0]).toMatchObject({ href: nginx.url('album/IMG_0001.JPG'), size: 30_000, access: { downloadable: true } });
+  });
+
+  it('adds a whole folder or nothing: past the limit it says how many files and how many places are left', async () => {
+    const core = cores.make();
+    core.settings.update({ cartLimit: 3 });
+    await core.cart.add([nginx.url('other/clip.mp4')]);
+    const before = snapshot(core);
+    await expect(core.cart.add([nginx.url('album/')])).rejects.toThrow(
+      '"' + nginx.url('album/') + '" has 3 new files, but the list has 2 places left of 3: nothing was added.',
+    );
+    expect(snapshot(core)).toEqual(before);
+  });
+
+  it('keeps a link that cannot be downloaded, with its reason, and checkout leaves it in the list', async () => {
+    const core = cores.make();
+    await core.cart.add([nginx.url('missing.jpg'), nginx.url('other/clip.mp4')]);
+    const missing = core.cart.view().items.find((i) => i.name === 'missing.jpg')!;
+    expect(missing.access).toMatchObject({ downloadable: false });
+    expect(missing.access.reason).toMatch(/404/);
+    core.startEngine();
+    const dir = tempDir();
+    const { deliveryId, plan } = core.checkout({ kind: 'files', dir, layout: 'flat' });
+    expect(plan).toMatchObject({ files: 1, bytes: 60_000, staying: [{ name: 'missing.jpg' }] });
+    const done = await core.deliveries.whenSettled(deliveryId);
+    expect(done).toMatchObject({ state: 'completed', progress: { done: 1, failed: 0 } });
+    expect(fs.readFileSync(path.join(dir, 'clip.mp4')).equals(files['other/clip.mp4']!)).toBe(true);
+    expect(core.cart.view().items.map((i) => i.name)).toEqual(['missing.jpg']);
+  });
+
+  it('removes entries and clears the list; an unknown id changes nothing', async () => {
+    const core = cores.make();
+    await core.cart.add([nginx.url('album/')]);
+    const [a] = core.cart.view().items;
+    expect(core.cart.remove([a!.id])).toBe(1);
+    const before = snapshot(core);
+    expect(() => core.cart.remove([a!.id, 999])).toThrow(`The list has no entries ${a!.id}, 999; nothing was removed.`);
+    expect(snapshot(core)).toEqual(before);
+    expect(core.cart.clear()).toBe(2);
+    expect(core.cart.view().items).toEqual([]);
+  });
+
+  it('refuses edits while another process is checking the list out', async () => {
+    const core = cores.make();
+    await core.cart.add([nginx.url('other/clip.mp4')]);
+    const holder = spawn('sleep', ['30']);
+    try {
+      core.db.prepare('INSERT INTO cart_lock (id, pid, since) VALUES (1, ?, ?)').run(holder.pid, Date.now());
+      const before = snapshot(core);
+      await expect(core.cart.add([nginx.url('album/')])).rejects.toThrow('The list is being checked out');
+      expect(() => core.cart.clear()).toThrow('The list is being checked out');
+      expect(() => core.checkout({ kind: 'files', dir: tempDir(), layout: 'flat' })).toThrow('The list is being checked out');
+      expect(snapshot(core)).toEqual(before);
+    } finally {
+      holder.kill();
+    }
+    await new Promise((r) => holder.once('exit', r));
+    // A lock whose process is gone is released.
+    expect(core.cart.view().locked).toBe(false);
+    expect(core.cart.clear()).toBe(1);
+  });
+});
+
+describe('checkout, one transaction', () => {
+  for (const step of checkoutSteps) {
+    it(`rolls everything back when the "${step}" step fails`, async () => {
+      const core = cores.make();
+      await core.cart.add([nginx.url('album/')]);
+      const before = snapshot(core);
+      expect(() => core.checkout({ kind: 'zip', name: 'Album', dir: tempDir(), layout: 'flat' }, { failAt: step })).toThrow(`at the "${step}" step`);
+      expect(snapshot(core)).toEqual(before);
+    });
+  }
+
+  it('refuses a target without room, with both numbers, and changes nothing', async () => {
+    const core = cores.make();
+    await core.cart.add([nginx.url('album/'), nginx.url('other/clip.mp4')]);
+    const small = tempDir();
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=100k', 'tmpfs', small]);
+    mounts.push(small);
+    const before = snapshot(core);
+    expect(() => core.checkout({ kind: 'zip', name: 'All', dir: small, layout: 'flat' })).toThrow(
+      /needs 284 kB \(the files, and the zip until it is complete\) but only 1\d\d kB is free there/,
+    );
+    expect(snapshot(core)).toEqual(before);
+    expect(listDir(small)).toEqual([]);
+  });
+
+  it('delivers files by source folder', async () => {
+    const core = cores.make();
+    await core.cart.add([nginx.url('album/'), nginx.url('other/clip.mp4')]);
+    core.startEngine();
+    const dir = tempDir();
+    const { deliveryId } = core.checkout({ kind: 'files', dir, layout: 'folders' });
+    const done = await core.deliveries.whenSettled(deliveryId);
+    expect(done).toMatchObject({ state: 'completed', target: dir, progress: { done: 4, failed: 0, bytesDone: 142_000 } });
+    const host = new URL(nginx.url('')).hostname;
+    expect(fs.readFileSync(path.join(dir, host, 'IMG_0002.JPG')).equals(files['album/IMG_0002.JPG']!)).toBe(true);
+    expect(listDir(path.join(dir, host)).sort()).toEqual(['IMG_0001.JPG', 'IMG_0002.JPG', 'clip.mp4', 'notes.txt']);
+    expect(core.cart.view().items).toEqual([]);
+  });
+
+  it('delivers one zip that unzip -t accepts, and leaves no staging files behind', async () => {
+    const core = cores.make();
+    await core.cart.add([nginx.url('album/'), nginx.url('other/clip.mp4')]);
+    core.startEngine();
+    const dir = tempDir();
+    const { deliveryId, plan } = core.checkout({ kind: 'zip', name: 'Holidays 2024', dir, layout: 'flat' });
+    expect(plan.target).toBe(path.join(dir, 'Holidays 2024.zip'));
+    const done = await core.deliveries.whenSettled(deliveryId);
+    expect(done).toMatchObject({ state: 'completed', target: path.join(dir, 'Holidays 2024.zip'), progress: { done: 4 } });
+    expect(listDir(dir)).toEqual(['Holidays 2024.zip']);
+    execFileSync('unzip', ['-tq', path.join(dir, 'Holidays 2024.zip')]);
+    const out = tempDir();
+    execFileSync('unzip', ['-q', path.join(dir, 'Holidays 2024.zip'), '-d', out]);
+    expect(fs.readFileSync(path.join(out, 'notes.txt')).equals(files['album/notes.txt']!)).toBe(true);
+    expect(fs.readFileSync(path.join(out, 'clip.mp4')).equals(files['other/clip.mp4']!)).toBe(true);
+  });
+
+  it('finishes a zip a crash interrupted from the files already downloaded, without downloading them again', async () => {
+    const dir = tempDir();
+    const first = testCore();
+    const moved = new Promise<void>((resolve) => first.engine.on('drained', resolve));
+    await first.cart.add([nginx.url('album/')]);
+    // Downloads run, but the zip is never written: as if the process died before zipping.
+    const { deliveryId } = first.checkout({ kind: 'zip', name: 'Crash', dir, layout: 'flat' });
+    first.engine.start();
+    await moved;
+    fs.writeFileSync(path.join(dir, 'Crash.zip.cartage-part'), 'PK half a zip');
+    await first.close();
+
+    const requestsBefore = nginx.log().length;
+    const second = cores.make({}, first.options.dataDir);
+    second.startEngine();
+    const done = await second.deliveries.whenSettled(deliveryId);
+    expect(done).toMatchObject({ state: 'completed', progress: { done: 3 } });
+    expect(nginx.log().length).toBe(requestsBefore);
+    expect(listDir(dir)).toEqual(['Crash.zip']);
+    execFileSync('unzip', ['-tq', path.join(dir, 'Crash.zip')]);
+  });
+});
