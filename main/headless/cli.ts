@@ -4,6 +4,7 @@ import { CartageError } from '../core/errors.js';
 import { defaultDataDir } from '../core/paths.js';
 import { assertNever } from '../core/util/assert-never.js';
 import { lsCommand, searchCommand, summaryCommand } from './commands/browse.js';
+import { cartCommand, checkoutCommand, deliveriesCommand } from './commands/cart.js';
 import { controlCommand } from './commands/control.js';
 import { getCommand } from './commands/get.js';
 import { queueCommand } from './commands/queue.js';
@@ -12,7 +13,7 @@ import { sourceCommand } from './commands/source.js';
 import type { Io } from './session.js';
 import { usage, UsageError } from './usage.js';
 
-const commands = ['get', 'queue', 'pause', 'resume', 'cancel', 'run', 'source', 'ls', 'summary', 'search', 'help'] as const;
+const commands = ['get', 'queue', 'pause', 'resume', 'cancel', 'run', 'source', 'ls', 'summary', 'search', 'cart', 'checkout', 'deliveries', 'help'] as const;
 type Command = (typeof commands)[number];
 
 /** Runs one `cartage` command and returns its exit code: 0 ok, 1 some download failed, 2 bad input. */
@@ -50,6 +51,12 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         return await summaryCommand(args, io, dataDir);
       case 'search':
         return await searchCommand(args, io, dataDir);
+      case 'cart':
+        return await cartCommand(args, io, dataDir);
+      case 'checkout':
+        return await checkoutCommand(args, io, dataDir);
+      case 'deliveries':
+        return await deliveriesCommand(args, io, dataDir);
       default:
         return assertNever(command, 'command');
     }
@@ -92,7 +99,7 @@ function cleanParseError(err: Error): string {
 
 const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
-  const io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+  const io: Io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
   runCli(process.argv.slice(2), io).then(
     (code) => {
       process.exitCode = code;

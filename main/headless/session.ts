@@ -8,6 +8,8 @@ import { formatBytes } from '../core/util/format.js';
 import { TerminalProgress } from './progress-view.js';
 
 export interface Io {
+  /** To ask a question (checkout without --yes); absent where nobody can answer. */
+  stdin?: NodeJS.ReadStream;
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
   env: NodeJS.ProcessEnv;

@@ -33,6 +33,16 @@ Sources (keys and passwords go to the secret store, never on the command line):
                  [--person ID] [--archived include|only] [--trashed include] [--name TEXT] [--json]
       Every matching file, across all pages. Web folders and WebDAV are searched by --name only.
 
+The download list (at most 100 files unless raised; a folder or query goes in whole or not at all):
+  cartage cart add REF...             REF: a URL, a folder URL (ending in /), SOURCE:PATH or SOURCE?FILTERS.
+  cartage cart ls [--json]            The whole list, with sizes and what cannot be downloaded and why.
+  cartage cart rm ID...               Remove entries.
+  cartage cart clear                  Empty the list.
+  cartage checkout (--zip NAME | --files) --dir DIR [--layout flat|folders|date] [--yes] [--json]
+      Check the list out in one go and download it: DIR/NAME.zip, or the files under DIR.
+      Without --yes, shows the count, total size and free space and asks first.
+  cartage deliveries [--json]         Each delivery: progress, failures with reasons, where it was saved.
+
 Every command takes --data-dir DIR (or CARTAGE_DATA_DIR) for where the queue and logs live.
 Bad input exits with code 2 and changes nothing.`;
 
