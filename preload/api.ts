@@ -1,28 +1,340 @@
 // THE contract between the renderer and main (see ARCHITECTURE.md and STYLE.md): every request
 // channel with its zod input schema and result type, every event with its payload type. main,
-// preload, renderer and the headless host all import it; nothing else defines a channel.
-// Keep it free of Node and Electron imports: the renderer type-checks against it with DOM types only.
+// preload, renderer and the headless host (`cartage serve`) all import it; nothing else defines a
+// channel. Keep it free of Node and Electron imports: the renderer type-checks against it with DOM
+// types only.
 import { z } from 'zod';
+import { eventNames, requestChannels, type EventName, type RequestChannel } from './channels.js';
 
-/** What the preload exposes as `window.cartage`. Grows with the named verbs (`tasks.pause`, ...). */
-export interface CartageBridge {
-  /** The app's version, for the about box and bug reports. */
-  readonly version: string;
-}
+export { eventNames, requestChannels, type EventName, type RequestChannel };
 
 /** An error a person can read, with a code the UI can switch on. */
 export interface ApiError {
   code: string;
   message: string;
+  /** Facts to build advice from (an untrusted certificate's fingerprint). */
+  details?: Record<string, string>;
 }
 
 /** Every request is answered with this, never with a thrown error. */
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 
-/** Request channels: the input main parses before it acts on anything the renderer sends. */
-export const requests = {
-  'tasks.pause': z.object({ ids: z.array(z.number().int().positive()).min(1) }),
-} as const;
+// ---- Data the renderer sees. Dates are ISO strings, sizes bytes; no secret is ever in here.
 
-export type RequestChannel = keyof typeof requests;
-export type RequestInput<C extends RequestChannel> = z.infer<(typeof requests)[C]>;
+export type SourceKind = 'immich' | 'webdav' | 'web';
+
+export interface SourceDto {
+  id: number;
+  name: string;
+  kind: SourceKind;
+  url: string;
+  username: string | null;
+  sharedLink: boolean;
+  /** SHA-256 fingerprint of the one certificate trusted for this source, if any. */
+  certificate: string | null;
+}
+
+export interface AddedSourceDto {
+  source: SourceDto;
+  /** "Ann <ann@example.org>" for an Immich key, or a description of the shared link. */
+  signedInAs: string | null;
+}
+
+export interface AccessDto {
+  downloadable: boolean;
+  restriction: string | null;
+  reason: string | null;
+}
+
+export interface FileDto {
+  id: string;
+  name: string;
+  folder: string;
+  size: number | null;
+  modified: string | null;
+  takenAt: string | null;
+  contentType: string | null;
+  group: 'image' | 'video' | 'livephoto' | 'other';
+  href: string;
+  access: AccessDto;
+  /** A live photo's video: one item with two parts. */
+  motion: { id: string; name: string; size: number | null } | null;
+}
+
+export interface FolderDto {
+  path: string;
+  name: string;
+  modified: string | null;
+  count: number | null;
+}
+
+export interface SummaryDto {
+  files: number;
+  bytes: number;
+  unknownSizes: number;
+}
+
+export interface ListingDto {
+  sourceId: number;
+  folder: string;
+  folders: FolderDto[];
+  files: FileDto[];
+  summary: SummaryDto;
+}
+
+export interface QueryPreviewDto {
+  /** The first matches, to show; `summary` counts all of them (every page). */
+  files: FileDto[];
+  summary: SummaryDto;
+}
+
+export interface CartItemDto {
+  id: number;
+  sourceName: string | null;
+  name: string;
+  folder: string;
+  href: string;
+  size: number | null;
+  takenAt: string | null;
+  group: FileDto['group'];
+  access: AccessDto;
+  motion: { name: string; size: number | null } | null;
+  addedAt: number;
+}
+
+export interface CartDto {
+  items: CartItemDto[];
+  totals: { files: number; bytes: number; unknownSizes: number; deliverable: number; restricted: number };
+  limit: number;
+  locked: boolean;
+}
+
+export interface AddOutcomeDto {
+  added: number;
+  alreadyThere: number;
+  restricted: number;
+  message: string;
+}
+
+export const layouts = ['flat', 'folders', 'date'] as const;
+
+export interface CheckoutPlanDto {
+  kind: 'files' | 'zip';
+  target: string;
+  name: string;
+  layout: (typeof layouts)[number];
+  files: number;
+  bytes: number;
+  unknownSizes: number;
+  staying: { id: number; name: string; reason: string }[];
+  freeBytes: number;
+  neededBytes: number;
+}
+
+export interface DeliveryDto {
+  id: number;
+  name: string;
+  kind: 'files' | 'zip';
+  layout: (typeof layouts)[number];
+  state: 'running' | 'assembling' | 'completed' | 'canceled';
+  target: string;
+  files: number;
+  createdAt: number;
+  completedAt: number | null;
+  progress: { done: number; failed: number; canceled: number; pending: number; bytesDone: number; bytesTotal: number };
+  failures: { taskId: number; name: string; error: ApiError | null }[];
+}
+
+export type TaskStateDto = 'queued' | 'active' | 'paused' | 'completed' | 'failed' | 'canceled' | 'skipped';
+
+export interface TaskDto {
+  id: number;
+  name: string;
+  state: TaskStateDto;
+  /** Where the file is (or will be). */
+  path: string;
+  bytes: number;
+  total: number | null;
+  /** Bytes a second, while active. */
+  speed: number | null;
+  /** Milliseconds left, while active and the total is known. */
+  eta: number | null;
+  error: ApiError | null;
+}
+
+export interface QueueTotalsDto {
+  counts: Record<TaskStateDto, number>;
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+export interface SettingsDto {
+  downloadDir: string;
+  maxConcurrent: number;
+  maxPerHost: number;
+  maxPerGroup: number;
+  speedLimit: number;
+  conflictPolicy: 'rename' | 'overwrite' | 'skip';
+  cartLimit: number;
+  keepRunningInTray: boolean;
+  theme: 'system' | 'light' | 'dark';
+}
+
+export interface AppInfoDto {
+  version: string;
+  /** Where the queue, the list and the logs live. */
+  dataDir: string;
+}
+
+// ---- Requests: the input main parses before it acts on anything the renderer sends.
+
+const id = z.number().int().positive();
+const ids = z.object({ ids: z.array(id).min(1).max(100_000) });
+const none = z.object({}).strict();
+const checkoutInput = z
+  .object({
+    kind: z.enum(['files', 'zip']),
+    dir: z.string().min(1).max(4096),
+    name: z.string().max(255).optional(),
+    layout: z.enum(layouts),
+  })
+  .strict();
+
+export const requests = {
+  'app.info': none,
+  'sources.list': none,
+  'sources.add': z
+    .object({
+      kind: z.enum(['immich', 'webdav', 'web']),
+      url: z.string().min(1).max(4096),
+      name: z.string().max(64).optional(),
+      apiKey: z.string().max(1024).optional(),
+      username: z.string().max(256).optional(),
+      password: z.string().max(1024).optional(),
+      /** The fingerprint the person saw and chose to trust. */
+      trustFingerprint: z.string().max(200).optional(),
+    })
+    .strict(),
+  'sources.remove': z.object({ id }).strict(),
+  'sources.browse': z.object({ sourceId: id, path: z.string().max(4096) }).strict(),
+  'sources.query': z.object({ sourceId: id, query: z.string().max(4096), preview: z.number().int().min(0).max(1000).default(100) }).strict(),
+  'cart.get': none,
+  'cart.add': z.object({ refs: z.array(z.string().min(1).max(8192)).min(1).max(10_000) }).strict(),
+  'cart.remove': ids.strict(),
+  'cart.clear': none,
+  'checkout.plan': checkoutInput,
+  'checkout.start': checkoutInput,
+  'deliveries.list': none,
+  'deliveries.cancel': z.object({ id }).strict(),
+  'deliveries.retry': z.object({ id }).strict(),
+  'deliveries.reveal': z.object({ id }).strict(),
+  'tasks.list': z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(),
+  'tasks.pause': ids.strict(),
+  'tasks.resume': ids.strict(),
+  'tasks.cancel': ids.strict(),
+  'tasks.retry': ids.strict(),
+  'tasks.pauseAll': none,
+  'tasks.resumeAll': none,
+  'tasks.cancelAll': none,
+  'settings.get': none,
+  'settings.update': z
+    .object({
+      downloadDir: z.string().min(1).max(4096),
+      maxConcurrent: z.number().int().min(1).max(64),
+      maxPerHost: z.number().int().min(1).max(64),
+      maxPerGroup: z.number().int().min(1).max(64),
+      speedLimit: z.number().int().min(0),
+      conflictPolicy: z.enum(['rename', 'overwrite', 'skip']),
+      cartLimit: z.number().int().min(1).max(10_000),
+      keepRunningInTray: z.boolean(),
+      theme: z.enum(['system', 'light', 'dark']),
+    })
+    .partial()
+    .strict(),
+  'links.open': z.object({ url: z.string().max(8192) }).strict(),
+} as const satisfies Record<RequestChannel, z.ZodType>;
+
+/** What each request answers with. */
+export interface Results {
+  'app.info': AppInfoDto;
+  'sources.list': SourceDto[];
+  'sources.add': AddedSourceDto;
+  'sources.remove': null;
+  'sources.browse': ListingDto;
+  'sources.query': QueryPreviewDto;
+  'cart.get': CartDto;
+  'cart.add': AddOutcomeDto;
+  'cart.remove': CartDto;
+  'cart.clear': CartDto;
+  'checkout.plan': CheckoutPlanDto;
+  'checkout.start': { deliveryId: number; plan: CheckoutPlanDto };
+  'deliveries.list': DeliveryDto[];
+  'deliveries.cancel': DeliveryDto;
+  'deliveries.retry': DeliveryDto;
+  /** The path shown (the app opens the folder; a browser can only show the path). */
+  'deliveries.reveal': { path: string };
+  'tasks.list': { tasks: TaskDto[]; totals: QueueTotalsDto };
+  'tasks.pause': TaskDto[];
+  'tasks.resume': TaskDto[];
+  'tasks.cancel': TaskDto[];
+  'tasks.retry': TaskDto[];
+  'tasks.pauseAll': { count: number };
+  'tasks.resumeAll': { count: number };
+  'tasks.cancelAll': { count: number };
+  'settings.get': SettingsDto;
+  'settings.update': SettingsDto;
+  'links.open': null;
+}
+
+export type RequestInput<C extends RequestChannel> = z.input<(typeof requests)[C]>;
+export type ParsedInput<C extends RequestChannel> = z.output<(typeof requests)[C]>;
+
+// ---- Events: snapshots at most 5 a second; final states at once.
+
+export interface Events {
+  /** Active downloads and the queue's totals (throttled). */
+  'tasks.progress': { tasks: TaskDto[]; totals: QueueTotalsDto };
+  /** A download reached a new state (sent at once for final states). */
+  'tasks.changed': TaskDto;
+  'deliveries.changed': DeliveryDto;
+  'cart.changed': CartDto;
+  /** The whole queue paused itself (a full disk) and needs the person. */
+  'queue.paused': ApiError;
+}
+
+// ---- The bridge: `window.cartage.cart.add({ refs })`, named verbs only.
+
+type Split<C extends string> = C extends `${infer NS}.${infer V}` ? [NS, V] : never;
+type Namespaces = Split<RequestChannel>[0];
+type VerbsOf<NS extends string> = Extract<RequestChannel, `${NS}.${string}`> extends `${NS}.${infer V}` ? V : never;
+type ChannelOf<NS extends string, V extends string> = `${NS}.${V}` & RequestChannel;
+
+export type Verb<C extends RequestChannel> = {} extends RequestInput<C>
+  ? (input?: RequestInput<C>) => Promise<ApiResult<Results[C]>>
+  : (input: RequestInput<C>) => Promise<ApiResult<Results[C]>>;
+
+/** What the preload (or the `cartage serve` page) exposes as `window.cartage`. */
+export type CartageBridge = {
+  readonly [NS in Namespaces]: { readonly [V in VerbsOf<NS>]: Verb<ChannelOf<NS, V>> };
+} & {
+  /** Subscribes to an event; returns the function that unsubscribes. */
+  on<E extends EventName>(event: E, fn: (payload: Events[E]) => void): () => void;
+};
+
+/** Builds the named verbs from one `call` function: used by the preload and by the serve client. */
+export function buildBridge(
+  call: (channel: RequestChannel, input: unknown) => Promise<ApiResult<unknown>>,
+  on: (event: EventName, fn: (payload: unknown) => void) => () => void,
+): CartageBridge {
+  const bridge: Record<string, Record<string, unknown>> = {};
+  for (const channel of requestChannels) {
+    const [ns, verb] = channel.split('.') as [string, string];
+    bridge[ns] ??= {};
+    bridge[ns][verb] = (input: unknown) => call(channel, input ?? {});
+  }
+  const onEvent = (event: EventName, fn: (payload: unknown) => void): (() => void) => {
+    if (!(eventNames as readonly string[]).includes(event)) throw new Error(`Unknown event "${String(event)}".`);
+    return on(event, fn);
+  };
+  return Object.freeze({ ...bridge, on: onEvent }) as unknown as CartageBridge;
+}

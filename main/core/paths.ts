@@ -27,3 +27,9 @@ export function databasePath(dataDir: string): string {
 export function logDir(dataDir: string): string {
   return path.join(dataDir, 'logs');
 }
+
+/** The system's Downloads folder (XDG_DOWNLOAD_DIR on Linux when set), where files go unless the settings say otherwise. */
+export function defaultDownloadDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.XDG_DOWNLOAD_DIR) return path.resolve(env.XDG_DOWNLOAD_DIR);
+  return path.join(os.homedir(), 'Downloads');
+}

@@ -31,6 +31,11 @@ export const settingsSchema = z.object({
   noProxy: z.string().default(''),
   /** Files the download list holds at most (the design's 100; up to 10,000). */
   cartLimit: z.number().int().min(1).max(10_000).default(100),
+  /** Where downloads and deliveries go by default; empty means the system's Downloads folder. */
+  downloadDir: z.string().default(''),
+  /** Closing the window keeps downloads going in the tray. */
+  keepRunningInTray: z.boolean().default(true),
+  theme: z.enum(['system', 'light', 'dark']).default('system'),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -1,0 +1,39 @@
+// The names of the contract's channels and events, without zod: the preload bundles this file
+// alone, so the sandboxed preload stays small. api.ts checks that its schemas cover exactly these.
+
+export const requestChannels = [
+  'app.info',
+  'sources.list',
+  'sources.add',
+  'sources.remove',
+  'sources.browse',
+  'sources.query',
+  'cart.get',
+  'cart.add',
+  'cart.remove',
+  'cart.clear',
+  'checkout.plan',
+  'checkout.start',
+  'deliveries.list',
+  'deliveries.cancel',
+  'deliveries.retry',
+  'deliveries.reveal',
+  'tasks.list',
+  'tasks.pause',
+  'tasks.resume',
+  'tasks.cancel',
+  'tasks.retry',
+  'tasks.pauseAll',
+  'tasks.resumeAll',
+  'tasks.cancelAll',
+  'settings.get',
+  'settings.update',
+  'links.open',
+] as const;
+export type RequestChannel = (typeof requestChannels)[number];
+
+export const eventNames = ['tasks.progress', 'tasks.changed', 'deliveries.changed', 'cart.changed', 'queue.paused'] as const;
+export type EventName = (typeof eventNames)[number];
+
+/** The IPC channel an event travels on (requests use their own names). */
+export const eventChannel = 'cartage:event';
