@@ -320,21 +320,3 @@ export type CartageBridge = {
   /** Subscribes to an event; returns the function that unsubscribes. */
   on<E extends EventName>(event: E, fn: (payload: Events[E]) => void): () => void;
 };
-
-/** Builds the named verbs from one `call` function: used by the preload and by the serve client. */
-export function buildBridge(
-  call: (channel: RequestChannel, input: unknown) => Promise<ApiResult<unknown>>,
-  on: (event: EventName, fn: (payload: unknown) => void) => () => void,
-): CartageBridge {
-  const bridge: Record<string, Record<string, unknown>> = {};
-  for (const channel of requestChannels) {
-    const [ns, verb] = channel.split('.') as [string, string];
-    bridge[ns] ??= {};
-    bridge[ns][verb] = (input: unknown) => call(channel, input ?? {});
-  }
-  const onEvent = (event: EventName, fn: (payload: unknown) => void): (() => void) => {
-    if (!(eventNames as readonly string[]).includes(event)) throw new Error(`Unknown event "${String(event)}".`);
-    return on(event, fn);
-  };
-  return Object.freeze({ ...bridge, on: onEvent }) as unknown as CartageBridge;
-}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildBridge, eventNames, requestChannels, requests, type ApiResult, type CartageBridge } from '../../preload/api.js';
+import { eventNames, requestChannels, requests, type ApiResult, type CartageBridge } from '../../preload/api.js';
+import { buildBridge } from '../../preload/bridge.js';
 
 describe('the contract', () => {
   it('has a schema for exactly the channels the preload exposes', () => {
