@@ -258,3 +258,32 @@ describe('cartage source add immich, ls and get', () => {
     expect(JSON.parse(ls.stdout)).toEqual({ sources: [] });
   });
 });
+
+describe('names an Immich server should not send', () => {
+  it('are made safe, and downloads land inside the target folder', async () => {
+    const evil = ['../../escape.jpg', 'a/b\\c.jpg', `bell\u0007\ttab.jpg`, `${'é'.repeat(150)}.jpg`];
+    const server = await startImmich({ assets: evil.map((name, i) => ({ originalFileName: name, bytes: bytes(100 + i, i) })) });
+    servers.push(server);
+    const files = await all(source(server).query(''));
+    for (const f of files) {
+      expect(f.name).not.toMatch(/[/\\\u0000-\u001f]/);
+      expect(f.name).not.toMatch(/^\.\.?$/);
+      expect(Buffer.byteLength(f.name)).toBeLessThanOrEqual(255);
+    }
+    const dir = tempDir();
+    const core = new Core({ dataDir: tempDir(), secrets: new MemorySecretStore(), engine: { headersFor: () => ({ 'x-api-key': server.apiKey }) } });
+    try {
+      core.startEngine();
+      const s = source(server);
+      const done = await settledAll(
+        core.engine,
+        core.engine.add(await Promise.all(files.map(async (f) => ({ url: (await s.resolve(f)).url, dir, name: f.name, checksum: f.checksum! })))),
+      );
+      expect(done.map((t) => t.state)).toEqual(['completed', 'completed', 'completed', 'completed']);
+    } finally {
+      await core.close();
+    }
+    expect(fs.existsSync(path.join(dir, '..', 'escape.jpg'))).toBe(false);
+    expect(listDir(dir).sort()).toEqual(files.map((f) => f.name).sort());
+  });
+});
