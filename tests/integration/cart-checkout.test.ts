@@ -199,3 +199,33 @@ describe('checkout, one transaction', () => {
     execFileSync('unzip', ['-tq', path.join(dir, 'Crash.zip')]);
   });
 });
+
+describe('delivery review', () => {
+  it('reports a file that failed with its reason, and delivers the others', async () => {
+    const core = cores.make();
+    const gone = path.join(root, 'other', 'soon-gone.jpg');
+    fs.writeFileSync(gone, bytes(1000, 9));
+    await core.cart.add([nginx.url('other/')]);
+    fs.rmSync(gone);
+    core.startEngine();
+    const dir = tempDir();
+    const { deliveryId } = core.checkout({ kind: 'zip', name: 'Partial', dir, layout: 'flat' });
+    const done = await core.deliveries.whenSettled(deliveryId);
+    expect(done).toMatchObject({ state: 'completed', progress: { done: 1, failed: 1 } });
+    expect(done.failures).toEqual([expect.objectContaining({ name: 'soon-gone.jpg', error: expect.objectContaining({ message: expect.stringMatching(/deleted on the server|404/) }) })]);
+    expect(execFileSync('unzip', ['-Z1', path.join(dir, 'Partial.zip')]).toString().trim()).toBe('clip.mp4');
+  });
+
+  it('cancels a delivery whole: its downloads stop, and no zip is left behind', async () => {
+    const core = cores.make();
+    await core.cart.add([nginx.url('album/')]);
+    const dir = tempDir();
+    const { deliveryId } = core.checkout({ kind: 'zip', name: 'Stopped', dir, layout: 'flat' });
+    // Not started: the tasks wait in the queue, as they would behind other downloads.
+    const view = await core.deliveries.cancel(deliveryId);
+    expect(view).toMatchObject({ state: 'canceled', progress: { canceled: 3, done: 0 } });
+    expect(listDir(dir)).toEqual([]);
+    expect(core.queue.get(core.db.prepare('SELECT task_id FROM delivery_items LIMIT 1').pluck().get() as number)?.state).toBe('canceled');
+    await expect(core.deliveries.cancel(deliveryId)).rejects.toThrow('has already been canceled');
+  });
+});
