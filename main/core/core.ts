@@ -11,6 +11,8 @@ import { TaskQueue } from './queue/queue.js';
 import { FileSecretStore, type SecretStore } from './secrets.js';
 import { SettingsStore, type Settings, type SettingsPatch } from './settings.js';
 import { SourceRegistry } from './sources/registry.js';
+import { Mirrors, type TrashFn } from './sync/mirrors.js';
+import trash from 'trash';
 
 export interface CoreOptions {
   dataDir: string;
@@ -21,6 +23,8 @@ export interface CoreOptions {
   nativeBinding?: string;
   /** Where keys and passwords live (default: a 0600 file in the data folder; the app seals it with safeStorage). */
   secrets?: SecretStore;
+  /** Moves files to the system trash (the app uses Electron's shell.trashItem). */
+  trash?: TrashFn;
   engine?: Partial<Pick<EngineOptions, 'headersFor' | 'tlsFor' | 'progressIntervalMs' | 'watchIntervalMs' | 'random'>>;
 }
 
@@ -36,6 +40,7 @@ export class Core {
   readonly sources: SourceRegistry;
   readonly cart: Cart;
   readonly deliveries: Deliveries;
+  readonly mirrors: Mirrors;
   private readonly overrides: SettingsPatch;
 
   constructor(readonly options: CoreOptions) {
@@ -65,6 +70,7 @@ export class Core {
     });
     this.cart = new Cart(this.db, this.settings, this.sources);
     this.deliveries = new Deliveries(this.db, this.engine, this.log);
+    this.mirrors = new Mirrors(this.db, this.engine, this.queue, this.sources, this.log, options.trash ?? ((paths) => trash(paths)));
     this.engine.on('queue-paused', (e) => this.log.error(`queue paused: ${e.message}`));
   }
 
@@ -74,6 +80,7 @@ export class Core {
     if (got.ok) {
       // Deliveries first: a zip a crash left unfinished is taken up before new downloads end.
       this.deliveries.start();
+      this.mirrors.start();
       this.engine.start();
     }
     return got;
@@ -92,6 +99,7 @@ export class Core {
   }
 
   async close(): Promise<void> {
+    this.mirrors.stop();
     await this.engine.stop();
     await this.deliveries.stop();
     this.lock.release();

@@ -43,6 +43,15 @@ The download list (at most 100 files unless raised; a folder or query goes in wh
       Without --yes, shows the count, total size and free space and asks first.
   cartage deliveries [--json]         Each delivery: progress, failures with reasons, where it was saved.
 
+Mirrors (a folder kept in step with a source; files the mirror did not write are never touched):
+  cartage mirror add SOURCE[:PATH]|SOURCE?FILTERS --to DIR [--layout folders|date] [--recursive]
+                 [--every 6h] [--sidecars] [--apply-deletions] [--json]
+      --apply-deletions moves files deleted on the source to the system trash (off: only reported).
+  cartage mirror ls [--json]          Mirrors, their last run and next run.
+  cartage mirror run ID...|--all [--json]
+                                      Run now: new, changed, unchanged, failed, deleted on the source.
+  cartage mirror rm ID...             Forget a mirror (its files stay on disk).
+
 Every command takes --data-dir DIR (or CARTAGE_DATA_DIR) for where the queue and logs live.
 Bad input exits with code 2 and changes nothing.`;
 

@@ -141,6 +141,76 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    name: 'mirrors',
+    up(db) {
+      db.exec(`
+        -- A task may carry its own conflict policy (a mirror never overwrites what it did not write).
+        ALTER TABLE tasks ADD COLUMN conflict TEXT CHECK (conflict IN ('rename', 'overwrite', 'skip'));
+        CREATE TABLE mirrors (
+          id              INTEGER PRIMARY KEY,
+          source_id       INTEGER NOT NULL REFERENCES sources (id),
+          -- 'path': a folder (recursive or not); 'query': an Immich search ('' is the whole library).
+          scope_kind      TEXT    NOT NULL CHECK (scope_kind IN ('path', 'query')),
+          scope           TEXT    NOT NULL,
+          recursive       INTEGER NOT NULL DEFAULT 0,
+          dir             TEXT    NOT NULL,
+          layout          TEXT    NOT NULL CHECK (layout IN ('folders', 'date')),
+          every_ms        INTEGER,
+          sidecars        INTEGER NOT NULL DEFAULT 0,
+          apply_deletions INTEGER NOT NULL DEFAULT 0,
+          created_at      INTEGER NOT NULL
+        );
+        -- What a mirror wrote: recognised next time by remote id plus checksum, or size and validators.
+        CREATE TABLE mirror_files (
+          mirror_id     INTEGER NOT NULL REFERENCES mirrors (id),
+          remote_id     TEXT    NOT NULL,
+          rel_path      TEXT    NOT NULL,
+          size          INTEGER,
+          checksum      TEXT,
+          etag          TEXT,
+          modified      INTEGER,
+          last_seen_run INTEGER NOT NULL,
+          PRIMARY KEY (mirror_id, remote_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX mirror_files_by_seen ON mirror_files (mirror_id, last_seen_run);
+        CREATE TABLE mirror_runs (
+          id          INTEGER PRIMARY KEY,
+          mirror_id   INTEGER NOT NULL REFERENCES mirrors (id),
+          state       TEXT    NOT NULL CHECK (state IN ('enumerating', 'downloading', 'completed', 'interrupted', 'failed')),
+          started_at  INTEGER NOT NULL,
+          ended_at    INTEGER,
+          new_files   INTEGER NOT NULL DEFAULT 0,
+          changed     INTEGER NOT NULL DEFAULT 0,
+          unchanged   INTEGER NOT NULL DEFAULT 0,
+          failed      INTEGER NOT NULL DEFAULT 0,
+          deleted     INTEGER NOT NULL DEFAULT 0,
+          bytes       INTEGER NOT NULL DEFAULT 0,
+          -- JSON: [{name, reason}] for failures, [{path, action}] for deletions on the source.
+          failures    TEXT    NOT NULL DEFAULT '[]',
+          deletions   TEXT    NOT NULL DEFAULT '[]',
+          error       TEXT
+        );
+        CREATE INDEX mirror_runs_by_mirror ON mirror_runs (mirror_id, id);
+        -- The downloads a run queued, and what to record when each completes.
+        CREATE TABLE mirror_run_tasks (
+          task_id   INTEGER PRIMARY KEY,
+          run_id    INTEGER NOT NULL REFERENCES mirror_runs (id),
+          remote_id TEXT    NOT NULL,
+          kind      TEXT    NOT NULL CHECK (kind IN ('new', 'changed')),
+          size      INTEGER,
+          checksum  TEXT,
+          etag      TEXT,
+          modified  INTEGER,
+          sidecar   TEXT,
+          processed INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX mirror_run_tasks_by_run ON mirror_run_tasks (run_id, processed);
+        CREATE INDEX mirror_run_tasks_by_remote ON mirror_run_tasks (remote_id);
+      `);
+    },
+  },
 ];
 
 /** The schema version this build of Cartage writes. */

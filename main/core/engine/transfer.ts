@@ -53,7 +53,7 @@ export async function runTransfer(task: Task, ctx: TransferContext): Promise<Tra
 }
 
 async function attempt(task: Task, ctx: TransferContext): Promise<TransferOutcome> {
-  if (ctx.settings.conflictPolicy === 'skip' && fs.existsSync(task.finalPath)) {
+  if ((task.conflict ?? ctx.settings.conflictPolicy) === 'skip' && fs.existsSync(task.finalPath)) {
     return alreadyThere(task);
   }
   await ensureDir(task.dir);
@@ -209,7 +209,7 @@ async function finish(
       return { kind: 'checksum-mismatch' };
     }
   }
-  const placed = await placeFile(task.tempPath, task.finalPath, ctx.settings.conflictPolicy);
+  const placed = await placeFile(task.tempPath, task.finalPath, task.conflict ?? ctx.settings.conflictPolicy);
   if (placed === null) {
     await removePart(task);
     return alreadyThere(task);

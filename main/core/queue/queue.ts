@@ -59,8 +59,8 @@ export class TaskQueue {
     });
     this.insert = db.prepare(`
       INSERT INTO tasks (source_ref, url, name, dir, final_path, temp_path, grp, host, state, expected_bytes,
-                         checksum_algo, checksum, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`);
+                         checksum_algo, checksum, created_at, updated_at, conflict)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)`);
   }
 
   /**
@@ -112,8 +112,9 @@ export class TaskQueue {
         }
         const key = path.join(dir, name);
         const from = nextNumber.get(key) ?? 0;
+        const own = spec.conflict ?? policy;
         const finalPath =
-          policy === 'rename' || from > 0 ? freePath(dir, name, taken, from, exists) : firstUnclaimed(dir, name, taken, exists);
+          own === 'rename' || from > 0 ? freePath(dir, name, taken, from, exists) : firstUnclaimed(dir, name, taken, exists);
         nextNumber.set(key, from + 1);
         claimed.add(finalPath);
         const info = this.insert.run(
@@ -130,6 +131,7 @@ export class TaskQueue {
           spec.checksum?.value ?? null,
           now,
           now,
+          spec.conflict ?? null,
         );
         return Number(info.lastInsertRowid);
       }),

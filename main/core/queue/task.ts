@@ -1,3 +1,4 @@
+import type { ConflictPolicy } from '../settings.js';
 import type { ErrorInfo } from '../errors.js';
 import type { TaskGroup, TaskState } from './states.js';
 
@@ -33,6 +34,8 @@ export interface Task {
   createdAt: number;
   updatedAt: number;
   completedAt: number | null;
+  /** What to do when the name is taken, for this task alone (a mirror never overwrites what it did not write). */
+  conflict: ConflictPolicy | null;
 }
 
 /** What a caller gives to queue a download. */
@@ -44,6 +47,8 @@ export interface TaskSpec {
   sourceRef?: string;
   expectedBytes?: number;
   checksum?: { algo: ChecksumAlgo; value: string };
+  /** Overrides the conflict policy of the settings for this task. */
+  conflict?: ConflictPolicy;
 }
 
 /** Fields that may change along with a transition, or while a task is active. */
@@ -88,6 +93,7 @@ export interface TaskRow {
   created_at: number;
   updated_at: number;
   completed_at: number | null;
+  conflict: ConflictPolicy | null;
 }
 
 export function taskFromRow(r: TaskRow): Task {
@@ -117,6 +123,7 @@ export function taskFromRow(r: TaskRow): Task {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     completedAt: r.completed_at,
+    conflict: r.conflict ?? null,
   };
 }
 

@@ -303,6 +303,13 @@ export class ImmichSource implements Source {
       checksum: a.libraryId ? null : { algo: 'sha1-base64', value: a.checksum },
       takenAt: date(a.exifInfo?.dateTimeOriginal) ?? date(a.localDateTime) ?? date(a.fileCreatedAt),
       motion: null,
+      metadata: {
+        immichId: a.id,
+        favorite: a.isFavorite ?? false,
+        description: a.exifInfo?.description ?? null,
+        capturedAt: a.exifInfo?.dateTimeOriginal ?? a.localDateTime ?? a.fileCreatedAt,
+        originalPath: a.originalPath ?? null,
+      },
     };
   }
 }

@@ -49,6 +49,8 @@ export interface RemoteFile {
    * stem (IMG_1234.HEIC + IMG_1234.MOV), both or neither.
    */
   motion?: RemoteFile | null;
+  /** What the source says of the file beyond its bytes (favourite, description), for sidecar files. */
+  metadata?: Record<string, unknown>;
 }
 
 export interface RemoteFolder {

@@ -1,0 +1,501 @@
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Db } from '../db/connection.js';
+import type { Engine } from '../engine/engine.js';
+import { CartageError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { safeFileName } from '../naming.js';
+import type { TaskQueue } from '../queue/queue.js';
+import { terminalStates } from '../queue/states.js';
+import type { TaskSpec } from '../queue/task.js';
+import { parseRef, queryText } from '../sources/refs.js';
+import { sourceRefOf, type SourceRegistry } from '../sources/registry.js';
+import type { RemoteFile, Source } from '../sources/types.js';
+import { nextRunAt, type MirrorRow, type MirrorView, type RunRow, type RunView, toMirrorView, toRunView } from './mirror-views.js';
+
+export type { MirrorView, RunView };
+
+export interface NewMirror {
+  /** `SOURCE[:PATH]` or `SOURCE?FILTERS` (an Immich search; `photos?` is the whole library). */
+  ref: string;
+  dir: string;
+  layout: 'folders' | 'date';
+  recursive?: boolean;
+  everyMs?: number | null;
+  sidecars?: boolean;
+  applyDeletions?: boolean;
+}
+
+/** Deleting on the source moves the mirror's copy to the system trash, never unlinks it. */
+export type TrashFn = (paths: string[]) => Promise<void>;
+
+const maxListed = 1_000;
+
+/**
+ * Mirrors: a source scope kept copied into a folder, incrementally. A run enumerates every page,
+ * queues only what is new or changed (known by remote id plus checksum, or size and ETag /
+ * Last-Modified; after a lost record, by the file on disk), never overwrites or deletes a file it
+ * did not write, and ends with a kept report. Runs survive crashes: their tasks are in the queue,
+ * and what a completed task means is recorded beside it.
+ */
+export class Mirrors extends EventEmitter<{ run: [RunView] }> {
+  private started = false;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly active = new Set<number>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly engine: Engine,
+    private readonly queue: TaskQueue,
+    private readonly sources: SourceRegistry,
+    private readonly log: Logger,
+    private readonly trash: TrashFn,
+  ) {
+    super();
+  }
+
+  add(input: NewMirror): MirrorView {
+    const ref = parseRef(input.ref);
+    if (ref.kind === 'url') throw new CartageError('bad_input', 'A mirror keeps a source you added (cartage source add), not an address: add the source first.');
+    const record = this.sources.get(ref.source);
+    if (!path.isAbsolute(input.dir)) throw new CartageError('bad_input', `Give the mirror's folder as a full path, not "${input.dir}".`);
+    if (input.everyMs != null && input.everyMs < 60_000) throw new CartageError('bad_input', 'A mirror runs at most once a minute.');
+    const id = Number(
+      this.db
+        .prepare(
+          `INSERT INTO mirrors (source_id, scope_kind, scope, recursive, dir, layout, every_ms, sidecars, apply_deletions, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          record.id,
+          ref.kind,
+          ref.kind === 'query' ? ref.query : ref.path,
+          input.recursive ? 1 : 0,
+          path.resolve(input.dir),
+          input.layout,
+          input.everyMs ?? null,
+          input.sidecars ? 1 : 0,
+          input.applyDeletions ? 1 : 0,
+          Date.now(),
+        ).lastInsertRowid,
+    );
+    this.reschedule();
+    return this.get(id);
+  }
+
+  list(): MirrorView[] {
+    return (this.db.prepare('SELECT * FROM mirrors ORDER BY id').all() as MirrorRow[]).map((m) => this.view(m));
+  }
+
+  get(id: number): MirrorView {
+    return this.view(this.row(id));
+  }
+
+  remove(id: number): MirrorView {
+    const view = this.get(id);
+    if (this.active.has(id)) throw new CartageError('engine_busy', `Mirror ${id} is running; wait for it to finish, then remove it.`);
+    this.db.transaction(() => {
+      const runs = this.db.prepare('SELECT id FROM mirror_runs WHERE mirror_id = ?').pluck().all(id) as number[];
+      for (const r of runs) this.db.prepare('DELETE FROM mirror_run_tasks WHERE run_id = ?').run(r);
+      this.db.prepare('DELETE FROM mirror_runs WHERE mirror_id = ?').run(id);
+      this.db.prepare('DELETE FROM mirror_files WHERE mirror_id = ?').run(id);
+      this.db.prepare('DELETE FROM mirrors WHERE id = ?').run(id);
+    })();
+    return view;
+  }
+
+  /** The kept report of a run. */
+  runView(runId: number): RunView {
+    const row = this.db.prepare('SELECT * FROM mirror_runs WHERE id = ?').get(runId) as RunRow | undefined;
+    if (!row) throw new CartageError('not_found', `There is no mirror run ${runId}.`);
+    return toRunView(row, this.pendingCount(runId));
+  }
+
+  /** Follows the engine, finishes runs a crash or a stop interrupted, and starts scheduled runs. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.engine.on('task', (t) => {
+      if (terminalStates.includes(t.state)) this.settleTask(t.id);
+    });
+    this.engine.on('bulk', (e) => {
+      if (terminalStates.includes(e.state)) for (const id of e.ids) this.settleTask(id);
+    });
+    // A run that crashed while listing never saw the whole scope: it ends as interrupted (nothing
+    // is deleted on its account); its queued downloads are taken over by the next run.
+    this.db.prepare("UPDATE mirror_runs SET state = 'interrupted', ended_at = ? WHERE state = 'enumerating'").run(Date.now());
+    const downloading = this.db.prepare("SELECT id FROM mirror_runs WHERE state = 'downloading'").pluck().all() as number[];
+    for (const runId of downloading) {
+      const tasks = this.db.prepare('SELECT task_id FROM mirror_run_tasks WHERE run_id = ? AND processed = 0').pluck().all(runId) as number[];
+      for (const t of tasks) this.settleTask(t);
+      this.maybeFinish(runId);
+    }
+    this.reschedule();
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.started = false;
+  }
+
+  /** Runs a mirror: lists the scope, queues what is new or changed, and resolves with the run id once listing ended. */
+  async run(id: number): Promise<number> {
+    const m = this.row(id);
+    if (this.active.has(id)) throw new CartageError('engine_busy', `Mirror ${id} is already running.`);
+    this.active.add(id);
+    const runId = Number(this.db.prepare("INSERT INTO mirror_runs (mirror_id, state, started_at) VALUES (?, 'enumerating', ?)").run(id, Date.now()).lastInsertRowid);
+    try {
+      await this.enumerateAndQueue(m, runId);
+      this.markDeletions(m, runId);
+      await this.applyDeletions(m, runId);
+      this.db.prepare("UPDATE mirror_runs SET state = 'downloading' WHERE id = ?").run(runId);
+      this.engine.wake();
+      this.maybeFinish(runId);
+      return runId;
+    } catch (err) {
+      this.db.prepare("UPDATE mirror_runs SET state = 'failed', ended_at = ?, error = ? WHERE id = ?").run(Date.now(), (err as Error).message, runId);
+      this.active.delete(id);
+      this.emit('run', this.runView(runId));
+      throw err;
+    }
+  }
+
+  /** Resolves when a run has ended (completed, failed or interrupted), with its report. */
+  whenDone(runId: number): Promise<RunView> {
+    const now = this.runView(runId);
+    if (now.state !== 'enumerating' && now.state !== 'downloading') return Promise.resolve(now);
+    return new Promise((resolve) => {
+      const on = (r: RunView): void => {
+        if (r.id === runId && r.state !== 'enumerating' && r.state !== 'downloading') {
+          this.off('run', on);
+          resolve(r);
+        }
+      };
+      this.on('run', on);
+    });
+  }
+
+  private async enumerateAndQueue(m: MirrorRow, runId: number): Promise<void> {
+    const record = this.sources.get(String(m.source_id));
+    const source = this.sources.source(record);
+    const counts = { unchanged: 0, failed: 0 };
+    const failures: { name: string; reason: string }[] = [];
+    const batch: { spec: TaskSpec; remoteId: string; kind: 'new' | 'changed'; file: RemoteFile; sidecar: string | null }[] = [];
+    const flush = (): void => {
+      if (!batch.length) return;
+      const ids = this.queue.enqueue(batch.map((b) => b.spec));
+      const insert = this.db.prepare(
+        'INSERT INTO mirror_run_tasks (task_id, run_id, remote_id, kind, size, checksum, etag, modified, sidecar) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      );
+      this.db.transaction(() =>
+        batch.forEach((b, i) =>
+          insert.run(ids[i]!, runId, b.remoteId, b.kind, b.file.size, b.file.checksum?.value ?? null, b.file.etag, b.file.modified?.getTime() ?? null, b.sidecar),
+        ),
+      )();
+      batch.length = 0;
+      this.engine.wake();
+    };
+    const seen = this.db.prepare('UPDATE mirror_files SET last_seen_run = ? WHERE mirror_id = ? AND remote_id = ?');
+    const recordOf = this.db.prepare('SELECT * FROM mirror_files WHERE mirror_id = ? AND remote_id = ?');
+    const adopt = this.db.prepare(
+      'INSERT OR REPLACE INTO mirror_files (mirror_id, remote_id, rel_path, size, checksum, etag, modified, last_seen_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    const earlierTask = this.db.prepare(
+      `SELECT mrt.task_id FROM mirror_run_tasks mrt JOIN mirror_runs r ON r.id = mrt.run_id
+       WHERE r.mirror_id = ? AND mrt.remote_id = ? AND mrt.processed = 0`,
+    );
+    for await (const file of this.enumerate(source, m)) {
+      const folders = mirrorFolders(file, m);
+      for (const part of file.motion ? [file, file.motion] : [file]) {
+        if (!part.access.downloadable) {
+          counts.failed += 1;
+          if (failures.length < maxListed) failures.push({ name: part.name, reason: part.access.reason ?? 'It cannot be downloaded.' });
+          continue;
+        }
+        const rec = recordOf.get(m.id, part.id) as FileRecord | undefined;
+        const rel = [...folders, part.name].join('/');
+        let kind: 'new' | 'changed' = 'new';
+        if (rec) {
+          seen.run(runId, m.id, part.id);
+          const onDisk = statSize(path.join(m.dir, rec.rel_path));
+          if (onDisk !== null && sameRemote(rec, part) && (rec.size === null || onDisk === rec.size)) {
+            counts.unchanged += 1;
+            continue;
+          }
+          kind = onDisk === null ? 'new' : 'changed';
+        } else {
+          // No record (a reinstall, a lost database): the file on disk is ours if it matches.
+          const target = path.join(m.dir, rel);
+          if (matchesOnDisk(target, part)) {
+            adopt.run(m.id, part.id, rel, part.size, part.checksum?.value ?? null, part.etag, part.modified?.getTime() ?? null, runId);
+            counts.unchanged += 1;
+            continue;
+          }
+        }
+        // A download an interrupted run queued is taken over, not queued twice.
+        const earlier = earlierTask.get(m.id, part.id) as { task_id: number } | undefined;
+        if (earlier) {
+          this.db.prepare('UPDATE mirror_run_tasks SET run_id = ? WHERE task_id = ?').run(runId, earlier.task_id);
+          continue;
+        }
+        const dir = kind === 'changed' && rec ? path.dirname(path.join(m.dir, rec.rel_path)) : path.join(m.dir, ...folders);
+        const name = kind === 'changed' && rec ? path.basename(rec.rel_path) : part.name;
+        batch.push({
+          remoteId: part.id,
+          kind,
+          file: part,
+          sidecar: m.sidecars ? JSON.stringify(sidecarOf(part, file, record.name)) : null,
+          spec: {
+            url: (await source.resolve(part)).url,
+            dir,
+            name,
+            group: part.group,
+            sourceRef: sourceRefOf(record, part.id),
+            // Only a file this mirror wrote is replaced; anything else in the folder is left alone.
+            conflict: kind === 'changed' ? 'overwrite' : 'rename',
+            ...(part.size !== null ? { expectedBytes: part.size } : {}),
+            ...(part.checksum ? { checksum: part.checksum } : {}),
+          },
+        });
+        if (batch.length >= 500) flush();
+      }
+    }
+    flush();
+    this.db
+      .prepare('UPDATE mirror_runs SET unchanged = unchanged + ?, failed = failed + ?, failures = ? WHERE id = ?')
+      .run(counts.unchanged, counts.failed, JSON.stringify(failures), runId);
+  }
+
+  private async *enumerate(source: Source, m: MirrorRow): AsyncGenerator<RemoteFile> {
+    if (m.scope_kind === 'query') {
+      yield* source.query(queryText(source, m.scope));
+      return;
+    }
+    const pending = [m.scope];
+    const visited = new Set(pending);
+    while (pending.length) {
+      const folder = pending.shift()!;
+      const listing = await source.list(folder);
+      yield* listing.files;
+      if (!m.recursive) continue;
+      for (const sub of listing.folders) {
+        if (visited.has(sub.path)) continue;
+        visited.add(sub.path);
+        pending.push(sub.path);
+      }
+    }
+  }
+
+  /** Files this mirror holds that the source no longer lists: reported, and removed only if asked. */
+  private markDeletions(m: MirrorRow, runId: number): void {
+    const gone = this.db.prepare('SELECT rel_path FROM mirror_files WHERE mirror_id = ? AND last_seen_run < ?').pluck().all(m.id, runId) as string[];
+    const listed = gone.slice(0, maxListed).map((p) => ({ path: p, action: m.apply_deletions ? 'moved to the trash' : 'kept' }));
+    this.db.prepare('UPDATE mirror_runs SET deleted = ?, deletions = ? WHERE id = ?').run(gone.length, JSON.stringify(listed), runId);
+  }
+
+  private async applyDeletions(m: MirrorRow, runId: number): Promise<void> {
+    if (!m.apply_deletions) return;
+    const gone = this.db.prepare('SELECT remote_id, rel_path FROM mirror_files WHERE mirror_id = ? AND last_seen_run < ?').all(m.id, runId) as {
+      remote_id: string;
+      rel_path: string;
+    }[];
+    const existing = gone.map((g) => path.join(m.dir, g.rel_path)).filter((p) => fs.existsSync(p));
+    if (existing.length) await this.trash(existing);
+    const del = this.db.prepare('DELETE FROM mirror_files WHERE mirror_id = ? AND remote_id = ?');
+    this.db.transaction(() => gone.forEach((g) => del.run(m.id, g.remote_id)))();
+  }
+
+  /** Records what a finished download of a run means: the file is now the mirror's, or it failed. */
+  private settleTask(taskId: number): void {
+    const row = this.db
+      .prepare(
+        `SELECT mrt.*, t.state, t.final_path, t.error_message, t.name, r.mirror_id, m.dir
+         FROM mirror_run_tasks mrt JOIN tasks t ON t.id = mrt.task_id JOIN mirror_runs r ON r.id = mrt.run_id JOIN mirrors m ON m.id = r.mirror_id
+         WHERE mrt.task_id = ? AND mrt.processed = 0`,
+      )
+      .get(taskId) as SettleRow | undefined;
+    if (!row || !terminalStates.includes(row.state)) return;
+    this.db.transaction(() => {
+      if (row.state === 'completed') {
+        const rel = path.relative(row.dir, row.final_path).split(path.sep).join('/');
+        this.db
+          .prepare('INSERT OR REPLACE INTO mirror_files (mirror_id, remote_id, rel_path, size, checksum, etag, modified, last_seen_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+          .run(row.mirror_id, row.remote_id, rel, row.size ?? statSize(row.final_path), row.checksum, row.etag, row.modified, row.run_id);
+        const column = row.kind === 'new' ? 'new_files' : 'changed';
+        this.db.prepare(`UPDATE mirror_runs SET ${column} = ${column} + 1, bytes = bytes + ? WHERE id = ?`).run(statSize(row.final_path) ?? 0, row.run_id);
+        if (row.sidecar) writeSidecar(row.final_path, row.sidecar, this.log);
+      } else {
+        const run = this.db.prepare('SELECT failures FROM mirror_runs WHERE id = ?').get(row.run_id) as { failures: string };
+        const failures = JSON.parse(run.failures) as { name: string; reason: string }[];
+        if (failures.length < maxListed) failures.push({ name: row.name, reason: row.error_message ?? row.state });
+        this.db.prepare('UPDATE mirror_runs SET failed = failed + 1, failures = ? WHERE id = ?').run(JSON.stringify(failures), row.run_id);
+      }
+      this.db.prepare('UPDATE mirror_run_tasks SET processed = 1 WHERE task_id = ?').run(taskId);
+    })();
+    this.maybeFinish(row.run_id);
+  }
+
+  private pendingCount(runId: number): number {
+    return (this.db.prepare('SELECT count(*) FROM mirror_run_tasks WHERE run_id = ? AND processed = 0').pluck().get(runId) as number) ?? 0;
+  }
+
+  private maybeFinish(runId: number): void {
+    const run = this.db.prepare('SELECT * FROM mirror_runs WHERE id = ?').get(runId) as RunRow;
+    if (run.state !== 'downloading') {
+      if (run.state === 'enumerating') this.emit('run', toRunView(run, this.pendingCount(runId)));
+      return;
+    }
+    if (this.pendingCount(runId) > 0) {
+      this.emit('run', toRunView(run, this.pendingCount(runId)));
+      return;
+    }
+    this.db.prepare("UPDATE mirror_runs SET state = 'completed', ended_at = ? WHERE id = ?").run(Date.now(), runId);
+    this.active.delete(run.mirror_id);
+    const view = this.runView(runId);
+    this.log.info(`mirror #${run.mirror_id} run ${runId}: ${view.newFiles} new, ${view.changed} changed, ${view.unchanged} unchanged, ${view.failed} failed, ${view.deleted} deleted on the source`);
+    this.emit('run', view);
+    this.reschedule();
+  }
+
+  /** Starts the runs that are due, and sets a timer for the next one (only while started). */
+  private reschedule(): void {
+    if (!this.started) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const now = Date.now();
+    let next = Infinity;
+    for (const m of this.list()) {
+      if (m.nextRunAt === null || this.active.has(m.id)) continue;
+      if (m.nextRunAt <= now) {
+        this.run(m.id).catch((err: unknown) => this.log.warn(`scheduled run of mirror #${m.id} failed: ${(err as Error).message}`));
+      } else next = Math.min(next, m.nextRunAt);
+    }
+    if (next !== Infinity) {
+      this.timer = setTimeout(() => this.reschedule(), Math.min(next - now, 2 ** 31 - 1));
+      this.timer.unref();
+    }
+  }
+
+  private row(id: number): MirrorRow {
+    const row = this.db.prepare('SELECT * FROM mirrors WHERE id = ?').get(id) as MirrorRow | undefined;
+    if (!row) throw new CartageError('not_found', `There is no mirror ${id} (see "cartage mirror ls").`);
+    return row;
+  }
+
+  private view(m: MirrorRow): MirrorView {
+    const last = this.db.prepare('SELECT * FROM mirror_runs WHERE mirror_id = ? ORDER BY id DESC LIMIT 1').get(m.id) as RunRow | undefined;
+    let sourceName = `#${m.source_id}`;
+    try {
+      sourceName = this.sources.get(String(m.source_id)).name;
+    } catch {
+      // The source was removed: the mirror says so by its id.
+    }
+    return toMirrorView(m, sourceName, last ? toRunView(last, this.pendingCount(last.id)) : null, nextRunAt(m, last ?? null));
+  }
+}
+
+interface FileRecord {
+  rel_path: string;
+  size: number | null;
+  checksum: string | null;
+  etag: string | null;
+  modified: number | null;
+}
+
+interface SettleRow {
+  task_id: number;
+  run_id: number;
+  remote_id: string;
+  kind: 'new' | 'changed';
+  size: number | null;
+  checksum: string | null;
+  etag: string | null;
+  modified: number | null;
+  sidecar: string | null;
+  state: (typeof terminalStates)[number] | 'queued' | 'active' | 'paused';
+  final_path: string;
+  error_message: string | null;
+  name: string;
+  mirror_id: number;
+  dir: string;
+}
+
+/** Where a file goes under the mirror's folder: its folder below the scope, or its capture month. */
+export function mirrorFolders(file: RemoteFile, m: Pick<MirrorRow, 'layout' | 'scope_kind' | 'scope'>): string[] {
+  if (m.layout === 'date') {
+    const when = file.takenAt ?? file.modified;
+    if (!when) return ['undated'];
+    const year = String(when.getUTCFullYear());
+    return [year, `${year}-${String(when.getUTCMonth() + 1).padStart(2, '0')}`];
+  }
+  if (m.scope_kind !== 'path') return [];
+  // Sources write paths with or without a leading slash (WebDAV: '/a/b'; web folders: 'a/b').
+  const trim = (p: string): string => p.replace(/^\/+|\/+$/g, '');
+  const scope = trim(m.scope);
+  const folder = trim(file.folder);
+  const below = scope ? (folder.startsWith(`${scope}/`) ? folder.slice(scope.length + 1) : '') : folder;
+  return below
+    .split('/')
+    .filter((s) => s && s !== '.' && s !== '..')
+    .map((s) => safeFileName(s));
+}
+
+/** The source still describes the file the record holds. */
+function sameRemote(rec: FileRecord, f: RemoteFile): boolean {
+  if (rec.checksum !== null && f.checksum) return rec.checksum === f.checksum.value;
+  if (rec.size !== null && f.size !== null && rec.size !== f.size) return false;
+  if (rec.etag !== null && f.etag !== null) return rec.etag === f.etag;
+  if (rec.modified !== null && f.modified) return rec.modified === f.modified.getTime();
+  return rec.size !== null && rec.size === f.size;
+}
+
+/** A file already in the folder is the mirror's copy when its size matches, and its SHA-1 when the source gives one. */
+function matchesOnDisk(file: string, f: RemoteFile): boolean {
+  const size = statSize(file);
+  if (size === null || f.size === null || size !== f.size) return false;
+  if (f.checksum?.algo === 'sha1-base64') return sha1File(file) === f.checksum.value;
+  return true;
+}
+
+function statSize(file: string): number | null {
+  try {
+    const st = fs.statSync(file);
+    return st.isFile() ? st.size : null;
+  } catch {
+    return null;
+  }
+}
+
+function sha1File(file: string): string {
+  const hash = createHash('sha1');
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (let n = fs.readSync(fd, buf); n > 0; n = fs.readSync(fd, buf)) hash.update(buf.subarray(0, n));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash.digest('base64');
+}
+
+function sidecarOf(part: RemoteFile, item: RemoteFile, source: string): Record<string, unknown> {
+  return {
+    source,
+    id: part.id,
+    name: part.name,
+    takenAt: (item.takenAt ?? item.modified)?.toISOString() ?? null,
+    livePhotoOf: part === item ? null : item.name,
+    ...(item.metadata ?? {}),
+  };
+}
+
+function writeSidecar(file: string, json: string, log: Logger): void {
+  try {
+    fs.writeFileSync(`${file}.json`, `${JSON.stringify(JSON.parse(json), null, 2)}\n`, { flag: 'w' });
+  } catch (err) {
+    log.warn(`could not write the sidecar of ${file}: ${(err as Error).message}`);
+  }
+}
