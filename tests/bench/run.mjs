@@ -24,6 +24,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { hasGnuTime, killLiveChildren, measure, tail } from './measure.mjs';
 import { nginxBinary, startNginx, stopAllSync } from './nginx.mjs';
+import { zipBench } from './zip.mjs';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const cartageBin = path.join(repo, 'bin', 'cartage.js');
@@ -47,9 +48,13 @@ const config = {
   linkMBps: intEnv('BENCH_LINK_MBPS', 125, 0),
   // Section 4: the global speed limit, in MB/s, on the large file (18 MB/s makes 1 GiB last about a minute).
   limitMBps: intEnv('BENCH_LIMIT_MBPS', 18),
-  only: new Set((process.env.BENCH_ONLY || 'large,small,queue,limit').split(',').map((s) => s.trim())),
+  only: new Set((process.env.BENCH_ONLY || 'large,small,queue,limit,zip,mirror').split(',').map((s) => s.trim())),
+  // Section 6: files in a mirror compared at scale.
+  mirrorFiles: intEnv('BENCH_MIRROR_FILES', 100_000),
 };
-for (const s of config.only) if (!['large', 'small', 'queue', 'limit'].includes(s)) fail(`BENCH_ONLY takes large, small, queue and limit, not "${s}".`);
+for (const s of config.only) {
+  if (!['large', 'small', 'queue', 'limit', 'zip', 'mirror'].includes(s)) fail(`BENCH_ONLY takes large, small, queue, limit, zip and mirror, not "${s}".`);
+}
 
 const targets = {
   largeRatio: 1.15,
@@ -520,6 +525,26 @@ try {
   }
   await server.stop();
   report();
+  if (config.only.has('zip')) {
+    note('bench: 5. a checkout of 100 files (2 GiB) assembled as one zip, against zip -0 of the same files');
+    const z = await zipBench({ base: process.env.BENCH_TMPDIR || os.tmpdir(), note });
+    process.stdout.write(`\n5. Delivery as one zip: the assembler alone (downloads excluded)\n${z.report}\n`);
+    results.zip = z.rows;
+    results.targets.push(...z.targets.map((t) => ({ name: t.name, figure: t.figure, met: t.met })));
+  }
+  if (config.only.has('mirror')) {
+    note(`bench: 6. a mirror of ${config.mirrorFiles} files compared with what it holds`);
+    const work = fs.mkdtempSync(path.join(tmp, 'mirror-'));
+    const out = execFileSync(process.execPath, [fileURLToPath(new URL('./mirror-scale.mjs', import.meta.url)), String(config.mirrorFiles), work], { encoding: 'utf8' });
+    const m = JSON.parse(out.trim().split('\n').at(-1));
+    results.mirror = m;
+    process.stdout.write(
+      `\n6. Mirror comparison, ${m.count.toLocaleString('en-US')} files already on disk, nothing to download\n` +
+        table(['run', 'time (s)', 'files a second'], m.runs.map((r) => [r.label, fmtS(r.ms), Math.round(m.count / (r.ms / 1000)).toLocaleString('en-US')])) +
+        `\npeak RSS ${fmtMB(m.peakRss)}\n`,
+    );
+  }
+  if (process.env.BENCH_JSON && (results.zip || results.mirror)) fs.writeFileSync(process.env.BENCH_JSON, JSON.stringify(results, null, 2) + '\n');
   if (process.env.BENCH_STRICT === '1' && results.targets.some((t) => t.met === false)) process.exitCode = 1;
 } catch (err) {
   note(`bench: FAILED: ${err.stack ?? err}`);

@@ -184,7 +184,16 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
     const counts = { unchanged: 0, failed: 0 };
     const failures: { name: string; reason: string }[] = [];
     const batch: { spec: TaskSpec; remoteId: string; kind: 'new' | 'changed'; file: RemoteFile; sidecar: string | null }[] = [];
+    // Row updates of unchanged files are written 1,000 to a transaction: one commit per file
+    // would cost more than the whole comparison.
+    const writes: (() => void)[] = [];
+    const flushWrites = (): void => {
+      if (!writes.length) return;
+      this.db.transaction(() => writes.forEach((w) => w()))();
+      writes.length = 0;
+    };
     const flush = (): void => {
+      flushWrites();
       if (!batch.length) return;
       const ids = this.queue.enqueue(batch.map((b) => b.spec));
       const insert = this.db.prepare(
@@ -219,10 +228,11 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
         const rel = [...folders, part.name].join('/');
         let kind: 'new' | 'changed' = 'new';
         if (rec) {
-          seen.run(runId, m.id, part.id);
+          writes.push(() => seen.run(runId, m.id, part.id));
           const onDisk = statSize(path.join(m.dir, rec.rel_path));
           if (onDisk !== null && sameRemote(rec, part) && (rec.size === null || onDisk === rec.size)) {
             counts.unchanged += 1;
+            if (writes.length >= 1000) flushWrites();
             continue;
           }
           kind = onDisk === null ? 'new' : 'changed';
@@ -230,8 +240,9 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
           // No record (a reinstall, a lost database): the file on disk is ours if it matches.
           const target = path.join(m.dir, rel);
           if (matchesOnDisk(target, part)) {
-            adopt.run(m.id, part.id, rel, part.size, part.checksum?.value ?? null, part.etag, part.modified?.getTime() ?? null, runId);
+            writes.push(() => adopt.run(m.id, part.id, rel, part.size, part.checksum?.value ?? null, part.etag, part.modified?.getTime() ?? null, runId));
             counts.unchanged += 1;
+            if (writes.length >= 1000) flushWrites();
             continue;
           }
         }
