@@ -309,6 +309,8 @@ type Namespaces = Split<RequestChannel>[0];
 type VerbsOf<NS extends string> = Extract<RequestChannel, `${NS}.${string}`> extends `${NS}.${infer V}` ? V : never;
 type ChannelOf<NS extends string, V extends string> = `${NS}.${V}` & RequestChannel;
 
+// `{}` here means "an input whose fields are all optional": those verbs may be called without one.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export type Verb<C extends RequestChannel> = {} extends RequestInput<C>
   ? (input?: RequestInput<C>) => Promise<ApiResult<Results[C]>>
   : (input: RequestInput<C>) => Promise<ApiResult<Results[C]>>;

@@ -10,11 +10,12 @@ import { getCommand } from './commands/get.js';
 import { mirrorCommand } from './commands/mirror.js';
 import { queueCommand } from './commands/queue.js';
 import { runCommand } from './commands/run.js';
+import { serveCommand } from './commands/serve.js';
 import { sourceCommand } from './commands/source.js';
 import type { Io } from './session.js';
 import { usage, UsageError } from './usage.js';
 
-const commands = ['get', 'queue', 'pause', 'resume', 'cancel', 'run', 'source', 'ls', 'summary', 'search', 'cart', 'checkout', 'deliveries', 'mirror', 'help'] as const;
+const commands = ['get', 'queue', 'pause', 'resume', 'cancel', 'run', 'source', 'ls', 'summary', 'search', 'cart', 'checkout', 'deliveries', 'mirror', 'serve', 'help'] as const;
 type Command = (typeof commands)[number];
 
 /** Runs one `cartage` command and returns its exit code: 0 ok, 1 some download failed, 2 bad input. */
@@ -58,6 +59,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         return await checkoutCommand(args, io, dataDir);
       case 'deliveries':
         return await deliveriesCommand(args, io, dataDir);
+      case 'serve':
+        return await serveCommand(args, io, dataDir);
       case 'mirror':
         return await mirrorCommand(args, io, dataDir);
       default:

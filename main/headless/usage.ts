@@ -43,6 +43,10 @@ The download list (at most 100 files unless raised; a folder or query goes in wh
       Without --yes, shows the count, total size and free space and asks first.
   cartage deliveries [--json]         Each delivery: progress, failures with reasons, where it was saved.
 
+  cartage serve [--port N] [--host 127.0.0.1] [--dir RENDERER_DIR]
+      The app's window in a browser: serves the built page and downloads while it runs (Ctrl-C stops).
+      Open the address it prints; its token is the key, so keep it to yourself.
+
 Mirrors (a folder kept in step with a source; files the mirror did not write are never touched):
   cartage mirror add SOURCE[:PATH]|SOURCE?FILTERS --to DIR [--layout folders|date] [--recursive]
                  [--every 6h] [--sidecars] [--apply-deletions] [--json]

@@ -266,7 +266,8 @@ describe('names an Immich server should not send', () => {
     servers.push(server);
     const files = await all(source(server).query(''));
     for (const f of files) {
-      expect(f.name).not.toMatch(/[/\\\u0000-\u001f]/);
+      expect(f.name).not.toMatch(/[/\\]/);
+      expect([...f.name].some((c) => c.charCodeAt(0) < 32)).toBe(false);
       expect(f.name).not.toMatch(/^\.\.?$/);
       expect(Buffer.byteLength(f.name)).toBeLessThanOrEqual(255);
     }

@@ -20,4 +20,25 @@ describe('process boundaries, checked by lint', () => {
   it('allows electron in main/app', async () => {
     expect(await lint('main/app/x.ts', "import { app } from 'electron';\nexport const a = app;\n")).toEqual([]);
   });
+
+  it('allows raw IPC only in main/app/ipc.ts and preload/index.ts', async () => {
+    const ipcMain = "import { ipcMain } from 'electron';\nexport const i = ipcMain;\n";
+    const ipcRenderer = "import { ipcRenderer } from 'electron';\nexport const i = ipcRenderer;\n";
+    expect(await lint('main/app/ipc.ts', ipcMain)).toEqual([]);
+    expect(await lint('preload/index.ts', ipcRenderer)).toEqual([]);
+    expect(await lint('main/app/tray.ts', ipcMain)).toEqual([
+      "no-restricted-imports: 'ipcMain' import from 'electron' is restricted. IPC goes through main/app/ipc.ts and preload/index.ts only: use the contract's named verbs (window.cartage).",
+    ]);
+    expect((await lint('preload/other.ts', ipcRenderer))[0]).toMatch(/^no-restricted-imports: 'ipcRenderer' import from 'electron' is restricted/);
+    // Reaching it through the module object is the same channel by another name.
+    expect(await lint('main/app/window.ts', "import * as electron from 'electron';\nexport const i = electron.ipcMain;\n")).toEqual([
+      expect.stringMatching(/^no-restricted-imports: \* import is invalid because 'ipcMain' and 'ipcRenderer' from 'electron' are restricted/),
+      expect.stringMatching(/^no-restricted-syntax: IPC goes through/),
+    ]);
+    expect(await lint('main/app/window.ts', "import electron from 'electron';\nconst { ipcMain } = electron;\nexport const i = ipcMain;\n")).toEqual([
+      expect.stringMatching(/^no-restricted-syntax: IPC goes through/),
+    ]);
+    // Other Electron modules stay allowed in main/app.
+    expect(await lint('main/app/tray.ts', "import { Tray } from 'electron';\nexport const t = Tray;\n")).toEqual([]);
+  });
 });

@@ -1,0 +1,191 @@
+// Core objects as the contract's DTOs (preload/api.ts): dates as ISO strings, no secret, no
+// download address. Everything the renderer sees passes through one of these functions.
+import type {
+  AccessDto,
+  AddOutcomeDto,
+  CartDto,
+  CartItemDto,
+  CheckoutPlanDto,
+  DeliveryDto,
+  FileDto,
+  FolderDto,
+  ListingDto,
+  QueueTotalsDto,
+  SettingsDto,
+  SourceDto,
+  SourceKind as SourceKindDto,
+  TaskDto,
+} from '../../../preload/api.js';
+import type { AddOutcome, CartItem, CartView } from '../cart/cart.js';
+import type { CheckoutPlan } from '../cart/checkout.js';
+import type { DeliveryView } from '../delivery/deliveries.js';
+import type { TaskProgress } from '../engine/engine.js';
+import type { ErrorInfo } from '../errors.js';
+import { defaultDownloadDir } from '../paths.js';
+import type { QueueTotals } from '../queue/queue.js';
+import type { Task } from '../queue/task.js';
+import type { Settings } from '../settings.js';
+import { summarize } from '../sources/tree.js';
+import type { SourceKind, SourceRecord } from '../sources/registry.js';
+import type { Access, Listing, RemoteFile, RemoteFolder } from '../sources/types.js';
+
+/** The contract's source kinds ('web' is a web folder listing) and the registry's. */
+export const kindToCore: Record<SourceKindDto, SourceKind> = { immich: 'immich', webdav: 'webdav', web: 'http-index' };
+const kindFromCore: Record<SourceKind, SourceKindDto> = { immich: 'immich', webdav: 'webdav', 'http-index': 'web' };
+
+/** A link for people, never with a user name or password in it (one typed into an address stays in memory). */
+export function safeLink(href: string): string {
+  try {
+    const url = new URL(href);
+    if (!url.username && !url.password) return href;
+    url.username = '';
+    url.password = '';
+    return url.href;
+  } catch {
+    return href;
+  }
+}
+
+function iso(date: Date | null | undefined): string | null {
+  return date ? date.toISOString() : null;
+}
+
+export function errorDto(error: ErrorInfo | null): TaskDto['error'] {
+  return error ? { code: error.code, message: error.message } : null;
+}
+
+export function sourceDto(s: SourceRecord): SourceDto {
+  return {
+    id: s.id,
+    name: s.name,
+    kind: kindFromCore[s.kind],
+    url: safeLink(s.url),
+    username: s.username,
+    sharedLink: s.auth.startsWith('share'),
+    certificate: s.certificate?.fingerprint256 ?? null,
+  };
+}
+
+function accessDto(a: Access): AccessDto {
+  return { downloadable: a.downloadable, restriction: a.restriction, reason: a.reason };
+}
+
+export function fileDto(f: RemoteFile): FileDto {
+  return {
+    id: f.id,
+    name: f.name,
+    folder: f.folder,
+    size: f.size,
+    modified: iso(f.modified),
+    takenAt: iso(f.takenAt),
+    contentType: f.contentType,
+    group: f.group,
+    href: safeLink(f.href),
+    access: accessDto(f.access),
+    motion: f.motion ? { id: f.motion.id, name: f.motion.name, size: f.motion.size } : null,
+  };
+}
+
+function folderDto(f: RemoteFolder): FolderDto {
+  return { path: f.path, name: f.name, modified: iso(f.modified), count: f.count ?? null };
+}
+
+export function listingDto(sourceId: number, listing: Listing): ListingDto {
+  const s = summarize(listing);
+  return {
+    sourceId,
+    folder: listing.folder,
+    folders: listing.folders.map(folderDto),
+    files: listing.files.map(fileDto),
+    summary: { files: s.files, bytes: s.bytes, unknownSizes: s.unknownSizes },
+  };
+}
+
+function cartItemDto(i: CartItem): CartItemDto {
+  return {
+    id: i.id,
+    sourceName: i.sourceName,
+    name: i.name,
+    folder: i.folder,
+    href: safeLink(i.href),
+    size: i.size,
+    takenAt: iso(i.takenAt),
+    group: i.group,
+    access: accessDto(i.access),
+    motion: i.motion ? { name: i.motion.name, size: i.motion.size } : null,
+    addedAt: i.addedAt,
+  };
+}
+
+export function cartDto(view: CartView): CartDto {
+  return { items: view.items.map(cartItemDto), totals: { ...view.totals }, limit: view.limit, locked: view.locked };
+}
+
+export function addOutcomeDto(o: AddOutcome): AddOutcomeDto {
+  return { added: o.added, alreadyThere: o.alreadyThere, restricted: o.restricted, message: o.message };
+}
+
+export function planDto(p: CheckoutPlan): CheckoutPlanDto {
+  return {
+    kind: p.kind,
+    target: p.target,
+    name: p.name,
+    layout: p.layout,
+    files: p.files,
+    bytes: p.bytes,
+    unknownSizes: p.unknownSizes,
+    staying: p.staying.map((s) => ({ id: s.id, name: s.name, reason: s.reason })),
+    freeBytes: p.freeBytes,
+    neededBytes: p.neededBytes,
+  };
+}
+
+export function deliveryDto(d: DeliveryView): DeliveryDto {
+  return {
+    id: d.id,
+    name: d.name,
+    kind: d.kind,
+    layout: d.layout,
+    state: d.state,
+    target: d.target,
+    files: d.files,
+    createdAt: d.createdAt,
+    completedAt: d.completedAt,
+    progress: { ...d.progress },
+    failures: d.failures.map((f) => ({ taskId: f.taskId, name: f.name, error: errorDto(f.error) })),
+  };
+}
+
+/** A task; `live` is what the engine's last progress snapshot said of it while it runs. */
+export function taskDto(t: Task, live?: TaskProgress): TaskDto {
+  const running = t.state === 'active' && live !== undefined;
+  return {
+    id: t.id,
+    name: t.name,
+    state: t.state,
+    path: t.finalPath,
+    bytes: running ? live.bytes : t.bytesOnDisk,
+    total: (running ? live.total : null) ?? t.totalBytes ?? t.expectedBytes,
+    speed: running ? live.speed : null,
+    eta: running && live.etaMs !== null ? Math.round(live.etaMs) : null,
+    error: errorDto(t.error),
+  };
+}
+
+export function totalsDto(t: QueueTotals): QueueTotalsDto {
+  return { counts: { ...t.counts }, bytesDone: t.bytesDone, bytesTotal: t.bytesTotal };
+}
+
+export function settingsDto(s: Settings): SettingsDto {
+  return {
+    downloadDir: s.downloadDir || defaultDownloadDir(),
+    maxConcurrent: s.maxConcurrent,
+    maxPerHost: s.maxPerHost,
+    maxPerGroup: s.maxPerGroup,
+    speedLimit: s.speedLimit,
+    conflictPolicy: s.conflictPolicy,
+    cartLimit: s.cartLimit,
+    keepRunningInTray: s.keepRunningInTray,
+    theme: s.theme,
+  };
+}

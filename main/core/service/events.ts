@@ -1,0 +1,227 @@
+// The core's events as the contract's (preload/api.ts Events): progress as a snapshot at most five
+// times a second, final states at once, and a bulk change (pause all, a delivery canceled) as one
+// snapshot instead of a message per task (invariant 6).
+import type { EventName, Events } from '../../../preload/api.js';
+import type { Core } from '../core.js';
+import type { DeliveryView } from '../delivery/deliveries.js';
+import type { QueueSnapshot, TaskProgress } from '../engine/engine.js';
+import type { ErrorInfo } from '../errors.js';
+import type { QueueTotals } from '../queue/queue.js';
+import type { TaskState } from '../queue/states.js';
+import type { Task } from '../queue/task.js';
+import { cartDto, deliveryDto, taskDto, totalsDto } from './dto.js';
+
+/** One event and its payload, as a tuple the listener can switch on. */
+export type ServiceEvent = { [E in EventName]: [event: E, payload: Events[E]] }[EventName];
+export type ServiceListener = (...event: ServiceEvent) => void;
+
+/** States a person waits for: sent the moment the task reaches them. */
+const finalStates: readonly TaskState[] = ['completed', 'failed', 'canceled', 'skipped', 'paused'];
+
+/** More task changes than this in one control become a snapshot, not a message each. */
+const bulkLimit = 100;
+
+/** Active tasks shown in a snapshot (the engine runs at most 64 at once). */
+const activeShown = 100;
+
+/** Queue totals are counted over the whole table: at most once a second unless a bulk change moved them. */
+const totalsMaxAgeMs = 1000;
+
+/**
+ * Follows the engine and the deliveries and hands their events to listeners in the contract's
+ * shapes. Non-final changes (a task queued again, a delivery's progress) are coalesced per id and
+ * sent with the next snapshot; the snapshot itself comes at most once per `intervalMs`.
+ */
+export class ServiceEvents {
+  private readonly listeners = new Set<ServiceListener>();
+  private readonly detach: (() => void)[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private lastFlushAt = Number.NEGATIVE_INFINITY;
+  private progressDirty = false;
+  private live = new Map<number, TaskProgress>();
+  private engineTotals: QueueTotals | null = null;
+  private ownTotals: { at: number; value: QueueTotals } | null = null;
+  /** A bulk change moved many tasks: count again rather than trust a snapshot from before it. */
+  private totalsStale = false;
+  private readonly pendingTasks = new Map<number, TaskState>();
+  private readonly pendingDeliveries = new Map<number, DeliveryView>();
+  private quiet = 0;
+  /** Task changes held back during a control; null once there are too many to send one by one. */
+  private quietTasks: Map<number, Task> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly core: Core,
+    private readonly intervalMs = 200,
+  ) {
+    const { engine, deliveries } = core;
+    const onTask = (t: Task): void => this.onTask(t);
+    const onBulk = (): void => {
+      this.totalsStale = true;
+      this.progressDirty = true;
+      this.schedule();
+    };
+    const onProgress = (s: QueueSnapshot): void => {
+      this.live = new Map(s.tasks.map((t) => [t.id, t]));
+      this.engineTotals = s.totals;
+      this.progressDirty = true;
+      this.schedule();
+    };
+    const onQueuePaused = (e: ErrorInfo): void => this.emit('queue.paused', { code: e.code, message: e.message });
+    const onDelivery = (d: DeliveryView): void => this.delivery(d);
+    engine.on('task', onTask);
+    engine.on('bulk', onBulk);
+    engine.on('progress', onProgress);
+    engine.on('queue-paused', onQueuePaused);
+    deliveries.on('delivery', onDelivery);
+    this.detach.push(
+      () => engine.off('task', onTask),
+      () => engine.off('bulk', onBulk),
+      () => engine.off('progress', onProgress),
+      () => engine.off('queue-paused', onQueuePaused),
+      () => deliveries.off('delivery', onDelivery),
+    );
+  }
+
+  /** Subscribes; returns the function that unsubscribes. */
+  on(fn: ServiceListener): () => void {
+    this.listeners.add(fn);
+    return () => {
+      this.listeners.delete(fn);
+    };
+  }
+
+  /** What the engine's last snapshot said of a running task (bytes, speed, time left). */
+  liveOf(id: number): TaskProgress | undefined {
+    return this.live.get(id);
+  }
+
+  /**
+   * Runs a control that may move many tasks at once (pause 50,000 of them, cancel a delivery):
+   * their changes go out as a message each when there are a few, else as one snapshot.
+   */
+  async quietly<T>(fn: () => T | Promise<T>): Promise<T> {
+    if (this.quiet++ === 0) this.quietTasks = new Map();
+    try {
+      return await fn();
+    } finally {
+      if (--this.quiet === 0) {
+        const moved = this.quietTasks;
+        this.quietTasks = null;
+        for (const t of moved?.values() ?? []) this.onTask(t);
+        this.totalsStale = true;
+        this.progressDirty = true;
+        this.schedule();
+      }
+    }
+  }
+
+  /** The download list changed (an edit, a checkout): sent at once. */
+  cartChanged(): void {
+    this.emit('cart.changed', cartDto(this.core.cart.view()));
+  }
+
+  /** A delivery changed: its end at once, its progress with the next snapshot. */
+  delivery(d: DeliveryView): void {
+    if (d.state === 'completed' || d.state === 'canceled') {
+      this.pendingDeliveries.delete(d.id);
+      this.emit('deliveries.changed', deliveryDto(d));
+      return;
+    }
+    this.pendingDeliveries.set(d.id, d);
+    this.schedule();
+  }
+
+  /** Stops following the core; nothing is sent after this. */
+  close(): void {
+    this.closed = true;
+    for (const off of this.detach.splice(0)) off();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.listeners.clear();
+    this.pendingTasks.clear();
+    this.pendingDeliveries.clear();
+  }
+
+  private onTask(t: Task): void {
+    this.progressDirty = true;
+    if (this.quiet > 0) {
+      // Past the limit only the snapshot tells: keeping 100,000 rows only to drop them costs memory.
+      if (this.quietTasks && !this.quietTasks.has(t.id) && this.quietTasks.size >= bulkLimit) this.quietTasks = null;
+      this.quietTasks?.set(t.id, t);
+      return;
+    }
+    if (finalStates.includes(t.state)) {
+      this.pendingTasks.delete(t.id);
+      this.emit('tasks.changed', taskDto(t));
+    } else {
+      this.pendingTasks.set(t.id, t.state);
+    }
+    this.schedule();
+  }
+
+  private emit(...event: ServiceEvent): void {
+    if (this.closed) return;
+    for (const fn of [...this.listeners]) {
+      try {
+        fn(...event);
+      } catch (err) {
+        this.core.log.error(`an event listener failed on ${event[0]}: ${(err as Error).stack ?? String(err)}`);
+      }
+    }
+  }
+
+  private schedule(): void {
+    if (this.timer || this.closed) return;
+    const wait = this.lastFlushAt + this.intervalMs - performance.now();
+    // A millisecond more than needed: timers may fire a little early by the monotonic clock.
+    this.timer = setTimeout(() => this.flush(), wait > 0 ? Math.ceil(wait) + 1 : 0);
+    this.timer.unref();
+  }
+
+  private flush(): void {
+    this.timer = null;
+    if (this.closed) return;
+    const now = performance.now();
+    if (now - this.lastFlushAt < this.intervalMs) {
+      this.schedule();
+      return;
+    }
+    this.lastFlushAt = now;
+    for (const [id, state] of [...this.pendingTasks]) {
+      this.pendingTasks.delete(id);
+      // Read again: a later change (sent at once, or in a bulk) may have overtaken this one.
+      const t = this.core.queue.get(id);
+      if (t && t.state === state) this.emit('tasks.changed', taskDto(t, this.live.get(id)));
+    }
+    for (const d of [...this.pendingDeliveries.values()]) {
+      this.pendingDeliveries.delete(d.id);
+      this.emit('deliveries.changed', deliveryDto(d));
+    }
+    if (this.progressDirty) {
+      this.progressDirty = false;
+      this.emit('tasks.progress', this.snapshot());
+    }
+  }
+
+  /** The running tasks (with the engine's live bytes and speed) and the queue's totals. */
+  snapshot(): Events['tasks.progress'] {
+    const tasks = this.core.queue.page(0, activeShown, ['active']).map((t) => taskDto(t, this.live.get(t.id)));
+    return { tasks, totals: totalsDto(this.totals()) };
+  }
+
+  private totals(): QueueTotals {
+    const fromEngine = this.engineTotals;
+    this.engineTotals = null;
+    const now = Date.now();
+    if (this.totalsStale) {
+      this.totalsStale = false;
+      this.ownTotals = { at: now, value: this.core.queue.totals() };
+    } else if (fromEngine) {
+      this.ownTotals = { at: now, value: fromEngine };
+    } else if (!this.ownTotals || now - this.ownTotals.at >= totalsMaxAgeMs) {
+      this.ownTotals = { at: now, value: this.core.queue.totals() };
+    }
+    return this.ownTotals.value;
+  }
+}

@@ -1,0 +1,147 @@
+// One handler per request channel, each taking the input the contract's schema has already parsed
+// and answering the contract's result type. A channel without a handler fails the type-check.
+import path from 'node:path';
+import type { CheckoutPlanDto, ParsedInput, RequestChannel, Results, TaskDto } from '../../../preload/api.js';
+import type { CheckoutRequest } from '../cart/checkout.js';
+import type { Core } from '../core.js';
+import { CartageError } from '../errors.js';
+import { taskFromRow, type Task, type TaskRow } from '../queue/task.js';
+import { addOutcomeDto, cartDto, deliveryDto, planDto, settingsDto, sourceDto, taskDto, totalsDto } from './dto.js';
+import type { ServiceEvents } from './events.js';
+import { Refusal } from './refusal.js';
+import { addSource, browse, queryPreview, sourceById } from './sources.js';
+
+/** What the host offers beyond the core: the Electron shell opens links and folders; a browser cannot. */
+export interface ServiceHooks {
+  openExternal?: (url: string) => Promise<void>;
+  reveal?: (path: string) => Promise<void>;
+  host: 'electron' | 'serve';
+  version: string;
+}
+
+export type Handlers = { [C in RequestChannel]: (input: ParsedInput<C>) => Promise<Results[C]> | Results[C] };
+
+/** A folder the person chose, by its full path: a relative one would depend on where Cartage was started. */
+function absoluteDir(dir: string, what: string): string {
+  if (!path.isAbsolute(dir)) {
+    throw new CartageError('bad_input', `Choose ${what} by its full path (such as ${path.join(path.parse(process.cwd()).root, 'home', 'ann', 'Downloads')}), not "${dir.slice(0, 200)}".`);
+  }
+  return path.normalize(dir);
+}
+
+function checkoutRequest(input: ParsedInput<'checkout.plan'>): CheckoutRequest {
+  return { kind: input.kind, dir: absoluteDir(input.dir, 'the folder'), layout: input.layout, ...(input.name !== undefined ? { name: input.name } : {}) };
+}
+
+/** Every id must name a task, or nothing is done (a typo changes nothing). */
+function knownTasks(core: Core, ids: readonly number[]): void {
+  const missing = ids.filter((id) => !core.queue.get(id));
+  if (missing.length) {
+    const shown = missing.slice(0, 5).join(', ') + (missing.length > 5 ? ` and ${missing.length - 5} more` : '');
+    throw new CartageError('not_found', `There is no download ${shown} in the queue; nothing was changed.`);
+  }
+}
+
+/** The running downloads first, then the newest, at most `limit` in all. */
+function recentTasks(core: Core, limit: number): Task[] {
+  const active = core.queue.page(0, limit, ['active']);
+  const seen = new Set(active.map((t) => t.id));
+  const recent = (core.db.prepare('SELECT * FROM tasks ORDER BY id DESC LIMIT ?').all(limit) as TaskRow[]).map(taskFromRow);
+  return [...active, ...recent.filter((t) => !seen.has(t.id))].slice(0, limit);
+}
+
+export function makeHandlers(core: Core, hooks: ServiceHooks, events: ServiceEvents): Handlers {
+  const dto = (t: Task): TaskDto => taskDto(t, events.liveOf(t.id));
+  const control = async (ids: number[], move: (ids: number[]) => Task[]): Promise<TaskDto[]> => {
+    knownTasks(core, ids);
+    return (await events.quietly(() => move(ids))).map(dto);
+  };
+  const plan = (input: ParsedInput<'checkout.plan'>): CheckoutPlanDto => planDto(core.planCheckout(checkoutRequest(input)));
+
+  return {
+    'app.info': () => ({ version: hooks.version, dataDir: core.options.dataDir }),
+
+    'sources.list': () => core.sources.list().map(sourceDto),
+    'sources.add': (input) => addSource(core, input),
+    'sources.remove': async ({ id }) => {
+      await core.sources.remove(String(sourceById(core, id).id));
+      return null;
+    },
+    'sources.browse': (input) => browse(core, input),
+    'sources.query': (input) => queryPreview(core, input),
+
+    'cart.get': () => cartDto(core.cart.view()),
+    'cart.add': async ({ refs }) => {
+      const outcome = await core.cart.add(refs);
+      events.cartChanged();
+      return addOutcomeDto(outcome);
+    },
+    'cart.remove': ({ ids }) => {
+      core.cart.remove(ids);
+      events.cartChanged();
+      return cartDto(core.cart.view());
+    },
+    'cart.clear': () => {
+      core.cart.clear();
+      events.cartChanged();
+      return cartDto(core.cart.view());
+    },
+
+    'checkout.plan': plan,
+    'checkout.start': (input) => {
+      const { deliveryId, plan } = core.checkout(checkoutRequest(input));
+      events.cartChanged();
+      events.delivery(core.deliveries.get(deliveryId));
+      return { deliveryId, plan: planDto(plan) };
+    },
+
+    'deliveries.list': () => core.deliveries.list().map(deliveryDto),
+    'deliveries.cancel': async ({ id }) => deliveryDto(await events.quietly(() => core.deliveries.cancel(id))),
+    'deliveries.retry': async ({ id }) => {
+      await events.quietly(() => core.deliveries.retry(id));
+      const view = core.deliveries.get(id);
+      events.delivery(view);
+      return deliveryDto(view);
+    },
+    'deliveries.reveal': async ({ id }) => {
+      const shown = core.deliveries.get(id).target;
+      if (hooks.reveal) await hooks.reveal(shown);
+      return { path: shown };
+    },
+
+    'tasks.list': ({ limit }) => ({ tasks: recentTasks(core, limit).map(dto), totals: totalsDto(core.queue.totals()) }),
+    'tasks.pause': ({ ids }) => control(ids, (i) => core.engine.pause(i)),
+    'tasks.resume': ({ ids }) => control(ids, (i) => core.engine.resume(i)),
+    'tasks.cancel': ({ ids }) => control(ids, (i) => core.engine.cancel(i)),
+    'tasks.retry': ({ ids }) => control(ids, (i) => core.engine.retry(i)),
+    'tasks.pauseAll': () => ({ count: core.engine.pauseAll().length }),
+    'tasks.resumeAll': () => ({ count: core.engine.resumeAll().length }),
+    'tasks.cancelAll': () => ({ count: core.engine.cancelAll().length }),
+
+    'settings.get': () => settingsDto(core.settings.get()),
+    'settings.update': (patch) => {
+      if (patch.downloadDir !== undefined) patch.downloadDir = absoluteDir(patch.downloadDir, 'the download folder');
+      const updated = core.settings.update(patch);
+      // New limits apply at once: more slots may start downloads now.
+      core.engine.wake();
+      return settingsDto(updated);
+    },
+
+    'links.open': async ({ url }) => {
+      let link: URL;
+      try {
+        link = new URL(url);
+      } catch {
+        throw new CartageError('bad_input', `"${url.slice(0, 200)}" is not a web address, so it was not opened.`);
+      }
+      if (link.protocol !== 'http:' && link.protocol !== 'https:') {
+        throw new CartageError('bad_input', `Cartage opens only web links (http and https), not ${link.protocol.slice(0, 20)} ones; it was not opened.`);
+      }
+      if (!hooks.openExternal) {
+        throw new Refusal({ code: 'unsupported', message: 'Open this link from the page itself: Cartage in a browser tab cannot open links for it.' });
+      }
+      await hooks.openExternal(link.href);
+      return null;
+    },
+  };
+}

@@ -1,0 +1,87 @@
+// The sources channels: add (connect first, then save), browse a folder, preview a query. The same
+// steps as `cartage source add`, `cartage ls` and `cartage search`, answered as DTOs.
+import type { AddedSourceDto, FileDto, ListingDto, ParsedInput, QueryPreviewDto } from '../../../preload/api.js';
+import type { Core } from '../core.js';
+import { CartageError } from '../errors.js';
+import { findTarget, queryText } from '../sources/refs.js';
+import type { ImmichConnection } from '../sources/immich-connect.js';
+import type { NewSource, SourceRecord } from '../sources/registry.js';
+import { pinCertificate } from '../sources/tls.js';
+import { fileDto, kindToCore, listingDto, sourceDto } from './dto.js';
+
+/** A form's empty field means "not given". */
+function given(text: string | undefined): string | undefined {
+  const t = text?.trim();
+  return t ? t : undefined;
+}
+
+/** A stored source by its id, or a sentence saying it is gone. */
+export function sourceById(core: Core, id: number): SourceRecord {
+  const record = core.sources.list().find((s) => s.id === id);
+  if (!record) throw new CartageError('not_found', `There is no source ${id} any more; it may have been removed (see the list of sources).`);
+  return record;
+}
+
+/** Who the connection signed in as, in words: the Immich user, or what a shared link shows. */
+function signedInAs(immich: ImmichConnection | null): string | null {
+  if (immich?.user) return `${immich.user.name} <${immich.user.email}>`;
+  const link = immich?.sharedLink;
+  if (!link) return null;
+  const what = link.albumName ? `the album "${link.albumName}"` : `${link.files} file${link.files === 1 ? '' : 's'}`;
+  return `A shared link to ${what}${link.allowDownload ? '' : ' (its owner does not allow downloads)'}`;
+}
+
+/** Connects, then saves: a source that cannot be reached or signed in to is not kept. */
+export async function addSource(core: Core, input: ParsedInput<'sources.add'>): Promise<AddedSourceDto> {
+  const kind = kindToCore[input.kind];
+  const name = given(input.name);
+  const apiKey = given(input.apiKey);
+  const username = given(input.username);
+  const password = input.password ?? '';
+  if (apiKey !== undefined && kind !== 'immich') {
+    throw new CartageError('bad_input', 'An API key is for Immich servers; WebDAV shares and web folders sign in with a user name and password.');
+  }
+  if (kind === 'immich' && (username !== undefined || password !== '')) {
+    throw new CartageError('bad_input', 'Immich signs in with an API key, not a user name and password.');
+  }
+  if (password !== '' && username === undefined) throw new CartageError('bad_input', 'A password needs a user name: fill in the user name too.');
+  const fingerprint = given(input.trustFingerprint);
+  const request: NewSource = {
+    kind,
+    url: input.url.trim(),
+    ...(name !== undefined ? { name } : {}),
+    ...(apiKey !== undefined ? { apiKey } : {}),
+    ...(username !== undefined ? { username, password } : {}),
+    // Pinned only if the server still presents the certificate the person saw.
+    ...(fingerprint !== undefined ? { certificate: await pinCertificate(input.url.trim(), fingerprint) } : {}),
+  };
+  const { record, immich } = await core.sources.add(request);
+  return { source: sourceDto(record), signedInAs: signedInAs(immich) };
+}
+
+/** The folders and files directly in a folder (or the one file a path names), with their summary. */
+export async function browse(core: Core, input: ParsedInput<'sources.browse'>): Promise<ListingDto> {
+  const record = sourceById(core, input.sourceId);
+  const source = core.sources.source(record);
+  const path = input.path.replace(/^\/+|\/+$/g, '');
+  const target = await findTarget(source, path);
+  const listing = target.kind === 'folder' ? target.listing : { folder: path, files: [target.file], folders: [] };
+  return listingDto(record.id, listing);
+}
+
+/** Every match is counted (all pages); only the first `preview` are sent. */
+export async function queryPreview(core: Core, input: ParsedInput<'sources.query'>): Promise<QueryPreviewDto> {
+  const source = core.sources.source(sourceById(core, input.sourceId));
+  const files: FileDto[] = [];
+  const summary = { files: 0, bytes: 0, unknownSizes: 0 };
+  for await (const f of source.query(queryText(source, input.query))) {
+    if (files.length < input.preview) files.push(fileDto(f));
+    summary.files += 1;
+    // A live photo is one file of two parts: both count towards its size.
+    for (const part of f.motion ? [f, f.motion] : [f]) {
+      if (part.size === null) summary.unknownSizes += 1;
+      else summary.bytes += part.size;
+    }
+  }
+  return { files, summary };
+}
