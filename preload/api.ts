@@ -180,6 +180,40 @@ export interface SettingsDto {
   theme: 'system' | 'light' | 'dark';
 }
 
+/** A mirror run's report. */
+export interface MirrorRunDto {
+  id: number;
+  mirrorId: number;
+  state: 'enumerating' | 'downloading' | 'completed' | 'interrupted' | 'failed';
+  startedAt: number;
+  endedAt: number | null;
+  newFiles: number;
+  changed: number;
+  unchanged: number;
+  failed: number;
+  deleted: number;
+  bytes: number;
+  pending: number;
+  failures: { name: string; reason: string }[];
+  deletions: { path: string; action: string }[];
+  error: string | null;
+}
+
+/** A folder kept in step with a source scope. */
+export interface MirrorDto {
+  id: number;
+  source: string;
+  scope: string;
+  recursive: boolean;
+  dir: string;
+  layout: 'folders' | 'date';
+  everyMs: number | null;
+  sidecars: boolean;
+  applyDeletions: boolean;
+  lastRun: MirrorRunDto | null;
+  nextRunAt: number | null;
+}
+
 export interface AppInfoDto {
   version: string;
   /** Where the queue, the list and the logs live. */
@@ -251,6 +285,21 @@ export const requests = {
     })
     .partial()
     .strict(),
+  'mirrors.list': none,
+  'mirrors.add': z
+    .object({
+      /** `SOURCE[:PATH]` or `SOURCE?FILTERS`. */
+      ref: z.string().min(1).max(8192),
+      dir: z.string().min(1).max(4096),
+      layout: z.enum(['folders', 'date']),
+      recursive: z.boolean().default(false),
+      everyHours: z.number().min(0.1).max(24 * 365).nullable().default(null),
+      sidecars: z.boolean().default(false),
+      applyDeletions: z.boolean().default(false),
+    })
+    .strict(),
+  'mirrors.run': z.object({ id }).strict(),
+  'mirrors.remove': z.object({ id }).strict(),
   'links.open': z.object({ url: z.string().max(8192) }).strict(),
 } as const satisfies Record<RequestChannel, z.ZodType>;
 
@@ -283,6 +332,11 @@ export interface Results {
   'tasks.cancelAll': { count: number };
   'settings.get': SettingsDto;
   'settings.update': SettingsDto;
+  'mirrors.list': MirrorDto[];
+  'mirrors.add': MirrorDto;
+  /** The run as it starts (listing done, downloads queued); its end comes as `mirrors.changed`. */
+  'mirrors.run': MirrorRunDto;
+  'mirrors.remove': null;
   'links.open': null;
 }
 
@@ -300,6 +354,8 @@ export interface Events {
   'cart.changed': CartDto;
   /** The whole queue paused itself (a full disk) and needs the person. */
   'queue.paused': ApiError;
+  /** A mirror run progressed or ended (its report). */
+  'mirrors.changed': MirrorRunDto;
 }
 
 // ---- The bridge: `window.cartage.cart.add({ refs })`, named verbs only.

@@ -28,11 +28,15 @@ export const requestChannels = [
   'tasks.cancelAll',
   'settings.get',
   'settings.update',
+  'mirrors.list',
+  'mirrors.add',
+  'mirrors.run',
+  'mirrors.remove',
   'links.open',
 ] as const;
 export type RequestChannel = (typeof requestChannels)[number];
 
-export const eventNames = ['tasks.progress', 'tasks.changed', 'deliveries.changed', 'cart.changed', 'queue.paused'] as const;
+export const eventNames = ['tasks.progress', 'tasks.changed', 'deliveries.changed', 'cart.changed', 'queue.paused', 'mirrors.changed'] as const;
 export type EventName = (typeof eventNames)[number];
 
 /** The IPC channel an event travels on (requests use their own names). */

@@ -105,6 +105,7 @@ async function start(): Promise<void> {
     pauseAll: () => void run(service, 'tasks.pauseAll'),
     resumeAll: () => void run(service, 'tasks.resumeAll'),
     cancelAll: () => void cancelAll(service),
+    runMirrors: () => void runMirrors(service),
     quit: () => app.quit(),
   });
   tray.render(tracker.status);
@@ -146,6 +147,9 @@ function onEvent(name: AppEvent['name'], payload: unknown): void {
       return;
     case 'queue.paused':
       running.notifier.queuePaused(event.payload);
+      return;
+    case 'mirrors.changed':
+      running.notifier.mirrorRun(event.payload);
       return;
     case 'cart.changed':
       return;
@@ -208,8 +212,19 @@ async function cancelAll(service: AppService): Promise<void> {
   if (response === 0) await run(service, 'tasks.cancelAll');
 }
 
+/** Every mirror, one after another; each run's report comes back as a notification. */
+async function runMirrors(service: AppService): Promise<void> {
+  const mirrors = await request(service, 'mirrors.list', {});
+  if (!mirrors.ok) return;
+  for (const m of mirrors.value) await run(service, 'mirrors.run', { id: m.id });
+}
+
 /** A request from the shell itself; a refusal goes to the log (the window shows its own). */
-async function run(service: AppService, channel: 'tasks.pauseAll' | 'tasks.resumeAll' | 'tasks.cancelAll' | 'cart.add', input: unknown = {}): Promise<void> {
+async function run(
+  service: AppService,
+  channel: 'tasks.pauseAll' | 'tasks.resumeAll' | 'tasks.cancelAll' | 'cart.add' | 'mirrors.run',
+  input: unknown = {},
+): Promise<void> {
   const result = await request(service, channel, input);
   if (!result.ok) log.warn(`${channel} from the shell was refused: [${result.error.code}] ${result.error.message}`);
 }

@@ -3,7 +3,7 @@
 import { Notification, type NativeImage } from 'electron';
 import path from 'node:path';
 import type { Logger } from '../core/log.js';
-import type { ApiError, DeliveryDto, TaskDto } from '../../preload/api.js';
+import type { ApiError, DeliveryDto, TaskDto, MirrorRunDto } from '../../preload/api.js';
 import { showOnDisk } from './links.js';
 import { count, type RunStatus } from './progress.js';
 
@@ -60,6 +60,17 @@ export class Notifier {
     this.show({ title: missing === 0 ? 'Download complete' : 'Download finished with problems', body }, () => {
       showOnDisk(d.target).catch((err: unknown) => this.options.log.warn(`Showing delivery #${d.id} failed: ${(err as Error).message}`));
     });
+  }
+
+  /** A mirror run ended with new files or failures (an unchanged mirror says nothing). */
+  mirrorRun(r: MirrorRunDto): void {
+    if (r.state !== 'completed' && r.state !== 'failed') return;
+    if (r.state === 'completed' && r.newFiles + r.changed + r.failed === 0) return;
+    const body =
+      r.state === 'failed'
+        ? `Mirror ${r.mirrorId} could not run: ${r.error ?? 'unknown error'}`
+        : `Mirror ${r.mirrorId}: ${r.newFiles} new, ${r.changed} changed${r.failed ? `, ${r.failed} failed (open Cartage for the reasons)` : ''}.`;
+    this.show({ title: r.failed || r.state === 'failed' ? 'Mirror finished with problems' : 'Mirror up to date', body }, () => this.options.showWindow());
   }
 
   /** The queue paused itself (a full disk): only the person can make room. */

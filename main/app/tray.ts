@@ -8,6 +8,8 @@ export interface TrayActions {
   pauseAll(): void;
   resumeAll(): void;
   cancelAll(): void;
+  /** Runs every mirror now (the scheduled ones run by themselves while Cartage runs). */
+  runMirrors(): void;
   quit(): void;
 }
 
@@ -45,6 +47,8 @@ export class AppTray {
         { type: 'separator' },
         resume ? { label: 'Resume all', click: () => a.resumeAll() } : { label: 'Pause all', enabled: status.busy, click: () => a.pauseAll() },
         { label: 'Cancel all', enabled: canCancel, click: () => a.cancelAll() },
+        { type: 'separator' },
+        { label: 'Update mirrors now', click: () => a.runMirrors() },
         { type: 'separator' },
         { label: 'Quit', click: () => a.quit() },
       ]),

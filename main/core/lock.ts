@@ -7,8 +7,13 @@ import { CartageError } from './errors.js';
  * lock is a file holding the owner's pid; a lock whose process is gone (killed, crashed) is taken over.
  */
 export class EngineLock {
-  private held = false;
+  private holding = false;
   readonly file: string;
+
+  /** Whether this process holds the queue (and so runs the engine). */
+  held(): boolean {
+    return this.holding;
+  }
 
   constructor(dataDir: string) {
     this.file = path.join(dataDir, 'engine.lock');
@@ -20,7 +25,7 @@ export class EngineLock {
     for (let i = 0; i < 3; i += 1) {
       try {
         fs.writeFileSync(this.file, String(process.pid), { flag: 'wx' });
-        this.held = true;
+        this.holding = true;
         return { ok: true };
       } catch (err) {
         if ((err as { code?: string }).code !== 'EEXIST') throw err;
@@ -33,8 +38,8 @@ export class EngineLock {
   }
 
   release(): void {
-    if (!this.held) return;
-    this.held = false;
+    if (!this.holding) return;
+    this.holding = false;
     if (readOrEmpty(this.file) === String(process.pid)) fs.rmSync(this.file, { force: true });
   }
 }

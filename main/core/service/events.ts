@@ -4,6 +4,7 @@
 import type { EventName, Events } from '../../../preload/api.js';
 import type { Core } from '../core.js';
 import type { DeliveryView } from '../delivery/deliveries.js';
+import type { RunView } from '../sync/mirrors.js';
 import type { QueueSnapshot, TaskProgress } from '../engine/engine.js';
 import type { ErrorInfo } from '../errors.js';
 import type { QueueTotals } from '../queue/queue.js';
@@ -69,12 +70,16 @@ export class ServiceEvents {
     };
     const onQueuePaused = (e: ErrorInfo): void => this.emit('queue.paused', { code: e.code, message: e.message });
     const onDelivery = (d: DeliveryView): void => this.delivery(d);
+    // Mirror runs change seldom (a file at a time at most): each report goes out as it is.
+    const onMirrorRun = (r: RunView): void => this.emit('mirrors.changed', r);
     engine.on('task', onTask);
     engine.on('bulk', onBulk);
     engine.on('progress', onProgress);
     engine.on('queue-paused', onQueuePaused);
     deliveries.on('delivery', onDelivery);
+    core.mirrors.on('run', onMirrorRun);
     this.detach.push(
+      () => core.mirrors.off('run', onMirrorRun),
       () => engine.off('task', onTask),
       () => engine.off('bulk', onBulk),
       () => engine.off('progress', onProgress),

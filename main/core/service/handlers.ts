@@ -127,6 +127,27 @@ export function makeHandlers(core: Core, hooks: ServiceHooks, events: ServiceEve
       return settingsDto(updated);
     },
 
+    'mirrors.list': () => core.mirrors.list(),
+    'mirrors.add': ({ ref, dir, layout, recursive, everyHours, sidecars, applyDeletions }) =>
+      core.mirrors.add({
+        ref,
+        dir: absoluteDir(dir, "the mirror's folder"),
+        layout,
+        recursive,
+        everyMs: everyHours === null ? null : Math.round(everyHours * 3_600_000),
+        sidecars,
+        applyDeletions,
+      }),
+    'mirrors.run': async ({ id }) => {
+      if (!core.lock.held()) {
+        throw new CartageError('engine_busy', 'Another Cartage process runs the queue; run the mirror from there.');
+      }
+      return core.mirrors.runView(await core.mirrors.run(id));
+    },
+    'mirrors.remove': ({ id }) => {
+      core.mirrors.remove(id);
+      return null;
+    },
     'links.open': async ({ url }) => {
       let link: URL;
       try {
