@@ -1,0 +1,80 @@
+import type { DeliveryDto } from '../../../preload/api';
+import { formatBytes, formatDate, percent, plural } from '../lib/format';
+import { deliveryStateLabel } from '../lib/labels';
+import { Badge } from './Badge';
+import { ProgressBar } from './ProgressBar';
+
+export type DeliveryVerb = 'cancel' | 'retry' | 'reveal';
+
+/**
+ * A delivery (one checkout): its progress while it runs; where it was saved and "Show in folder"
+ * once done; each failed file with its reason and a retry.
+ */
+export function DeliveryCard({
+  delivery,
+  onVerb,
+  onRetryFile,
+}: {
+  delivery: DeliveryDto;
+  onVerb: (verb: DeliveryVerb, delivery: DeliveryDto) => void;
+  onRetryFile: (taskId: number, name: string) => void;
+}) {
+  const p = delivery.progress;
+  const finished = delivery.state === 'completed' || delivery.state === 'canceled';
+  const pct = delivery.state === 'completed' ? 100 : percent(p.bytesDone, p.bytesTotal);
+  const what = delivery.kind === 'zip' ? 'Zip file' : 'Folder';
+  return (
+    <article className={`delivery delivery-${delivery.state}`} aria-label={delivery.name}>
+      <div className="task-head">
+        <h4 className="item-name">{delivery.name}</h4>
+        <Badge tone={delivery.state === 'completed' ? (delivery.failures.length > 0 ? 'warn' : 'ok') : 'neutral'}>{deliveryStateLabel(delivery)}</Badge>
+      </div>
+      {!finished && <ProgressBar label={`${delivery.name} progress`} percent={pct} />}
+      <p className="task-figures small">
+        <span>
+          {formatBytes(p.bytesDone)} / {formatBytes(p.bytesTotal)}
+        </span>
+        <span>
+          {p.done} of {plural(delivery.files, 'file')} done
+        </span>
+        {p.failed > 0 && <span className="warn">{p.failed} failed</span>}
+      </p>
+      {delivery.state === 'completed' && (
+        <p className="small">
+          {what} saved to <code className="path">{delivery.target}</code>
+          {delivery.completedAt !== null && <span className="muted"> · {formatDate(delivery.completedAt)}</span>}
+        </p>
+      )}
+      {delivery.failures.length > 0 && (
+        <ul className="failures" aria-label={`Files of ${delivery.name} that failed`}>
+          {delivery.failures.map((f) => (
+            <li key={f.taskId}>
+              <span className="item-name">{f.name}</span>
+              <span className="reason small">{f.error?.message ?? 'Failed for a reason not recorded.'}</span>
+              <button type="button" onClick={() => onRetryFile(f.taskId, f.name)} aria-label={`Retry ${f.name}`}>
+                Retry
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="actions">
+        {delivery.state === 'completed' && (
+          <button type="button" onClick={() => onVerb('reveal', delivery)} aria-label={`Show in folder: ${delivery.name}`}>
+            Show in folder
+          </button>
+        )}
+        {delivery.failures.length > 0 && (
+          <button type="button" onClick={() => onVerb('retry', delivery)} aria-label={`Retry failed files of ${delivery.name}`}>
+            Retry failed files
+          </button>
+        )}
+        {!finished && (
+          <button type="button" onClick={() => onVerb('cancel', delivery)} aria-label={`Cancel ${delivery.name}`}>
+            Cancel
+          </button>
+        )}
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,78 @@
+import type { FileDto, FolderDto, ListingDto, SourceDto } from '../../../preload/api';
+import { dragRef } from '../lib/drag';
+import { formatBytes, plural } from '../lib/format';
+import { restrictionLabel } from '../lib/labels';
+import { fileRef, folderRef } from '../lib/refs';
+import { useApp } from '../state/AppState';
+import { Badge } from './Badge';
+import { OriginalLink } from './OriginalLink';
+import { VirtualList } from './VirtualList';
+
+/** A folder's sub-folders (open, or add their own files) and its files (add one); every row can be dragged to the list. */
+export function ListingView({ source, listing, onOpen }: { source: SourceDto; listing: ListingDto; onOpen: (folder: FolderDto) => void }) {
+  const { addToCart } = useApp();
+  if (listing.folders.length === 0 && listing.files.length === 0) return <p className="empty">This folder is empty.</p>;
+  return (
+    <div className="listing">
+      {listing.folders.length > 0 && (
+        <VirtualList
+          items={listing.folders}
+          getKey={(f) => f.path}
+          label="Folders"
+          estimateSize={48}
+          className="folder-list"
+          renderItem={(folder) => <FolderRow source={source} folder={folder} onOpen={onOpen} onAdd={(ref) => void addToCart([ref])} />}
+        />
+      )}
+      {listing.files.length > 0 && (
+        <VirtualList
+          items={listing.files}
+          getKey={(f) => f.id}
+          label="Files"
+          estimateSize={48}
+          className="file-list"
+          renderItem={(file) => <FileRow source={source} file={file} onAdd={(ref) => void addToCart([ref])} />}
+        />
+      )}
+    </div>
+  );
+}
+
+function FolderRow({ source, folder, onOpen, onAdd }: { source: SourceDto; folder: FolderDto; onOpen: (f: FolderDto) => void; onAdd: (ref: string) => void }) {
+  const ref = folderRef(source, folder.path);
+  return (
+    <div className="entry folder" draggable onDragStart={(e) => dragRef(e, ref)}>
+      <span className="icon" aria-hidden="true">
+        ▸
+      </span>
+      <button type="button" className="link entry-name" onClick={() => onOpen(folder)} aria-label={`Open ${folder.name}`}>
+        {folder.name}
+      </button>
+      <span className="muted small">{folder.count === null ? '' : plural(folder.count, 'file')}</span>
+      <button type="button" onClick={() => onAdd(ref)} aria-label={`Add folder ${folder.name}`} disabled={folder.count === 0}>
+        Add
+      </button>
+    </div>
+  );
+}
+
+function FileRow({ source, file, onAdd }: { source: SourceDto; file: FileDto; onAdd: (ref: string) => void }) {
+  const ref = fileRef(source, file);
+  return (
+    <div className="entry file" draggable onDragStart={(e) => dragRef(e, ref)}>
+      <OriginalLink href={file.href} className="entry-name">
+        {file.name}
+      </OriginalLink>
+      <span className="muted small">{formatBytes(file.size)}</span>
+      {!file.access.downloadable && (
+        <Badge tone="warn" title={file.access.reason ?? undefined}>
+          {restrictionLabel(file.access.restriction)}
+        </Badge>
+      )}
+      {file.motion && <Badge>Live photo</Badge>}
+      <button type="button" onClick={() => onAdd(ref)} aria-label={`Add ${file.name}`}>
+        Add
+      </button>
+    </div>
+  );
+}

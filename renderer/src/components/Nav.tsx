@@ -1,0 +1,27 @@
+import { views } from '../state/route';
+import { useApp } from '../state/AppState';
+
+/** The views, as real buttons; the current one is marked for screen readers too. */
+export function Nav() {
+  const { route, navigate, cart } = useApp();
+  const files = cart.cart?.totals.files ?? 0;
+  return (
+    <nav aria-label="Views" className="nav">
+      <ul>
+        {views.map(({ view, label }) => (
+          <li key={view}>
+            <button type="button" aria-current={route.view === view ? 'page' : undefined} onClick={() => navigate({ view })}>
+              <span>{label}</span>
+              {view === 'cart' && files > 0 && (
+                <span className="count">
+                  {files}
+                  <span className="visually-hidden"> files</span>
+                </span>
+              )}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}

@@ -1,0 +1,125 @@
+import { useEffect, useId, useRef, useState } from 'react';
+import type { AddedSourceDto, ApiError, SourceDto, SourceKind } from '../../../preload/api';
+import { useBridge } from '../lib/bridge';
+import { sourceKindLabel } from '../lib/labels';
+import { saveSource, untrustedCertificate, type SourceInput } from '../lib/sources';
+import { CertificatePrompt } from './CertificatePrompt';
+import { ErrorText } from './ErrorText';
+import { Field } from './Field';
+
+const kinds: readonly SourceKind[] = ['immich', 'webdav', 'web'];
+
+const addressHelp: Record<SourceKind, string> = {
+  immich: 'The address you open Immich at, or a shared link.',
+  webdav: 'The address of the share, such as https://nas.example.org/remote.php/dav/files/ann/.',
+  web: 'The address of a folder listing, such as https://example.org/photos/.',
+};
+
+/**
+ * Adds a connection, or edits one (the person types the key or password again: Cartage never shows
+ * a saved secret). A self-signed certificate is offered to trust, and the save retried with it.
+ */
+export function SourceForm({ source, onSaved, onCancel }: { source: SourceDto | null; onSaved: (r: AddedSourceDto) => void; onCancel: () => void }) {
+  const bridge = useBridge();
+  const headingId = useId();
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const [kind, setKind] = useState<SourceKind>(source?.kind ?? 'immich');
+  const [name, setName] = useState(source?.name ?? '');
+  const [url, setUrl] = useState(source?.url ?? '');
+  const [apiKey, setApiKey] = useState('');
+  const [username, setUsername] = useState(source?.username ?? '');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  // The source this form replaces, until it has been removed.
+  const [replacing, setReplacing] = useState<SourceDto | null>(source);
+
+  useEffect(() => headingRef.current?.focus(), []);
+
+  const save = async (trustFingerprint?: string) => {
+    const input: SourceInput = {
+      kind,
+      url: url.trim(),
+      ...(name.trim() ? { name: name.trim() } : {}),
+      ...(kind === 'immich' && apiKey ? { apiKey } : {}),
+      ...(kind !== 'immich' && username.trim() ? { username: username.trim(), password } : {}),
+      ...(trustFingerprint ? { trustFingerprint } : {}),
+    };
+    setBusy(true);
+    setError(null);
+    const result = await saveSource(bridge, input, replacing, () => setReplacing(null));
+    setBusy(false);
+    if (result.ok) onSaved(result.value);
+    else setError(result.error);
+  };
+
+  const editing = source !== null;
+  const lostOld = editing && replacing === null && error !== null;
+  return (
+    <form
+      className="pane source-form"
+      aria-labelledby={headingId}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <h2 id={headingId} ref={headingRef} tabIndex={-1}>
+        {editing ? `Edit ${source.name}` : 'Add a source'}
+      </h2>
+      <fieldset>
+        <legend>Kind</legend>
+        {kinds.map((k) => (
+          <label className="choice" key={k}>
+            <input type="radio" name="source-kind" value={k} checked={kind === k} onChange={() => setKind(k)} /> {sourceKindLabel(k)}
+          </label>
+        ))}
+      </fieldset>
+      <Field label="Address" hint={addressHelp[kind]} type="url" required value={url} onChange={(e) => setUrl(e.target.value)} spellCheck={false} autoComplete="url" />
+      {kind === 'immich' ? (
+        <Field
+          label="API key"
+          hint={`Create one in Immich under Account settings, API keys. Not needed for a shared link.${editing ? ' Enter it again to save a change.' : ''}`}
+          type="password"
+          value={apiKey}
+          onChange={(e) => setApiKey(e.target.value)}
+          autoComplete="off"
+        />
+      ) : (
+        <>
+          <label className="field">
+            <span>User name{kind === 'web' ? ' (if the folder asks for one)' : ''}</span>
+            <input type="text" value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="username" />
+          </label>
+          <label className="field">
+            <span>Password</span>
+            <input type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" />
+          </label>
+        </>
+      )}
+      <Field
+        label="Name (optional)"
+        hint="Letters, digits, '.', '_' or '-'; chosen from the address when empty. References use it, as in photos:albums."
+        type="text"
+        value={name}
+        maxLength={64}
+        onChange={(e) => setName(e.target.value)}
+      />
+      {editing && replacing !== null && <p className="muted small">Saving connects again with these details and replaces the saved connection.</p>}
+      {error?.code === untrustedCertificate ? (
+        <CertificatePrompt error={error} busy={busy} onTrust={(fp) => void save(fp)} />
+      ) : (
+        <ErrorText error={error} />
+      )}
+      {lostOld && <p className="note">The old connection was removed; correct the details and save again to connect.</p>}
+      <div className="form-actions">
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? 'Connecting…' : editing ? 'Save and reconnect' : 'Connect'}
+        </button>
+      </div>
+    </form>
+  );
+}
