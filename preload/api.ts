@@ -142,6 +142,9 @@ export interface DeliveryDto {
   createdAt: number;
   completedAt: number | null;
   progress: { done: number; failed: number; canceled: number; pending: number; bytesDone: number; bytesTotal: number };
+  /** Bytes a second over its running downloads, and milliseconds left at that speed (null when idle). */
+  speed: number | null;
+  eta: number | null;
   failures: { taskId: number; name: string; error: ApiError | null }[];
 }
 

@@ -34,6 +34,8 @@ export interface DeliveryView {
   };
   /** Files that failed, each with its reason, and the task to retry. */
   failures: { taskId: number; name: string; error: ErrorInfo | null }[];
+  /** Its downloads running now (for the speed and time left, which the engine's snapshots hold). */
+  activeTaskIds: number[];
 }
 
 interface DeliveryRow {
@@ -272,7 +274,10 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     const items = this.items(d.id);
     const progress = { done: 0, failed: 0, canceled: 0, pending: 0, bytesDone: 0, bytesTotal: 0 };
     const failures: DeliveryView['failures'] = [];
+    const activeTaskIds: number[] = [];
     for (const i of items) {
+      if (i.t_state === 'active') activeTaskIds.push(i.task_id);
+      if (i.m_state === 'active' && i.m_id !== null) activeTaskIds.push(i.m_id);
       const states = [i.t_state, ...(i.m_state ? [i.m_state] : [])];
       progress.bytesDone += i.t_bytes + (i.m_bytes ?? 0);
       progress.bytesTotal += (i.t_total ?? i.t_bytes) + (i.m_id !== null ? (i.m_total ?? i.m_bytes ?? 0) : 0);
@@ -296,6 +301,7 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
       completedAt: d.completed_at,
       progress,
       failures,
+      activeTaskIds,
     };
   }
 }

@@ -140,8 +140,20 @@ export function planDto(p: CheckoutPlan): CheckoutPlanDto {
   };
 }
 
-export function deliveryDto(d: DeliveryView): DeliveryDto {
+export function deliveryDto(d: DeliveryView, live: (taskId: number) => TaskProgress | undefined = () => undefined): DeliveryDto {
+  let speed = 0;
+  let running = 0;
+  for (const id of d.activeTaskIds) {
+    const p = live(id);
+    if (p) {
+      speed += p.speed;
+      running += 1;
+    }
+  }
+  const left = Math.max(0, d.progress.bytesTotal - d.progress.bytesDone);
   return {
+    speed: running ? speed : null,
+    eta: running && speed > 0 ? Math.round((left / speed) * 1000) : null,
     id: d.id,
     name: d.name,
     kind: d.kind,

@@ -130,7 +130,7 @@ export class ServiceEvents {
   delivery(d: DeliveryView): void {
     if (d.state === 'completed' || d.state === 'canceled') {
       this.pendingDeliveries.delete(d.id);
-      this.emit('deliveries.changed', deliveryDto(d));
+      this.emit('deliveries.changed', deliveryDto(d, (id) => this.liveOf(id)));
       return;
     }
     this.pendingDeliveries.set(d.id, d);
@@ -201,7 +201,7 @@ export class ServiceEvents {
     }
     for (const d of [...this.pendingDeliveries.values()]) {
       this.pendingDeliveries.delete(d.id);
-      this.emit('deliveries.changed', deliveryDto(d));
+      this.emit('deliveries.changed', deliveryDto(d, (id) => this.liveOf(id)));
     }
     if (this.progressDirty) {
       this.progressDirty = false;

@@ -95,13 +95,13 @@ export function makeHandlers(core: Core, hooks: ServiceHooks, events: ServiceEve
       return { deliveryId, plan: planDto(plan) };
     },
 
-    'deliveries.list': () => core.deliveries.list().map(deliveryDto),
-    'deliveries.cancel': async ({ id }) => deliveryDto(await events.quietly(() => core.deliveries.cancel(id))),
+    'deliveries.list': () => core.deliveries.list().map((d) => deliveryDto(d, (t) => events.liveOf(t))),
+    'deliveries.cancel': async ({ id }) => deliveryDto(await events.quietly(() => core.deliveries.cancel(id)), (t) => events.liveOf(t)),
     'deliveries.retry': async ({ id }) => {
       await events.quietly(() => core.deliveries.retry(id));
       const view = core.deliveries.get(id);
       events.delivery(view);
-      return deliveryDto(view);
+      return deliveryDto(view, (t) => events.liveOf(t));
     },
     'deliveries.reveal': async ({ id }) => {
       const shown = core.deliveries.get(id).target;

@@ -1,5 +1,5 @@
 import type { DeliveryDto } from '../../../preload/api';
-import { formatBytes, formatDate, percent, plural } from '../lib/format';
+import { formatBytes, formatDate, formatDuration, formatSpeed, percent, plural } from '../lib/format';
 import { deliveryStateLabel } from '../lib/labels';
 import { Badge } from './Badge';
 import { ProgressBar } from './ProgressBar';
@@ -37,6 +37,8 @@ export function DeliveryCard({
         <span>
           {p.done} of {plural(delivery.files, 'file')} done
         </span>
+        {!finished && delivery.speed !== null && <span>{formatSpeed(delivery.speed)}</span>}
+        {!finished && delivery.eta !== null && <span>{formatDuration(delivery.eta)} left</span>}
         {p.failed > 0 && <span className="warn">{p.failed} failed</span>}
       </p>
       {delivery.state === 'completed' && (
