@@ -252,6 +252,18 @@ export const requests = {
       trustFingerprint: z.string().max(200).optional(),
     })
     .strict(),
+  /** Changes a source and keeps its id; fields left out (or blank) keep what the source had. */
+  'sources.update': z
+    .object({
+      id,
+      url: z.string().max(4096).optional(),
+      name: z.string().max(64).optional(),
+      apiKey: z.string().max(1024).optional(),
+      username: z.string().max(256).optional(),
+      password: z.string().max(1024).optional(),
+      trustFingerprint: z.string().max(200).optional(),
+    })
+    .strict(),
   'sources.remove': z.object({ id }).strict(),
   'sources.browse': z.object({ sourceId: id, path: z.string().max(4096) }).strict(),
   'sources.query': z.object({ sourceId: id, query: z.string().max(4096), preview: z.number().int().min(0).max(1000).default(100) }).strict(),
@@ -311,6 +323,7 @@ export interface Results {
   'app.info': AppInfoDto;
   'sources.list': SourceDto[];
   'sources.add': AddedSourceDto;
+  'sources.update': AddedSourceDto;
   'sources.remove': null;
   'sources.browse': ListingDto;
   'sources.query': QueryPreviewDto;

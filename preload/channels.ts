@@ -5,6 +5,7 @@ export const requestChannels = [
   'app.info',
   'sources.list',
   'sources.add',
+  'sources.update',
   'sources.remove',
   'sources.browse',
   'sources.query',

@@ -9,7 +9,7 @@ import { taskFromRow, type Task, type TaskRow } from '../queue/task.js';
 import { addOutcomeDto, cartDto, deliveryDto, planDto, settingsDto, sourceDto, taskDto, totalsDto } from './dto.js';
 import type { ServiceEvents } from './events.js';
 import { Refusal } from './refusal.js';
-import { addSource, browse, queryPreview, sourceById } from './sources.js';
+import { addSource, browse, queryPreview, sourceById, updateSource } from './sources.js';
 
 /** What the host offers beyond the core: the Electron shell opens links and folders; a browser cannot. */
 export interface ServiceHooks {
@@ -63,6 +63,7 @@ export function makeHandlers(core: Core, hooks: ServiceHooks, events: ServiceEve
 
     'sources.list': () => core.sources.list().map(sourceDto),
     'sources.add': (input) => addSource(core, input),
+    'sources.update': (input) => updateSource(core, input),
     'sources.remove': async ({ id }) => {
       await core.sources.remove(String(sourceById(core, id).id));
       return null;

@@ -59,6 +59,31 @@ export async function addSource(core: Core, input: ParsedInput<'sources.add'>): 
   return { source: sourceDto(record), signedInAs: signedInAs(immich) };
 }
 
+/** Changes a source in place; blank fields keep what it had (a key or password left empty is kept). */
+export async function updateSource(core: Core, input: ParsedInput<'sources.update'>): Promise<AddedSourceDto> {
+  const record = sourceById(core, input.id);
+  const url = given(input.url)?.trim();
+  const apiKey = given(input.apiKey);
+  const username = given(input.username);
+  const password = given(input.password);
+  if (apiKey !== undefined && record.kind !== 'immich') {
+    throw new CartageError('bad_input', 'An API key is for Immich servers; WebDAV shares and web folders sign in with a user name and password.');
+  }
+  if (record.kind === 'immich' && (username !== undefined || password !== undefined)) {
+    throw new CartageError('bad_input', 'Immich signs in with an API key, not a user name and password.');
+  }
+  const fingerprint = given(input.trustFingerprint);
+  const { record: saved, immich } = await core.sources.update(String(record.id), {
+    ...(url !== undefined ? { url } : {}),
+    ...(given(input.name) !== undefined ? { name: given(input.name)! } : {}),
+    ...(apiKey !== undefined ? { apiKey } : {}),
+    ...(username !== undefined ? { username } : {}),
+    ...(password !== undefined ? { password } : {}),
+    ...(fingerprint !== undefined ? { certificate: await pinCertificate(url ?? record.url, fingerprint) } : {}),
+  });
+  return { source: sourceDto(saved), signedInAs: signedInAs(immich) };
+}
+
 /** The folders and files directly in a folder (or the one file a path names), with their summary. */
 export async function browse(core: Core, input: ParsedInput<'sources.browse'>): Promise<ListingDto> {
   const record = sourceById(core, input.sourceId);

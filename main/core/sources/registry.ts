@@ -116,7 +116,40 @@ export class SourceRegistry {
     }
   }
 
-  private async connectAndSave(name: string, input: NewSource): Promise<Connected> {
+  /**
+   * Changes a source in place (its id, and so the list entries and downloads that name it, stay):
+   * what is not given is kept, the source is connected to again with the result, and only then saved.
+   */
+  async update(ref: string, changes: Partial<Omit<NewSource, 'kind'>>): Promise<Connected> {
+    const record = this.get(ref);
+    const name = changes.name ?? record.name;
+    if (!namePattern.test(name)) {
+      throw new CartageError('bad_input', `"${name}" cannot name a source: use letters, digits, '.', '_' or '-' (up to 64), starting with a letter or digit.`);
+    }
+    const clash = this.db.prepare('SELECT id FROM sources WHERE name = ?').get(name) as { id: number } | undefined;
+    if (clash && clash.id !== record.id) throw new CartageError('already_exists', `There is already a source called "${name}"; choose another name.`);
+    const secret = record.auth === 'none' ? null : await this.secrets.get(secretKey(record.id));
+    let url = changes.url ?? record.url;
+    if (!changes.url && secret !== null && record.auth === 'share-key') url = `${record.url}/share/${encodeURIComponent(secret)}`;
+    if (!changes.url && secret !== null && record.auth === 'share-slug') url = `${record.url}/s/${encodeURIComponent(secret)}`;
+    const input: NewSource = {
+      kind: record.kind,
+      url,
+      name,
+      ...(record.kind === 'immich' && (changes.apiKey ?? (record.auth === 'api-key' ? secret : null)) ? { apiKey: changes.apiKey ?? secret! } : {}),
+      ...((changes.username ?? record.username) ? { username: changes.username ?? record.username! } : {}),
+      ...((changes.password ?? (record.auth === 'password' ? secret : null)) !== null ? { password: changes.password ?? secret ?? '' } : {}),
+      certificate: changes.certificate !== undefined ? changes.certificate : record.certificate,
+    };
+    try {
+      return await this.connectAndSave(name, input, record.id);
+    } catch (err) {
+      const untrusted = await untrustedCertificateError(input.url, (err as { cause?: unknown }).cause ?? err, input.certificate);
+      throw untrusted ?? err;
+    }
+  }
+
+  private async connectAndSave(name: string, input: NewSource, existing?: number): Promise<Connected> {
     const https = input.certificate ? pinnedTls(input.certificate) : undefined;
     let url = input.url;
     let apiUrl: string | null = null;
@@ -156,6 +189,16 @@ export class SourceRegistry {
         if (input.username) [auth, secret] = ['password', input.password ?? ''];
         break;
       }
+    }
+    if (existing !== undefined) {
+      // The secret first: a failure leaves the old row and the old secret, which still go together.
+      if (secret !== null) await this.secrets.set(secretKey(existing), secret);
+      else await this.secrets.delete(secretKey(existing));
+      this.db
+        .prepare('UPDATE sources SET name = ?, url = ?, api_url = ?, username = ?, auth = ?, cert_pem = ?, cert_fingerprint = ? WHERE id = ?')
+        .run(name, url, apiUrl, input.username ?? null, auth, input.certificate?.pem ?? null, input.certificate?.fingerprint256 ?? null, existing);
+      this.open.delete(existing);
+      return { record: this.get(String(existing)), immich };
     }
     const id = Number(
       this.db
