@@ -163,6 +163,8 @@ export interface TaskDto {
   /** Milliseconds left, while active and the total is known. */
   eta: number | null;
   error: ApiError | null;
+  /** The zip this file goes into (its path is then a staging copy, removed once the zip is written). */
+  zip: string | null;
 }
 
 export interface QueueTotalsDto {

@@ -9,6 +9,7 @@ import type { Route, View } from './state/route';
 import { BrowseView } from './views/BrowseView';
 import { CartView } from './views/CartView';
 import { DownloadsView } from './views/DownloadsView';
+import { MirrorsView } from './views/MirrorsView';
 import { SettingsView } from './views/SettingsView';
 import { SourcesView } from './views/SourcesView';
 
@@ -65,6 +66,7 @@ function Shell() {
         {view('browse', <BrowseView />)}
         {view('cart', <CartView />)}
         {view('downloads', <DownloadsView />)}
+        {view('mirrors', <MirrorsView />)}
         {view('sources', <SourcesView />)}
         {view('settings', <SettingsView />)}
       </main>

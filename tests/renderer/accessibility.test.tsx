@@ -4,10 +4,10 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import type { Handlers } from './fakeBridge.js';
 import { ok } from './fakeBridge.js';
-import { cartOf, delivery, file, item, listing, nas, photos, settings, task, totals } from './fixtures.js';
+import { cartOf, delivery, file, item, listing, mirror, mirrorRun, nas, photos, settings, task, totals } from './fixtures.js';
 import { renderApp } from './render.js';
 
-/** Every view with something in it: entries with restrictions, tasks in each state, a finished delivery with a failure. */
+/** Every view with something in it: entries with restrictions, tasks in each state, a finished delivery with a failure, mirrors with a report and a run under way. */
 const busy: Handlers = {
   'cart.get': () => ok(cartOf([item(1), item(2, { access: { downloadable: false, restriction: 'web_page', reason: 'This is a web page.' } })])),
   'sources.list': () => ok([photos, { ...nas, certificate: 'AB:CD' }]),
@@ -19,6 +19,15 @@ const busy: Handlers = {
     }),
   'deliveries.list': () =>
     ok([delivery(1), delivery(2, { name: 'Done one', state: 'completed', completedAt: 1, failures: [{ taskId: 3, name: 'VID_3.mp4', error: null }] })]),
+  'mirrors.list': () =>
+    ok([
+      mirror(1, {
+        everyMs: 6 * 3_600_000,
+        nextRunAt: 1_700_021_600_000,
+        lastRun: mirrorRun(7, { failed: 1, deleted: 1, failures: [{ name: 'IMG_9.jpg', reason: 'Gone.' }], deletions: [{ path: 'IMG_1.jpg', action: 'kept' }] }),
+      }),
+      mirror(2, { scope: 'photos?', lastRun: mirrorRun(8, { mirrorId: 2, state: 'downloading', endedAt: null, pending: 4 }) }),
+    ]),
 };
 
 /** What a control would be called by a screen reader, for the failure message. */
@@ -30,6 +39,7 @@ describe('accessibility', () => {
     await screen.findByRole('article', { name: 'photos' });
     await screen.findByRole('button', { name: 'Pause VID_1.mp4', hidden: true });
     await screen.findByRole('button', { name: 'Add a.jpg', hidden: true });
+    await screen.findByRole('button', { name: 'Run now: photos:albums/summer', hidden: true });
 
     const all = (role: string) => screen.queryAllByRole(role, { hidden: true });
     const named = (role: string) => new Set(screen.queryAllByRole(role, { hidden: true, name: /\S/ }));

@@ -24,7 +24,7 @@ describe('checkout', () => {
   it('shows the count, the total size and the free space from the plan', async () => {
     const { form, fake } = await openCheckout();
     expect(await form.findByText('12 files, 340 MB')).toBeTruthy();
-    expect(form.getByText('50 GB free, 340 MB needed')).toBeTruthy();
+    expect(form.getByText('50 GB free, 340 MB needed (the files, and the zip until it is complete)')).toBeTruthy();
     expect(fake.calls('checkout.plan')[0]).toEqual({ kind: 'zip', dir: '/home/ann/Downloads', layout: 'flat' });
   });
 

@@ -1,5 +1,18 @@
 // Data shaped as the contract's DTOs, for component tests.
-import type { CartDto, CartItemDto, CheckoutPlanDto, DeliveryDto, FileDto, ListingDto, QueueTotalsDto, SettingsDto, SourceDto, TaskDto } from '../../preload/api.js';
+import type {
+  CartDto,
+  CartItemDto,
+  CheckoutPlanDto,
+  DeliveryDto,
+  FileDto,
+  ListingDto,
+  MirrorDto,
+  MirrorRunDto,
+  QueueTotalsDto,
+  SettingsDto,
+  SourceDto,
+  TaskDto,
+} from '../../preload/api.js';
 import type { Handlers } from './fakeBridge.js';
 import { ok } from './fakeBridge.js';
 
@@ -79,7 +92,7 @@ export function listing(sourceId: number, folder: string, folders: ListingDto['f
 }
 
 export function task(id: number, over: Partial<TaskDto> = {}): TaskDto {
-  return { id, name: `VID_${id}.mp4`, state: 'active', path: `/home/ann/Downloads/VID_${id}.mp4`, bytes: 0, total: 3_700_000, speed: null, eta: null, error: null, ...over };
+  return { id, name: `VID_${id}.mp4`, state: 'active', path: `/home/ann/Downloads/VID_${id}.mp4`, bytes: 0, total: 3_700_000, speed: null, eta: null, error: null, zip: null, ...over };
 }
 
 export function totals(over: Partial<QueueTotalsDto> = {}): QueueTotalsDto {
@@ -121,6 +134,44 @@ export function plan(over: Partial<CheckoutPlanDto> = {}): CheckoutPlanDto {
   };
 }
 
+export function mirrorRun(id: number, over: Partial<MirrorRunDto> = {}): MirrorRunDto {
+  return {
+    id,
+    mirrorId: 1,
+    state: 'completed',
+    startedAt: 1_700_000_000_000,
+    endedAt: 1_700_000_060_000,
+    newFiles: 0,
+    changed: 0,
+    unchanged: 0,
+    failed: 0,
+    deleted: 0,
+    bytes: 0,
+    pending: 0,
+    failures: [],
+    deletions: [],
+    error: null,
+    ...over,
+  };
+}
+
+export function mirror(id: number, over: Partial<MirrorDto> = {}): MirrorDto {
+  return {
+    id,
+    source: 'photos',
+    scope: 'photos:albums/summer',
+    recursive: false,
+    dir: '/home/ann/Pictures/Summer',
+    layout: 'folders',
+    everyMs: null,
+    sidecars: false,
+    applyDeletions: false,
+    lastRun: null,
+    nextRunAt: null,
+    ...over,
+  };
+}
+
 /** Answers for the first loads of the window: an empty list, no sources, default settings. */
 export function baseHandlers(over: Handlers = {}): Handlers {
   return {
@@ -130,6 +181,7 @@ export function baseHandlers(over: Handlers = {}): Handlers {
     'settings.get': () => ok(settings),
     'tasks.list': () => ok({ tasks: [], totals: totals({ counts: { queued: 0, active: 0, paused: 0, completed: 0, failed: 0, canceled: 0, skipped: 0 }, bytesTotal: 0 }) }),
     'deliveries.list': () => ok([]),
+    'mirrors.list': () => ok([]),
     ...over,
   };
 }

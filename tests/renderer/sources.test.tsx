@@ -57,17 +57,13 @@ describe('sources', () => {
     expect(fake.calls('sources.add')).toEqual([{ kind: 'webdav', url: 'https://nas.example.org/dav/', name: 'nas', username: 'ann', password: 'pw' }]);
   });
 
-  it('shows each source with who is signed in, and edits one by connecting again', async () => {
+  it('shows each source with who is signed in, and edits one in place by connecting again', async () => {
     let list: SourceDto[] = [photos, nas];
     const { fake } = await renderApp({
       'sources.list': () => ok(list),
-      'sources.remove': ({ id }) => {
-        list = list.filter((s) => s.id !== id);
-        return ok(null);
-      },
-      'sources.add': (input) => {
-        const again = { ...nas, id: 3, username: input.username ?? null };
-        list = [...list, again];
+      'sources.update': (input) => {
+        const again = { ...nas, username: input.username ?? nas.username };
+        list = list.map((s) => (s.id === again.id ? again : s));
         return ok({ source: again, signedInAs: null });
       },
     }, { view: 'sources' });
@@ -80,8 +76,10 @@ describe('sources', () => {
     expect((form.getByRole('textbox', { name: /Address/ }) as HTMLInputElement).value).toBe('https://nas.example.org/dav/');
     await userEvent.type(form.getByLabelText('Password'), 'new-password');
     await userEvent.click(form.getByRole('button', { name: 'Save and reconnect' }));
-    expect(fake.calls('sources.remove')).toEqual([{ id: 2 }]);
-    expect(fake.calls('sources.add')).toEqual([{ kind: 'webdav', url: 'https://nas.example.org/dav/', name: 'nas', username: 'ann', password: 'new-password' }]);
+    // The same source, changed in place: its id (and what refers to it) stays.
+    expect(fake.calls('sources.update')).toEqual([{ id: 2, url: 'https://nas.example.org/dav/', name: 'nas', username: 'ann', password: 'new-password' }]);
+    expect(fake.calls('sources.remove')).toEqual([]);
+    expect(fake.calls('sources.add')).toEqual([]);
     await waitFor(() => expect(screen.queryByRole('form', { name: 'Edit nas' })).toBeNull());
   });
 

@@ -34,8 +34,8 @@ export interface DeliveryView {
   };
   /** Files that failed, each with its reason, and the task to retry. */
   failures: { taskId: number; name: string; error: ErrorInfo | null }[];
-  /** Its downloads running now (for the speed and time left, which the engine's snapshots hold). */
-  activeTaskIds: number[];
+  /** Its downloads running now, with the bytes last recorded (the engine's snapshots hold fresher ones, and the speed). */
+  active: { taskId: number; bytes: number }[];
 }
 
 interface DeliveryRow {
@@ -192,6 +192,14 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     return this.engine.retry(failed).map((t) => t.id);
   }
 
+  /** The zip a task's file goes into (its own file is only a staging copy), or null. */
+  zipOfTask(taskId: number): string | null {
+    const d = this.deliveryOfTask(taskId);
+    if (d === null) return null;
+    const row = this.db.prepare("SELECT name FROM deliveries WHERE id = ? AND kind = 'zip'").get(d) as { name: string } | undefined;
+    return row?.name ?? null;
+  }
+
   private touchTask(taskId: number): void {
     const d = this.deliveryOfTask(taskId);
     if (d !== null) this.schedule(d);
@@ -274,10 +282,10 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     const items = this.items(d.id);
     const progress = { done: 0, failed: 0, canceled: 0, pending: 0, bytesDone: 0, bytesTotal: 0 };
     const failures: DeliveryView['failures'] = [];
-    const activeTaskIds: number[] = [];
+    const active: DeliveryView['active'] = [];
     for (const i of items) {
-      if (i.t_state === 'active') activeTaskIds.push(i.task_id);
-      if (i.m_state === 'active' && i.m_id !== null) activeTaskIds.push(i.m_id);
+      if (i.t_state === 'active') active.push({ taskId: i.task_id, bytes: i.t_bytes });
+      if (i.m_state === 'active' && i.m_id !== null) active.push({ taskId: i.m_id, bytes: i.m_bytes ?? 0 });
       const states = [i.t_state, ...(i.m_state ? [i.m_state] : [])];
       progress.bytesDone += i.t_bytes + (i.m_bytes ?? 0);
       progress.bytesTotal += (i.t_total ?? i.t_bytes) + (i.m_id !== null ? (i.m_total ?? i.m_bytes ?? 0) : 0);
@@ -301,7 +309,7 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
       completedAt: d.completed_at,
       progress,
       failures,
-      activeTaskIds,
+      active,
     };
   }
 }

@@ -143,14 +143,17 @@ export function planDto(p: CheckoutPlan): CheckoutPlanDto {
 export function deliveryDto(d: DeliveryView, live: (taskId: number) => TaskProgress | undefined = () => undefined): DeliveryDto {
   let speed = 0;
   let running = 0;
-  for (const id of d.activeTaskIds) {
-    const p = live(id);
+  // The rows hold bytes recorded every few MB; running downloads are counted as the engine last saw them.
+  let bytesDone = d.progress.bytesDone;
+  for (const a of d.active) {
+    const p = live(a.taskId);
     if (p) {
       speed += p.speed;
       running += 1;
+      bytesDone += Math.max(0, p.bytes - a.bytes);
     }
   }
-  const left = Math.max(0, d.progress.bytesTotal - d.progress.bytesDone);
+  const left = Math.max(0, d.progress.bytesTotal - bytesDone);
   return {
     speed: running ? speed : null,
     eta: running && speed > 0 ? Math.round((left / speed) * 1000) : null,
@@ -163,13 +166,13 @@ export function deliveryDto(d: DeliveryView, live: (taskId: number) => TaskProgr
     files: d.files,
     createdAt: d.createdAt,
     completedAt: d.completedAt,
-    progress: { ...d.progress },
+    progress: { ...d.progress, bytesDone },
     failures: d.failures.map((f) => ({ taskId: f.taskId, name: f.name, error: errorDto(f.error) })),
   };
 }
 
 /** A task; `live` is what the engine's last progress snapshot said of it while it runs. */
-export function taskDto(t: Task, live?: TaskProgress): TaskDto {
+export function taskDto(t: Task, live?: TaskProgress, zip: string | null = null): TaskDto {
   const running = t.state === 'active' && live !== undefined;
   return {
     id: t.id,
@@ -181,6 +184,7 @@ export function taskDto(t: Task, live?: TaskProgress): TaskDto {
     speed: running ? live.speed : null,
     eta: running && live.etaMs !== null ? Math.round(live.etaMs) : null,
     error: errorDto(t.error),
+    zip,
   };
 }
 

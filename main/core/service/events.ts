@@ -158,7 +158,7 @@ export class ServiceEvents {
     }
     if (finalStates.includes(t.state)) {
       this.pendingTasks.delete(t.id);
-      this.emit('tasks.changed', taskDto(t));
+      this.emit('tasks.changed', taskDto(t, undefined, this.core.deliveries.zipOfTask(t.id)));
     } else {
       this.pendingTasks.set(t.id, t.state);
     }
@@ -197,7 +197,7 @@ export class ServiceEvents {
       this.pendingTasks.delete(id);
       // Read again: a later change (sent at once, or in a bulk) may have overtaken this one.
       const t = this.core.queue.get(id);
-      if (t && t.state === state) this.emit('tasks.changed', taskDto(t, this.live.get(id)));
+      if (t && t.state === state) this.emit('tasks.changed', taskDto(t, this.live.get(id), this.core.deliveries.zipOfTask(id)));
     }
     for (const d of [...this.pendingDeliveries.values()]) {
       this.pendingDeliveries.delete(d.id);
@@ -211,7 +211,7 @@ export class ServiceEvents {
 
   /** The running tasks (with the engine's live bytes and speed) and the queue's totals. */
   snapshot(): Events['tasks.progress'] {
-    const tasks = this.core.queue.page(0, activeShown, ['active']).map((t) => taskDto(t, this.live.get(t.id)));
+    const tasks = this.core.queue.page(0, activeShown, ['active']).map((t) => taskDto(t, this.live.get(t.id), this.core.deliveries.zipOfTask(t.id)));
     return { tasks, totals: totalsDto(this.totals()) };
   }
 

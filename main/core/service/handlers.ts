@@ -51,7 +51,7 @@ function recentTasks(core: Core, limit: number): Task[] {
 }
 
 export function makeHandlers(core: Core, hooks: ServiceHooks, events: ServiceEvents): Handlers {
-  const dto = (t: Task): TaskDto => taskDto(t, events.liveOf(t.id));
+  const dto = (t: Task): TaskDto => taskDto(t, events.liveOf(t.id), core.deliveries.zipOfTask(t.id));
   const control = async (ids: number[], move: (ids: number[]) => Task[]): Promise<TaskDto[]> => {
     knownTasks(core, ids);
     return (await events.quietly(() => move(ids))).map(dto);

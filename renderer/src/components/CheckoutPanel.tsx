@@ -119,7 +119,7 @@ export function CheckoutPanel({ onClose, onStarted }: { onClose: () => void; onS
               {plan.target && <span className="muted"> to {plan.target}</span>}
             </p>
             <p className={tooBig ? 'warn' : 'muted'}>
-              {formatBytes(plan.freeBytes)} free{plan.neededBytes > 0 ? `, ${formatBytes(plan.neededBytes)} needed` : ''}
+              {formatBytes(plan.freeBytes)} free{plan.neededBytes > 0 ? `, ${formatBytes(plan.neededBytes)} needed${plan.kind === 'zip' ? ' (the files, and the zip until it is complete)' : ''}` : ''}
             </p>
             {plan.staying.length > 0 && (
               <details>

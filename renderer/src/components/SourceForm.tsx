@@ -31,8 +31,6 @@ export function SourceForm({ source, onSaved, onCancel }: { source: SourceDto | 
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
-  // The source this form replaces, until it has been removed.
-  const [replacing, setReplacing] = useState<SourceDto | null>(source);
 
   useEffect(() => headingRef.current?.focus(), []);
 
@@ -47,14 +45,13 @@ export function SourceForm({ source, onSaved, onCancel }: { source: SourceDto | 
     };
     setBusy(true);
     setError(null);
-    const result = await saveSource(bridge, input, replacing, () => setReplacing(null));
+    const result = await saveSource(bridge, input, source);
     setBusy(false);
     if (result.ok) onSaved(result.value);
     else setError(result.error);
   };
 
   const editing = source !== null;
-  const lostOld = editing && replacing === null && error !== null;
   return (
     <form
       className="pane source-form"
@@ -79,7 +76,7 @@ export function SourceForm({ source, onSaved, onCancel }: { source: SourceDto | 
       {kind === 'immich' ? (
         <Field
           label="API key"
-          hint={`Create one in Immich under Account settings, API keys. Not needed for a shared link.${editing ? ' Enter it again to save a change.' : ''}`}
+          hint={`Create one in Immich under Account settings, API keys. Not needed for a shared link.${editing ? ' Leave it empty to keep the saved one.' : ''}`}
           type="password"
           value={apiKey}
           onChange={(e) => setApiKey(e.target.value)}
@@ -105,13 +102,12 @@ export function SourceForm({ source, onSaved, onCancel }: { source: SourceDto | 
         maxLength={64}
         onChange={(e) => setName(e.target.value)}
       />
-      {editing && replacing !== null && <p className="muted small">Saving connects again with these details and replaces the saved connection.</p>}
+      {editing && <p className="muted small">Saving connects again with these details; nothing changes unless that works. A key or password left empty is kept.</p>}
       {error?.code === untrustedCertificate ? (
         <CertificatePrompt error={error} busy={busy} onTrust={(fp) => void save(fp)} />
       ) : (
         <ErrorText error={error} />
       )}
-      {lostOld && <p className="note">The old connection was removed; correct the details and save again to connect.</p>}
       <div className="form-actions">
         <button type="button" onClick={onCancel}>
           Cancel

@@ -55,7 +55,7 @@ export function TaskRow({ task, onVerb }: { task: TaskDto; onVerb: (verb: TaskVe
         <span>{done ? formatBytes(task.total ?? task.bytes) : amounts}</span>
         {active && task.speed !== null && <span>{formatSpeed(task.speed)}</span>}
         {active && task.eta !== null && <span>{formatDuration(task.eta)} left</span>}
-        {done && <span className="muted">Saved to {task.path}</span>}
+        {done && <span className="muted">{task.zip ? `In ${task.zip}` : `Saved to ${task.path}`}</span>}
       </p>
       {task.error && (task.state === 'failed' || task.state === 'skipped' || task.state === 'paused') && <p className="reason small">{task.error.message}</p>}
       <div className="actions">

@@ -1,5 +1,5 @@
 // The words the window uses for the contract's codes: restrictions, states, layouts, kinds.
-import type { CartItemDto, DeliveryDto, SettingsDto, SourceKind, TaskStateDto } from '../../../preload/api';
+import type { CartItemDto, DeliveryDto, MirrorRunDto, SettingsDto, SourceKind, TaskStateDto } from '../../../preload/api';
 import { assertNever } from './never';
 
 export type Layout = DeliveryDto['layout'];
@@ -83,6 +83,23 @@ export function deliveryStateLabel(delivery: Pick<DeliveryDto, 'state' | 'kind'>
       return 'Canceled';
     default:
       return assertNever(delivery.state);
+  }
+}
+
+export function mirrorRunStateLabel(state: MirrorRunDto['state']): string {
+  switch (state) {
+    case 'enumerating':
+      return 'Listing the source';
+    case 'downloading':
+      return 'Downloading';
+    case 'completed':
+      return 'Done';
+    case 'interrupted':
+      return 'Interrupted';
+    case 'failed':
+      return 'Failed';
+    default:
+      return assertNever(state);
   }
 }
 

@@ -7,20 +7,19 @@ export type SourceInput = RequestInput<'sources.add'>;
 export const untrustedCertificate = 'untrusted_certificate';
 
 /**
- * Saves a connection. An edit replaces the old one: the contract has no `sources.update`, so the
- * old source is removed and the new details added under its name (`replacing` is then null for a
- * retry, such as trusting a certificate, since the old one is gone already).
+ * Saves a connection. An edit of the same kind changes it in place (`sources.update`: its id, and
+ * so its list entries and downloads, stay; a key or password left empty is kept); a change of kind
+ * adds the new connection first and removes the old one only once the new one works.
  */
-export async function saveSource(
-  bridge: CartageBridge,
-  input: SourceInput,
-  replacing: SourceDto | null,
-  onReplaced: () => void,
-): Promise<ApiResult<AddedSourceDto>> {
-  if (replacing) {
-    const removed = await ask(() => bridge.sources.remove({ id: replacing.id }));
-    if (!removed.ok) return removed;
-    onReplaced();
+export async function saveSource(bridge: CartageBridge, input: SourceInput, editing: SourceDto | null): Promise<ApiResult<AddedSourceDto>> {
+  if (editing && editing.kind === input.kind) {
+    const { kind: _kind, ...changes } = input;
+    return ask(() => bridge.sources.update({ id: editing.id, ...changes }));
   }
-  return ask(() => bridge.sources.add(input));
+  const added = await ask(() => bridge.sources.add(input));
+  if (added.ok && editing) {
+    const removed = await ask(() => bridge.sources.remove({ id: editing.id }));
+    if (!removed.ok) return removed;
+  }
+  return added;
 }

@@ -70,7 +70,17 @@ export function AppStateProvider({ children, initialRoute }: { children: ReactNo
   );
 
   const value = useMemo<AppState>(
-    () => ({ cart, sources, settings, info, route, navigate: setRoute, notice, notify: setNotice, addToCart }),
+    () => ({
+      cart,
+      sources,
+      settings,
+      info,
+      route,
+      navigate: setRoute,
+      notice,
+      notify: setNotice,
+      addToCart,
+    }),
     [cart, sources, settings, info, route, notice, addToCart],
   );
   return <AppContext.Provider value={value}>{children}</AppContext.Provider>;

@@ -3,6 +3,7 @@ export type Route =
   | { view: 'browse'; sourceId?: number }
   | { view: 'cart'; checkout?: boolean }
   | { view: 'downloads' }
+  | { view: 'mirrors'; edit?: number; add?: boolean }
   | { view: 'sources'; edit?: number; add?: boolean }
   | { view: 'settings' };
 
@@ -12,6 +13,7 @@ export const views: readonly { view: View; label: string }[] = [
   { view: 'browse', label: 'Browse' },
   { view: 'cart', label: 'Download list' },
   { view: 'downloads', label: 'Downloads' },
+  { view: 'mirrors', label: 'Mirrors' },
   { view: 'sources', label: 'Sources' },
   { view: 'settings', label: 'Settings' },
 ];

@@ -118,7 +118,7 @@ export function DownloadsView() {
       )}
       {finished.length > 0 && (
         <>
-          <h3>
+          <h3 className="disclosure-heading">
             <button type="button" className="link" aria-expanded={showFinished} onClick={() => setShowFinished((s) => !s)}>
               Finished ({finished.length})
             </button>
