@@ -3,6 +3,7 @@ import http from 'node:http';
 import type net from 'node:net';
 
 export interface RequestRecord {
+  method: string;
   path: string;
   range: string | undefined;
   ifRange: string | undefined;
@@ -31,7 +32,7 @@ export class FaultServer extends EventEmitter {
     super();
     this.server = http.createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
-      this.requests.push({ path, range: req.headers.range, ifRange: req.headers['if-range'] as string | undefined, headers: req.headers });
+      this.requests.push({ method: req.method ?? 'GET', path, range: req.headers.range, ifRange: req.headers['if-range'] as string | undefined, headers: req.headers });
       const attempt = (this.attempts.get(path) ?? 0) + 1;
       this.attempts.set(path, attempt);
       this.inflight += 1;
