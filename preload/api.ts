@@ -199,6 +199,8 @@ export interface MirrorRunDto {
   deleted: number;
   bytes: number;
   pending: number;
+  /** Of the pending downloads, those paused (the run waits for them). */
+  paused: number;
   failures: { name: string; reason: string }[];
   deletions: { path: string; action: string }[];
   error: string | null;
@@ -316,6 +318,8 @@ export const requests = {
     })
     .strict(),
   'mirrors.run': z.object({ id }).strict(),
+  'mirrors.pause': z.object({ id }).strict(),
+  'mirrors.resume': z.object({ id }).strict(),
   'mirrors.remove': z.object({ id }).strict(),
   'links.open': z.object({ url: z.string().max(8192) }).strict(),
 } as const satisfies Record<RequestChannel, z.ZodType>;
@@ -354,6 +358,8 @@ export interface Results {
   'mirrors.add': MirrorDto;
   /** The run as it starts (listing done, downloads queued); its end comes as `mirrors.changed`. */
   'mirrors.run': MirrorRunDto;
+  'mirrors.pause': MirrorRunDto;
+  'mirrors.resume': MirrorRunDto;
   'mirrors.remove': null;
   'links.open': null;
 }

@@ -32,6 +32,8 @@ export const requestChannels = [
   'mirrors.list',
   'mirrors.add',
   'mirrors.run',
+  'mirrors.pause',
+  'mirrors.resume',
   'mirrors.remove',
   'links.open',
 ] as const;

@@ -54,6 +54,7 @@ Mirrors (a folder kept in step with a source; files the mirror did not write are
   cartage mirror ls [--json]          Mirrors, their last run and next run.
   cartage mirror run ID...|--all [--json]
                                       Run now: new, changed, unchanged, failed, deleted on the source.
+  cartage mirror pause|resume ID...   Pause or resume the downloads of a mirror's run.
   cartage mirror rm ID...             Forget a mirror (its files stay on disk).
 
 Every command takes --data-dir DIR (or CARTAGE_DATA_DIR) for where the queue and logs live.

@@ -31,8 +31,12 @@ interface Setup {
   open(): Core;
 }
 
-async function immichMirror(assets: FakeAsset[], options: { applyDeletions?: boolean; sidecars?: boolean } = {}): Promise<Setup & { mirrorId: number }> {
-  const server = await startImmich({ assets });
+async function immichMirror(
+  assets: FakeAsset[],
+  options: { applyDeletions?: boolean; sidecars?: boolean } = {},
+  albums: { albumName: string; assetIds: string[] }[] = [],
+): Promise<Setup & { mirrorId: number }> {
+  const server = await startImmich({ assets, albums });
   const dataDir = tempDir();
   const secrets = new MemorySecretStore();
   const trashed: string[] = [];
@@ -136,13 +140,14 @@ describe('an Immich library mirrored on disk', () => {
   it('keeps a live photo together and writes sidecars when asked', async () => {
     const motionId = '0b7c1e2a-1111-4c3d-9e8f-aaaaaaaaaaaa';
     const s = await immichMirror(
-      [asset(1, { livePhotoVideoId: motionId, isFavorite: true }), { id: motionId, originalFileName: 'IMG_1.MOV', bytes: bytes(3000, 7), fileCreatedAt: '2024-02-11T10:00:00.000Z' }],
+      [asset(1, { id: 'a1b2c3d4-0000-4000-8000-000000000001', livePhotoVideoId: motionId, isFavorite: true }), { id: motionId, originalFileName: 'IMG_1.MOV', bytes: bytes(3000, 7), fileCreatedAt: '2024-02-11T10:00:00.000Z' }],
       { sidecars: true },
+      [{ albumName: 'Best of', assetIds: ['a1b2c3d4-0000-4000-8000-000000000001'] }],
     );
     await runOnce(s.core, s.mirrorId);
     expect(tree(s.dir)).toEqual(['2024/2024-02/IMG_1.JPG', '2024/2024-02/IMG_1.JPG.json', '2024/2024-02/IMG_1.MOV', '2024/2024-02/IMG_1.MOV.json']);
     const side = JSON.parse(fs.readFileSync(path.join(s.dir, '2024/2024-02/IMG_1.JPG.json'), 'utf8')) as Record<string, unknown>;
-    expect(side).toMatchObject({ source: 'photos', name: 'IMG_1.JPG', favorite: true, takenAt: expect.stringMatching(/^2024-02-11/) });
+    expect(side).toMatchObject({ source: 'photos', name: 'IMG_1.JPG', favorite: true, albums: ['Best of'], takenAt: expect.stringMatching(/^2024-02-11/) });
   });
 
   it('finishes a run a crash interrupted, without downloading anything twice', async () => {
@@ -161,6 +166,19 @@ describe('an Immich library mirrored on disk', () => {
     expect(core.db.prepare('SELECT count(*) FROM tasks').pluck().get()).toBe(tasks);
     expect(tree(s.dir)).toHaveLength(3);
     expect(originals(s.server)).toBe(3);
+  });
+
+  it('pauses a run: its downloads wait, and the run ends once they are resumed', async () => {
+    const s = await immichMirror([asset(1), asset(2), asset(3)]);
+    const runId = await s.core.mirrors.run(s.mirrorId);
+    const paused = s.core.mirrors.pause(s.mirrorId);
+    expect(paused).toMatchObject({ id: runId, state: 'downloading', pending: 3, paused: 3 });
+    s.core.startEngine();
+    expect(s.core.mirrors.runView(runId)).toMatchObject({ state: 'downloading', paused: 3 });
+    expect(() => s.core.mirrors.pause(999)).toThrow('There is no mirror 999');
+    s.core.mirrors.resume(s.mirrorId);
+    expect(await s.core.mirrors.whenDone(runId)).toMatchObject({ state: 'completed', newFiles: 3, paused: 0 });
+    expect(() => s.core.mirrors.resume(s.mirrorId)).toThrow('is not running; there is nothing to resume');
   });
 
   it('finishes the downloads of a run that had listed everything before the crash', async () => {

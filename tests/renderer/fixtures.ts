@@ -148,6 +148,7 @@ export function mirrorRun(id: number, over: Partial<MirrorRunDto> = {}): MirrorR
     deleted: 0,
     bytes: 0,
     pending: 0,
+    paused: 0,
     failures: [],
     deletions: [],
     error: null,

@@ -254,6 +254,26 @@ describe('mirrors', () => {
     expect((card.getByRole('button', { name: 'Run now: photos:albums/summer' }) as HTMLButtonElement).disabled).toBe(false);
   });
 
+  it('pauses and resumes the downloads of a run under way', async () => {
+    const busy = { ...summer, lastRun: mirrorRun(8, { state: 'downloading', endedAt: null, pending: 3 }) };
+    const { fake } = await renderApp(
+      {
+        'mirrors.list': () => ok([busy]),
+        'mirrors.pause': () => ok(mirrorRun(8, { state: 'downloading', endedAt: null, pending: 3, paused: 3 })),
+        'mirrors.resume': () => ok(mirrorRun(8, { state: 'downloading', endedAt: null, pending: 3, paused: 0 })),
+      },
+      { view: 'mirrors' },
+    );
+    const card = await cardOf('photos:albums/summer');
+    await userEvent.click(card.getByRole('button', { name: 'Pause photos:albums/summer' }));
+    expect(fake.calls('mirrors.pause')).toEqual([{ id: 1 }]);
+    expect(await card.findByText(/3 downloads to go \(3 paused\)/)).toBeTruthy();
+    expect(card.queryByRole('button', { name: 'Pause photos:albums/summer' })).toBeNull();
+    await userEvent.click(card.getByRole('button', { name: 'Resume photos:albums/summer' }));
+    expect(fake.calls('mirrors.resume')).toEqual([{ id: 1 }]);
+    expect(await card.findByRole('button', { name: 'Pause photos:albums/summer' })).toBeTruthy();
+  });
+
   it('edits a mirror by adding one with the new settings and then removing the old one', async () => {
     let list: MirrorDto[] = [summer];
     const { fake } = await renderApp(

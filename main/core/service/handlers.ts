@@ -145,6 +145,8 @@ export function makeHandlers(core: Core, hooks: ServiceHooks, events: ServiceEve
       }
       return core.mirrors.runView(await core.mirrors.run(id));
     },
+    'mirrors.pause': ({ id }) => core.mirrors.pause(id),
+    'mirrors.resume': ({ id }) => core.mirrors.resume(id),
     'mirrors.remove': ({ id }) => {
       core.mirrors.remove(id);
       return null;

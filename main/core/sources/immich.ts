@@ -119,6 +119,26 @@ export class ImmichSource implements Source {
     return `${this.options.apiUrl}/assets/${encodeURIComponent(assetId)}/original`;
   }
 
+  /**
+   * The names of the albums each asset is in (owned and shared), for sidecar files: one listing
+   * per album, made when asked (album contents change between mirror runs).
+   */
+  async albumNamesByAsset(): Promise<Map<string, string[]>> {
+    const byAsset = new Map<string, string[]>();
+    if (await this.isSharedLink()) return byAsset;
+    for (const album of await this.albumFolders()) {
+      const id = album.path.slice('albums/'.length);
+      for (const f of await this.albumFiles(id, album.path)) {
+        for (const assetId of f.motion ? [f.id, f.motion.id] : [f.id]) {
+          const names = byAsset.get(assetId) ?? [];
+          names.push(album.name);
+          byAsset.set(assetId, names);
+        }
+      }
+    }
+    return byAsset;
+  }
+
   /** One asset by id, as a file (`assets/ID` references). */
   async asset(id: string): Promise<RemoteFile> {
     const asset = await this.api.call({ path: `/assets/${encodeURIComponent(id)}` }, assetSchema);

@@ -44,8 +44,9 @@ export interface RunView {
   failed: number;
   deleted: number;
   bytes: number;
-  /** Downloads still to finish. */
+  /** Downloads still to finish, and how many of them are paused. */
   pending: number;
+  paused: number;
   failures: { name: string; reason: string }[];
   deletions: { path: string; action: string }[];
   error: string | null;
@@ -66,7 +67,7 @@ export interface MirrorView {
   nextRunAt: number | null;
 }
 
-export function toRunView(r: RunRow, pending: number): RunView {
+export function toRunView(r: RunRow, pending: number, paused = 0): RunView {
   return {
     id: r.id,
     mirrorId: r.mirror_id,
@@ -80,6 +81,7 @@ export function toRunView(r: RunRow, pending: number): RunView {
     deleted: r.deleted,
     bytes: r.bytes,
     pending,
+    paused,
     failures: JSON.parse(r.failures) as RunView['failures'],
     deletions: JSON.parse(r.deletions) as RunView['deletions'],
     error: r.error,

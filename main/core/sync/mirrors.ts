@@ -12,6 +12,7 @@ import { terminalStates } from '../queue/states.js';
 import type { TaskSpec } from '../queue/task.js';
 import { parseRef, queryText } from '../sources/refs.js';
 import { sourceRefOf, type SourceRegistry } from '../sources/registry.js';
+import { ImmichSource } from '../sources/immich.js';
 import type { RemoteFile, Source } from '../sources/types.js';
 import { nextRunAt, type MirrorRow, type MirrorView, type RunRow, type RunView, toMirrorView, toRunView } from './mirror-views.js';
 
@@ -110,7 +111,7 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
   runView(runId: number): RunView {
     const row = this.db.prepare('SELECT * FROM mirror_runs WHERE id = ?').get(runId) as RunRow | undefined;
     if (!row) throw new CartageError('not_found', `There is no mirror run ${runId}.`);
-    return toRunView(row, this.pendingCount(runId));
+    return toRunView(row, this.pendingCount(runId), this.pausedCount(runId));
   }
 
   /** Follows the engine, finishes runs a crash or a stop interrupted, and starts scheduled runs. */
@@ -161,6 +162,38 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
       this.emit('run', this.runView(runId));
       throw err;
     }
+  }
+
+  /** Pauses the downloads of a mirror's current run (their partial files are kept); the run waits. */
+  pause(id: number): RunView {
+    return this.control(id, 'pause');
+  }
+
+  /** Resumes a paused run's downloads. */
+  resume(id: number): RunView {
+    return this.control(id, 'resume');
+  }
+
+  private control(id: number, verb: 'pause' | 'resume'): RunView {
+    const m = this.get(id);
+    const run = m.lastRun;
+    if (!run || (run.state !== 'downloading' && run.state !== 'enumerating')) {
+      throw new CartageError('illegal_transition', `Mirror ${id} is not running; there is nothing to ${verb}.`);
+    }
+    const ids = this.db
+      .prepare(
+        `SELECT mrt.task_id FROM mirror_run_tasks mrt JOIN tasks t ON t.id = mrt.task_id
+         WHERE mrt.run_id = ? AND mrt.processed = 0 AND t.state IN (${verb === 'pause' ? "'queued', 'active'" : "'paused'"})`,
+      )
+      .pluck()
+      .all(run.id) as number[];
+    if (ids.length) {
+      if (verb === 'pause') this.engine.pause(ids);
+      else this.engine.resume(ids);
+    }
+    const view = this.runView(run.id);
+    this.emit('run', view);
+    return view;
   }
 
   /** Resolves when a run has ended (completed, failed or interrupted), with its report. */
@@ -216,6 +249,8 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
       `SELECT mrt.task_id FROM mirror_run_tasks mrt JOIN mirror_runs r ON r.id = mrt.run_id
        WHERE r.mirror_id = ? AND mrt.remote_id = ? AND mrt.processed = 0`,
     );
+    // Sidecars of Immich files name their albums: one listing per album, before the run.
+    const albums = m.sidecars && source instanceof ImmichSource ? await source.albumNamesByAsset() : null;
     for await (const file of this.enumerate(source, m)) {
       const folders = mirrorFolders(file, m);
       for (const part of file.motion ? [file, file.motion] : [file]) {
@@ -258,7 +293,7 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
           remoteId: part.id,
           kind,
           file: part,
-          sidecar: m.sidecars ? JSON.stringify(sidecarOf(part, file, record.name)) : null,
+          sidecar: m.sidecars ? JSON.stringify(sidecarOf(part, file, record.name, albums?.get(file.id) ?? null)) : null,
           spec: {
             url: (await source.resolve(part)).url,
             dir,
@@ -353,14 +388,21 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
     return (this.db.prepare('SELECT count(*) FROM mirror_run_tasks WHERE run_id = ? AND processed = 0').pluck().get(runId) as number) ?? 0;
   }
 
+  private pausedCount(runId: number): number {
+    return this.db
+      .prepare("SELECT count(*) FROM mirror_run_tasks mrt JOIN tasks t ON t.id = mrt.task_id WHERE mrt.run_id = ? AND mrt.processed = 0 AND t.state = 'paused'")
+      .pluck()
+      .get(runId) as number;
+  }
+
   private maybeFinish(runId: number): void {
     const run = this.db.prepare('SELECT * FROM mirror_runs WHERE id = ?').get(runId) as RunRow;
     if (run.state !== 'downloading') {
-      if (run.state === 'enumerating') this.emit('run', toRunView(run, this.pendingCount(runId)));
+      if (run.state === 'enumerating') this.emit('run', toRunView(run, this.pendingCount(runId), this.pausedCount(runId)));
       return;
     }
     if (this.pendingCount(runId) > 0) {
-      this.emit('run', toRunView(run, this.pendingCount(runId)));
+      this.emit('run', toRunView(run, this.pendingCount(runId), this.pausedCount(runId)));
       return;
     }
     this.db.prepare("UPDATE mirror_runs SET state = 'completed', ended_at = ? WHERE id = ?").run(Date.now(), runId);
@@ -404,7 +446,7 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
     } catch {
       // The source was removed: the mirror says so by its id.
     }
-    return toMirrorView(m, sourceName, last ? toRunView(last, this.pendingCount(last.id)) : null, nextRunAt(m, last ?? null));
+    return toMirrorView(m, sourceName, last ? toRunView(last, this.pendingCount(last.id), this.pausedCount(last.id)) : null, nextRunAt(m, last ?? null));
   }
 }
 
@@ -492,13 +534,14 @@ function sha1File(file: string): string {
   return hash.digest('base64');
 }
 
-function sidecarOf(part: RemoteFile, item: RemoteFile, source: string): Record<string, unknown> {
+function sidecarOf(part: RemoteFile, item: RemoteFile, source: string, albums: string[] | null): Record<string, unknown> {
   return {
     source,
     id: part.id,
     name: part.name,
     takenAt: (item.takenAt ?? item.modified)?.toISOString() ?? null,
     livePhotoOf: part === item ? null : item.name,
+    ...(albums ? { albums } : {}),
     ...(item.metadata ?? {}),
   };
 }

@@ -19,8 +19,11 @@ export async function mirrorCommand(args: string[], io: Io, dataDir: string): Pr
     case 'rm':
     case 'remove':
       return remove(rest, io, dataDir);
+    case 'pause':
+    case 'resume':
+      return control(verb, rest, io, dataDir);
     default:
-      throw new UsageError(`"cartage mirror" takes add, ls, run or rm${verb ? `, not "${verb}"` : ''}.`);
+      throw new UsageError(`"cartage mirror" takes add, ls, run, pause, resume or rm${verb ? `, not "${verb}"` : ''}.`);
   }
 }
 
@@ -128,6 +131,22 @@ async function remove(args: string[], io: Io, dataDir: string): Promise<number> 
     for (const p of positionals) {
       const m = core.mirrors.remove(parseId(p));
       io.stdout.write(`Removed mirror ${m.id} (${m.scope}); the files in ${m.dir} stay where they are.\n`);
+    }
+    return 0;
+  } finally {
+    await core.close();
+  }
+}
+
+/** Pauses or resumes the downloads of a mirror's run; the process running the queue sees it at once. */
+async function control(verb: 'pause' | 'resume', args: string[], io: Io, dataDir: string): Promise<number> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
+  if (positionals.length === 0) throw new UsageError(`Say which mirror to ${verb} (see "cartage mirror ls").`);
+  const core = openCore(dataDir);
+  try {
+    for (const p of positionals) {
+      const r = verb === 'pause' ? core.mirrors.pause(parseId(p)) : core.mirrors.resume(parseId(p));
+      io.stdout.write(`Mirror ${p}: ${r.paused} of ${r.pending} download${r.pending === 1 ? '' : 's'} paused.\n`);
     }
     return 0;
   } finally {

@@ -20,6 +20,8 @@ export function MirrorCard({
   mirror,
   starting,
   onRun,
+  onPause,
+  onResume,
   onEdit,
   onRemove,
 }: {
@@ -27,6 +29,9 @@ export function MirrorCard({
   /** Run now was pressed and its answer has not come yet. */
   starting: boolean;
   onRun: () => void;
+  /** Pause or resume the downloads of the run under way. */
+  onPause: () => void;
+  onResume: () => void;
   onEdit: () => void;
   onRemove: () => void;
 }) {
@@ -68,6 +73,16 @@ export function MirrorCard({
         <button type="button" className="primary" disabled={running} onClick={onRun} aria-label={`Run now: ${mirror.scope}`}>
           Run now
         </button>
+        {isRunning(run) && run && run.pending > 0 && run.paused < run.pending && (
+          <button type="button" onClick={onPause} aria-label={`Pause ${mirror.scope}`}>
+            Pause
+          </button>
+        )}
+        {isRunning(run) && run && run.paused > 0 && (
+          <button type="button" onClick={onResume} aria-label={`Resume ${mirror.scope}`}>
+            Resume
+          </button>
+        )}
         <button type="button" onClick={onEdit} aria-label={`Edit ${mirror.scope}`}>
           Edit
         </button>

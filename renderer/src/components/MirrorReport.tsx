@@ -45,7 +45,7 @@ export function MirrorReport({ run, name }: { run: MirrorRunDto; name: string })
         <span className={run.failed > 0 ? 'warn' : undefined}>{count.format(run.failed)} failed</span>
         <span>{count.format(run.deleted)} deleted on the source</span>
         <span>{formatBytes(run.bytes)} downloaded</span>
-        {running && run.pending > 0 && <span>{plural(run.pending, 'download')} to go</span>}
+        {running && run.pending > 0 && <span>{plural(run.pending, 'download')} to go{run.paused > 0 ? ` (${run.paused} paused)` : ''}</span>}
       </p>
       {run.error && <p className="reason">{run.error}</p>}
       {run.failures.length > 0 && (

@@ -34,6 +34,12 @@ export function MirrorsView() {
     else notify({ tone: 'error', text: result.error.message, error: result.error });
   };
 
+  const control = async (m: MirrorDto, verb: 'pause' | 'resume') => {
+    const result = await ask(() => (verb === 'pause' ? bridge.mirrors.pause({ id: m.id }) : bridge.mirrors.resume({ id: m.id })));
+    if (result.ok) putRun(result.value);
+    else notify({ tone: 'error', text: result.error.message, error: result.error });
+  };
+
   const remove = async (m: MirrorDto) => {
     const result = await ask(() => bridge.mirrors.remove({ id: m.id }));
     if (result.ok) {
@@ -64,6 +70,8 @@ export function MirrorsView() {
               mirror={m}
               starting={starting.has(m.id)}
               onRun={() => void run(m)}
+              onPause={() => void control(m, 'pause')}
+              onResume={() => void control(m, 'resume')}
               onEdit={() => navigate({ view: 'mirrors', edit: m.id })}
               onRemove={() => void remove(m)}
             />
