@@ -120,6 +120,28 @@ describe('an Immich library mirrored on disk', () => {
     expect(s.trashed).toEqual([]);
   });
 
+  it("keeps a copy the person edited: the source's new version lands beside it", async () => {
+    const s = await immichMirror([asset(1)]);
+    await runOnce(s.core, s.mirrorId);
+    const copy = path.join(s.dir, '2024/2024-02/IMG_1.JPG');
+    fs.writeFileSync(copy, 'retouched by hand');
+    s.server.updateAsset(s.server.assetIds[0]!, { bytes: bytes(4000, 42) });
+    const run = await runOnce(s.core, s.mirrorId);
+    expect(run.failures).toEqual([expect.objectContaining({ name: '2024/2024-02/IMG_1.JPG', reason: expect.stringContaining('Changed here since the mirror wrote it') })]);
+    expect(fs.readFileSync(copy, 'utf8')).toBe('retouched by hand');
+    expect(fs.readFileSync(path.join(s.dir, '2024/2024-02/IMG_1 (1).JPG')).equals(bytes(4000, 42))).toBe(true);
+  });
+
+  it('never reports a file it cannot download right now as deleted, nor trashes it', async () => {
+    const s = await immichMirror([asset(1), asset(2)], { applyDeletions: true });
+    await runOnce(s.core, s.mirrorId);
+    s.server.updateAsset(s.server.assetIds[0]!, { isOffline: true });
+    const run = await runOnce(s.core, s.mirrorId);
+    expect(run).toMatchObject({ deleted: 0, failed: 1, failures: [expect.objectContaining({ name: 'IMG_1.JPG', reason: expect.stringMatching(/^Offline/) })] });
+    expect(s.trashed).toEqual([]);
+    expect(tree(s.dir)).toContain('2024/2024-02/IMG_1.JPG');
+  });
+
   it('reports deletions on the source, and moves its own copies to the trash only when asked', async () => {
     const kept = await immichMirror([asset(1), asset(2)]);
     await runOnce(kept.core, kept.mirrorId);

@@ -288,3 +288,13 @@ describe('names an Immich server should not send', () => {
     expect(listDir(dir).sort()).toEqual(files.map((f) => f.name).sort());
   });
 });
+
+describe('a live photo whose video the server will not describe', () => {
+  it('still has its second part, with its size unknown and its name from the image', async () => {
+    const ghost = '7d3f0c2e-5555-4a1b-9c8d-0123456789ab';
+    const server = await startImmich({ assets: [{ originalFileName: 'IMG_7.HEIC', bytes: bytes(1000, 1), livePhotoVideoId: ghost }] });
+    servers.push(server);
+    const [file] = await all(source(server).query(''));
+    expect(file).toMatchObject({ name: 'IMG_7.HEIC', group: 'livephoto', motion: { id: ghost, name: 'IMG_7.MOV', size: null, checksum: null } });
+  });
+});

@@ -47,6 +47,8 @@ export const pageSize = 1000;
 /** Assets per listing whose missing size or live-photo video is asked for one by one. */
 const maxDetailsPerListing = 2_000;
 const detailConcurrency = 6;
+/** How long a shared link's answer and the folder view's paths are reused: new photos show within this. */
+const cacheMs = 30_000;
 
 const topFolders: RemoteFolder[] = [
   { kind: 'folder', path: 'albums', name: 'Albums', modified: null },
@@ -64,7 +66,9 @@ export class ImmichSource implements Source {
   readonly api: ImmichApi;
   private major: Promise<number> | null;
   private link: Promise<ImmichSharedLink> | null = null;
+  private linkAt = 0;
   private uniquePaths: Promise<string[]> | null = null;
+  private pathsAt = 0;
   private readonly details = new Map<string, Promise<ImmichAsset | null>>();
 
   constructor(private readonly options: ImmichOptions) {
@@ -73,6 +77,8 @@ export class ImmichSource implements Source {
   }
 
   async list(folder: string): Promise<Listing> {
+    // Each listing asks afresh: a video changed on the server must not hide behind an old answer.
+    this.details.clear();
     const path = normalize(folder);
     if (await this.isSharedLink()) return this.listSharedLink(path);
     const [top, ...rest] = path.split('/');
@@ -99,6 +105,7 @@ export class ImmichSource implements Source {
 
   async *query(q: string): AsyncGenerator<RemoteFile> {
     const query = parseImmichQuery(q);
+    this.details.clear();
     if (await this.isSharedLink()) {
       throw new CartageError('bad_input', 'A shared link cannot be searched; list its files instead.');
     }
@@ -157,7 +164,11 @@ export class ImmichSource implements Source {
   }
 
   private sharedLink(): Promise<ImmichSharedLink> {
-    this.link ??= this.api.call({ path: '/shared-links/me' }, sharedLinkSchema);
+    if (!this.link || Date.now() - this.linkAt > cacheMs) {
+      this.linkAt = Date.now();
+      this.link = this.api.call({ path: '/shared-links/me' }, sharedLinkSchema);
+      void this.link.catch(() => (this.link = null));
+    }
     return this.link;
   }
 
@@ -245,7 +256,11 @@ export class ImmichSource implements Source {
   }
 
   private folderPaths(): Promise<string[]> {
-    this.uniquePaths ??= this.api.call({ path: '/view/folder/unique-paths' }, z.array(z.string()));
+    if (!this.uniquePaths || Date.now() - this.pathsAt > cacheMs) {
+      this.pathsAt = Date.now();
+      this.uniquePaths = this.api.call({ path: '/view/folder/unique-paths' }, z.array(z.string()));
+      void this.uniquePaths.catch(() => (this.uniquePaths = null));
+    }
     return this.uniquePaths;
   }
 
@@ -286,10 +301,14 @@ export class ImmichSource implements Source {
     return assets.map((a) => {
       const full = detailed.get(a.id) ?? a;
       const file = this.toFile(full, folder, link);
-      const video = a.livePhotoVideoId ? detailed.get(a.livePhotoVideoId) : undefined;
-      if (video) {
+      if (a.livePhotoVideoId) {
         file.group = 'livephoto';
-        file.motion = { ...this.toFile(video, folder, link), name: motionName(file.name, video), group: 'livephoto' };
+        const video = detailed.get(a.livePhotoVideoId);
+        // Without its details (a failed request, or past the limit) the video is still part of the
+        // item: its size and checksum are unknown, its name guessed; never silently left out.
+        file.motion = video
+          ? { ...this.toFile(video, folder, link), name: motionName(file.name, video), group: 'livephoto' }
+          : { ...file, id: a.livePhotoVideoId, name: motionName(file.name, null), size: null, checksum: null, contentType: null, group: 'livephoto', motion: null };
       }
       return file;
     });
@@ -298,8 +317,11 @@ export class ImmichSource implements Source {
   private detail(id: string): Promise<ImmichAsset | null> {
     let p = this.details.get(id);
     if (!p) {
-      // A missing detail leaves the size unknown (or the live photo without its video): listing goes on.
-      p = this.api.call({ path: `/assets/${encodeURIComponent(id)}` }, assetSchema).catch(() => null);
+      // A missing detail leaves a size unknown: listing goes on, and the next listing asks again.
+      p = this.api.call({ path: `/assets/${encodeURIComponent(id)}` }, assetSchema).catch(() => {
+        this.details.delete(id);
+        return null;
+      });
       this.details.set(id, p);
     }
     return p;
@@ -361,9 +383,9 @@ function accessOf(a: ImmichAsset, link: ImmichSharedLink | null): Access {
 }
 
 /** The video of a live photo keeps the image's stem: IMG_1234.HEIC + IMG_1234.MOV. */
-export function motionName(imageName: string, video: ImmichAsset): string {
+export function motionName(imageName: string, video: ImmichAsset | null): string {
   const stem = imageName.includes('.') ? imageName.slice(0, imageName.lastIndexOf('.')) : imageName;
-  const ext = /\.[A-Za-z0-9]{1,5}$/.exec(video.originalFileName)?.[0] ?? (video.originalMimeType === 'video/quicktime' ? '.MOV' : '.mp4');
+  const ext = (video && /\.[A-Za-z0-9]{1,5}$/.exec(video.originalFileName)?.[0]) ?? (video?.originalMimeType === 'video/mp4' ? '.mp4' : '.MOV');
   return safeFileName(`${stem}${ext}`);
 }
 

@@ -45,6 +45,8 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
   private started = false;
   private timer: NodeJS.Timeout | null = null;
   private readonly active = new Set<number>();
+  private readonly pendingEmits = new Set<number>();
+  private emitTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly db: Db,
@@ -127,8 +129,10 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
     // A run that crashed while listing never saw the whole scope: it ends as interrupted (nothing
     // is deleted on its account); its queued downloads are taken over by the next run.
     this.db.prepare("UPDATE mirror_runs SET state = 'interrupted', ended_at = ? WHERE state = 'enumerating'").run(Date.now());
-    const downloading = this.db.prepare("SELECT id FROM mirror_runs WHERE state = 'downloading'").pluck().all() as number[];
-    for (const runId of downloading) {
+    const downloading = this.db.prepare("SELECT id, mirror_id FROM mirror_runs WHERE state = 'downloading'").all() as { id: number; mirror_id: number }[];
+    for (const { id: runId, mirror_id } of downloading) {
+      // Its downloads go on: a second run of the same mirror waits for this one.
+      this.active.add(mirror_id);
       const tasks = this.db.prepare('SELECT task_id FROM mirror_run_tasks WHERE run_id = ? AND processed = 0').pluck().all(runId) as number[];
       for (const t of tasks) this.settleTask(t);
       this.maybeFinish(runId);
@@ -139,6 +143,8 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.emitTimer) clearTimeout(this.emitTimer);
+    this.emitTimer = null;
     this.started = false;
   }
 
@@ -254,16 +260,18 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
     for await (const file of this.enumerate(source, m)) {
       const folders = mirrorFolders(file, m);
       for (const part of file.motion ? [file, file.motion] : [file]) {
+        const rec = recordOf.get(m.id, part.id) as FileRecord | undefined;
+        // Still listed, even if it cannot be downloaded now: never reported (or trashed) as deleted.
+        if (rec) writes.push(() => seen.run(runId, m.id, part.id));
         if (!part.access.downloadable) {
           counts.failed += 1;
           if (failures.length < maxListed) failures.push({ name: part.name, reason: part.access.reason ?? 'It cannot be downloaded.' });
           continue;
         }
-        const rec = recordOf.get(m.id, part.id) as FileRecord | undefined;
         const rel = [...folders, part.name].join('/');
         let kind: 'new' | 'changed' = 'new';
+        let ours = true;
         if (rec) {
-          writes.push(() => seen.run(runId, m.id, part.id));
           const onDisk = statSize(path.join(m.dir, rec.rel_path));
           if (onDisk !== null && sameRemote(rec, part) && (rec.size === null || onDisk === rec.size)) {
             counts.unchanged += 1;
@@ -271,6 +279,9 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
             continue;
           }
           kind = onDisk === null ? 'new' : 'changed';
+          // The copy on disk is no longer the one the mirror wrote (the person edited or replaced
+          // it): it is kept, and the source's version lands beside it under a numbered name.
+          ours = onDisk !== null && rec.size !== null && onDisk === rec.size;
         } else {
           // No record (a reinstall, a lost database): the file on disk is ours if it matches.
           const target = path.join(m.dir, rel);
@@ -289,6 +300,9 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
         }
         const dir = kind === 'changed' && rec ? path.dirname(path.join(m.dir, rec.rel_path)) : path.join(m.dir, ...folders);
         const name = kind === 'changed' && rec ? path.basename(rec.rel_path) : part.name;
+        if (kind === 'changed' && !ours) {
+          if (failures.length < maxListed) failures.push({ name: rec!.rel_path, reason: 'Changed here since the mirror wrote it: kept, and the source\'s version saved beside it.' });
+        }
         batch.push({
           remoteId: part.id,
           kind,
@@ -301,7 +315,7 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
             group: part.group,
             sourceRef: sourceRefOf(record, part.id),
             // Only a file this mirror wrote is replaced; anything else in the folder is left alone.
-            conflict: kind === 'changed' ? 'overwrite' : 'rename',
+            conflict: kind === 'changed' && ours ? 'overwrite' : 'rename',
             ...(part.size !== null ? { expectedBytes: part.size } : {}),
             ...(part.checksum ? { checksum: part.checksum } : {}),
           },
@@ -358,7 +372,7 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
   private settleTask(taskId: number): void {
     const row = this.db
       .prepare(
-        `SELECT mrt.*, t.state, t.final_path, t.error_message, t.name, r.mirror_id, m.dir
+        `SELECT mrt.*, t.state, t.final_path, t.error_message, t.name, t.conflict, r.mirror_id, m.dir
          FROM mirror_run_tasks mrt JOIN tasks t ON t.id = mrt.task_id JOIN mirror_runs r ON r.id = mrt.run_id JOIN mirrors m ON m.id = r.mirror_id
          WHERE mrt.task_id = ? AND mrt.processed = 0`,
       )
@@ -372,7 +386,7 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
           .run(row.mirror_id, row.remote_id, rel, row.size ?? statSize(row.final_path), row.checksum, row.etag, row.modified, row.run_id);
         const column = row.kind === 'new' ? 'new_files' : 'changed';
         this.db.prepare(`UPDATE mirror_runs SET ${column} = ${column} + 1, bytes = bytes + ? WHERE id = ?`).run(statSize(row.final_path) ?? 0, row.run_id);
-        if (row.sidecar) writeSidecar(row.final_path, row.sidecar, this.log);
+        if (row.sidecar) writeSidecar(row.final_path, row.sidecar, row.conflict === 'overwrite', this.log);
       } else {
         const run = this.db.prepare('SELECT failures FROM mirror_runs WHERE id = ?').get(row.run_id) as { failures: string };
         const failures = JSON.parse(run.failures) as { name: string; reason: string }[];
@@ -396,21 +410,36 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
   }
 
   private maybeFinish(runId: number): void {
-    const run = this.db.prepare('SELECT * FROM mirror_runs WHERE id = ?').get(runId) as RunRow;
+    const run = this.db.prepare('SELECT state, mirror_id FROM mirror_runs WHERE id = ?').get(runId) as Pick<RunRow, 'state' | 'mirror_id'>;
     if (run.state !== 'downloading') {
-      if (run.state === 'enumerating') this.emit('run', toRunView(run, this.pendingCount(runId), this.pausedCount(runId)));
+      if (run.state === 'enumerating') this.emitSoon(runId);
       return;
     }
-    if (this.pendingCount(runId) > 0) {
-      this.emit('run', toRunView(run, this.pendingCount(runId), this.pausedCount(runId)));
+    // An index lookup, not a count: this runs for every download that ends.
+    if (this.db.prepare('SELECT 1 FROM mirror_run_tasks WHERE run_id = ? AND processed = 0 LIMIT 1').get(runId)) {
+      this.emitSoon(runId);
       return;
     }
     this.db.prepare("UPDATE mirror_runs SET state = 'completed', ended_at = ? WHERE id = ?").run(Date.now(), runId);
     this.active.delete(run.mirror_id);
+    this.pendingEmits.delete(runId);
     const view = this.runView(runId);
     this.log.info(`mirror #${run.mirror_id} run ${runId}: ${view.newFiles} new, ${view.changed} changed, ${view.unchanged} unchanged, ${view.failed} failed, ${view.deleted} deleted on the source`);
     this.emit('run', view);
     this.reschedule();
+  }
+
+  /** A run's progress goes out at most four times a second (its counts cost a query); its end at once. */
+  private emitSoon(runId: number): void {
+    this.pendingEmits.add(runId);
+    if (this.emitTimer) return;
+    this.emitTimer = setTimeout(() => {
+      this.emitTimer = null;
+      const ids = [...this.pendingEmits];
+      this.pendingEmits.clear();
+      for (const id of ids) this.emit('run', this.runView(id));
+    }, 250);
+    this.emitTimer.unref();
   }
 
   /** Starts the runs that are due, and sets a timer for the next one (only while started). */
@@ -472,6 +501,7 @@ interface SettleRow {
   final_path: string;
   error_message: string | null;
   name: string;
+  conflict: string | null;
   mirror_id: number;
   dir: string;
 }
@@ -546,10 +576,25 @@ function sidecarOf(part: RemoteFile, item: RemoteFile, source: string, albums: s
   };
 }
 
-function writeSidecar(file: string, json: string, log: Logger): void {
+/**
+ * Writes `FILE.json` whole or not at all (a temporary file, then a rename). Only a sidecar of a
+ * file the mirror replaced may replace one; otherwise an existing `.json` (the person's, or one
+ * mirrored from the source) is left alone.
+ */
+function writeSidecar(file: string, json: string, replace: boolean, log: Logger): void {
+  const target = `${file}.json`;
+  const temp = `${target}.cartage-part`;
   try {
-    fs.writeFileSync(`${file}.json`, `${JSON.stringify(JSON.parse(json), null, 2)}\n`, { flag: 'w' });
+    fs.writeFileSync(temp, `${JSON.stringify(JSON.parse(json), null, 2)}\n`);
+    if (replace) fs.renameSync(temp, target);
+    else {
+      fs.linkSync(temp, target);
+      fs.rmSync(temp);
+    }
   } catch (err) {
-    log.warn(`could not write the sidecar of ${file}: ${(err as Error).message}`);
+    fs.rmSync(temp, { force: true });
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') log.info(`kept ${target}: the mirror did not write it`);
+    else log.warn(`could not write the sidecar of ${file}: ${(err as Error).message}`);
   }
 }
