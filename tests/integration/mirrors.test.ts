@@ -190,6 +190,14 @@ describe('an Immich library mirrored on disk', () => {
     expect(originals(s.server)).toBe(3);
   });
 
+  it('refuses to remove a source a mirror keeps, and changes nothing', async () => {
+    const s = await immichMirror([asset(1)]);
+    const [record] = s.core.sources.list();
+    await expect(s.core.sources.remove('photos')).rejects.toThrow('The source "photos" is kept by mirror 1; remove that mirror first');
+    expect(s.core.sources.list()).toEqual([record]);
+    expect(await s.core.secrets.get(`source:${record!.id}`)).toBe(s.server.apiKey);
+  });
+
   it('pauses a run: its downloads wait, and the run ends once they are resumed', async () => {
     const s = await immichMirror([asset(1), asset(2), asset(3)]);
     const runId = await s.core.mirrors.run(s.mirrorId);

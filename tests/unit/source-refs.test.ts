@@ -33,6 +33,8 @@ describe('Immich addresses', () => {
     expect(parseImmichAddress('https://photos.example.org/share/K3y-_x')).toEqual({ webUrl: 'https://photos.example.org', share: { key: 'K3y-_x' } });
     expect(parseImmichAddress('https://photos.example.org/s/summer-2024')).toEqual({ webUrl: 'https://photos.example.org', share: { slug: 'summer-2024' } });
     expect(parseImmichAddress('https://example.org/immich/share/abc')).toEqual({ webUrl: 'https://example.org/immich', share: { key: 'abc' } });
+    // A photo opened inside a shared link: the key is found, and never kept in the address.
+    expect(parseImmichAddress('https://photos.example.org/share/K3y/photos/0b7c1e2a')).toEqual({ webUrl: 'https://photos.example.org', share: { key: 'K3y' } });
   });
 
   it('refuses other protocols and credentials in the address', () => {

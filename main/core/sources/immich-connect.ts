@@ -29,7 +29,8 @@ export function parseImmichAddress(typed: string): ImmichAddress {
   }
   const segments = url.pathname.split('/').filter(Boolean);
   let share: ImmichAddress['share'] = null;
-  const at = segments.findIndex((s, i) => (s === 'share' || s === 's') && i === segments.length - 2);
+  // A shared link, or a page inside one (/share/KEY/photos/ID): everything from 'share' on goes.
+  const at = segments.findIndex((s, i) => (s === 'share' || s === 's') && i < segments.length - 1);
   if (at >= 0) {
     const token = decodeURIComponent(segments[at + 1]!);
     share = segments[at] === 'share' ? { key: token } : { slug: token };

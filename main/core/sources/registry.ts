@@ -222,9 +222,18 @@ export class SourceRegistry {
 
   async remove(ref: string): Promise<SourceRecord> {
     const record = this.get(ref);
-    await this.secrets.delete(secretKey(record.id));
+    // Refused before anything changes: a mirror of this source would lose its way.
+    const mirrors = this.db.prepare('SELECT id FROM mirrors WHERE source_id = ?').pluck().all(record.id) as number[];
+    if (mirrors.length) {
+      throw new CartageError(
+        'bad_input',
+        `The source "${record.name}" is kept by mirror${mirrors.length === 1 ? '' : 's'} ${mirrors.join(', ')}; remove ${mirrors.length === 1 ? 'that mirror' : 'those mirrors'} first (its files stay on disk). Nothing was removed.`,
+      );
+    }
+    // The row first: if that fails, the key is still there for the source that is still there.
     this.db.prepare('DELETE FROM sources WHERE id = ?').run(record.id);
     this.open.delete(record.id);
+    await this.secrets.delete(secretKey(record.id));
     return record;
   }
 
