@@ -136,9 +136,11 @@ export interface DeliveryDto {
   name: string;
   kind: 'files' | 'zip';
   layout: (typeof layouts)[number];
-  state: 'running' | 'assembling' | 'completed' | 'canceled';
+  state: 'running' | 'assembling' | 'completed' | 'canceled' | 'failed';
   target: string;
   files: number;
+  /** Why it failed (its zip could not be written) and what to do; `deliveries.retry` writes it again. */
+  error: string | null;
   createdAt: number;
   completedAt: number | null;
   progress: { done: number; failed: number; canceled: number; pending: number; bytesDone: number; bytesTotal: number };

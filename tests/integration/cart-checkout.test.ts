@@ -229,3 +229,39 @@ describe('delivery review', () => {
     await expect(core.deliveries.cancel(deliveryId)).rejects.toThrow('has already been canceled');
   });
 });
+
+describe('a zip that cannot be written', () => {
+  it('fails the delivery with the reason, keeps the downloaded files, and is written again on retry', async () => {
+    const core = cores.make();
+    await core.cart.add([nginx.url('other/clip.mp4')]);
+    const dir = tempDir();
+    const { deliveryId } = core.checkout({ kind: 'zip', name: 'Broken', dir, layout: 'flat' });
+    const hidden = path.join(tempDir(), 'clip.mp4');
+    // As the file lands, and before the zip takes it, it goes missing (a person, a cleaner, a disk).
+    core.engine.on('task', (t) => {
+      if (t.state === 'completed' && fs.existsSync(t.finalPath)) fs.renameSync(t.finalPath, hidden);
+    });
+    core.startEngine();
+    const failed = await core.deliveries.whenSettled(deliveryId);
+    expect(failed.state).toBe('failed');
+    expect(failed.error).toMatch(/clip\.mp4/);
+    expect(listDir(dir).filter((n) => n.endsWith('.zip') || n.endsWith('.cartage-part'))).toEqual([]);
+    const staged = core.db.prepare('SELECT final_path FROM tasks').pluck().get() as string;
+    fs.renameSync(hidden, staged);
+    core.deliveries.retry(deliveryId);
+    const done = await core.deliveries.whenSettled(deliveryId);
+    expect(done).toMatchObject({ state: 'completed', error: null, target: path.join(dir, 'Broken.zip') });
+    execFileSync('unzip', ['-tq', path.join(dir, 'Broken.zip')]);
+  });
+
+  it('refuses a second zip of the same name in the same folder while the first is being written', async () => {
+    const core = cores.make();
+    await core.cart.add([nginx.url('other/clip.mp4')]);
+    const dir = tempDir();
+    core.checkout({ kind: 'zip', name: 'Same', dir, layout: 'flat' });
+    await core.cart.add([nginx.url('album/IMG_0001.JPG')]);
+    const before = snapshot(core);
+    expect(() => core.checkout({ kind: 'zip', name: 'Same', dir, layout: 'flat' })).toThrow('Same.zip is already being written in');
+    expect(snapshot(core)).toEqual(before);
+  });
+});

@@ -137,6 +137,22 @@ describe('the downloads view', () => {
     );
     expect(card.getByText('/home/ann/Downloads/Summer 2024.zip')).toBeTruthy();
     expect(card.getByText('Deleted on the server (404).')).toBeTruthy();
+    expect(card.getByRole('button', { name: 'Show in folder: Summer 2024' })).toBeTruthy();
+    // A finished zip cannot take a file any more: no retry is offered for it (files in a folder can).
+    expect(card.queryByRole('button', { name: 'Retry IMG_3.jpg' })).toBeNull();
+    act(() =>
+      fake.emit(
+        'deliveries.changed',
+        delivery(4, {
+          kind: 'files',
+          target: '/home/ann/Downloads/Summer 2024',
+          state: 'completed',
+          completedAt: 1_700_000_100_000,
+          progress: { done: 2, failed: 1, canceled: 0, pending: 0, bytesDone: 2_000_000, bytesTotal: 3_000_000 },
+          failures: [{ taskId: 12, name: 'IMG_3.jpg', error: { code: 'gone', message: 'Deleted on the server (404).' } }],
+        }),
+      ),
+    );
     await userEvent.click(card.getByRole('button', { name: 'Retry IMG_3.jpg' }));
     expect(fake.calls('tasks.retry')).toEqual([{ ids: [12] }]);
     await userEvent.click(card.getByRole('button', { name: 'Show in folder: Summer 2024' }));

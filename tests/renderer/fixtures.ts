@@ -110,6 +110,7 @@ export function delivery(id: number, over: Partial<DeliveryDto> = {}): DeliveryD
     files: 3,
     createdAt: 1_700_000_000_000,
     completedAt: null,
+    error: null,
     progress: { done: 1, failed: 0, canceled: 0, pending: 2, bytesDone: 1_000_000, bytesTotal: 3_000_000 },
     speed: null,
     eta: null,

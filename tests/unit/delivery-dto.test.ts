@@ -13,6 +13,7 @@ const view = (over: Partial<DeliveryView> = {}): DeliveryView => ({
   files: 4,
   createdAt: 0,
   completedAt: null,
+  error: null,
   progress: { done: 1, failed: 0, canceled: 0, pending: 3, bytesDone: 4_000_000, bytesTotal: 10_000_000 },
   failures: [],
   active: [

@@ -100,7 +100,6 @@ export function checkout(deps: CheckoutDeps, req: CheckoutRequest, options: { fa
     if (options.failAt === name) throw new Error(`checkout failed at the "${name}" step (forced by a test)`);
   };
   const dir = path.resolve(req.dir);
-  const staging = req.kind === 'zip' ? path.join(dir, `.${plan.name}.cartage-files`) : null;
   const { db, queue } = deps;
   const run = db.transaction(() => {
     // 1. Lock the list: edits from now on are refused.
@@ -111,6 +110,9 @@ export function checkout(deps: CheckoutDeps, req: CheckoutRequest, options: { fa
 
     // 2. The delivery, with every file that has no unmet restriction.
     step('delivery');
+    if (req.kind === 'zip' && db.prepare("SELECT 1 FROM deliveries WHERE zip_path = ? AND state IN ('running', 'assembling', 'failed')").get(plan.target)) {
+      throw new CartageError('already_exists', `${plan.name} is already being written in ${dir}: choose another name, or wait for it to finish.`);
+    }
     const items = deps.cart.view().items.filter((i) => i.access.downloadable);
     const deliveryId = Number(
       db
@@ -118,8 +120,11 @@ export function checkout(deps: CheckoutDeps, req: CheckoutRequest, options: { fa
           `INSERT INTO deliveries (name, kind, dir, layout, state, zip_path, staging_dir, files, bytes, created_at)
            VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)`,
         )
-        .run(plan.name, req.kind, dir, req.layout, req.kind === 'zip' ? plan.target : null, staging, items.length, plan.bytes, Date.now()).lastInsertRowid,
+        .run(plan.name, req.kind, dir, req.layout, req.kind === 'zip' ? plan.target : null, null, items.length, plan.bytes, Date.now()).lastInsertRowid,
     );
+    // Its own staging folder: two deliveries never share (or delete) each other's files.
+    const staging = req.kind === 'zip' ? path.join(dir, `.${plan.name}.cartage-${deliveryId}`) : null;
+    if (staging) db.prepare('UPDATE deliveries SET staging_dir = ? WHERE id = ?').run(staging, deliveryId);
 
     // 3. Its download job: a task per file (two for a live photo), tied to the delivery.
     step('tasks');
@@ -159,6 +164,8 @@ function placeItem(item: CartItem, req: CheckoutRequest, dir: string, staging: s
     name,
     group: item.group,
     sourceRef: item.sourceKey === 'url' ? 'url' : `${item.sourceKey}:${item.remoteId}`,
+    // Staged files are numbered, never overwritten or skipped, whatever the settings say.
+    ...(staging ? { conflict: 'rename' as const } : {}),
     ...(size !== null ? { expectedBytes: size } : {}),
     ...(checksum ? { checksum } : {}),
   });

@@ -116,7 +116,9 @@ export const migrations: readonly Migration[] = [
           kind         TEXT    NOT NULL CHECK (kind IN ('files', 'zip')),
           dir          TEXT    NOT NULL,
           layout       TEXT    NOT NULL CHECK (layout IN ('flat', 'folders', 'date')),
-          state        TEXT    NOT NULL CHECK (state IN ('running', 'assembling', 'completed', 'canceled')),
+          state        TEXT    NOT NULL CHECK (state IN ('running', 'assembling', 'completed', 'canceled', 'failed')),
+          -- Why a delivery failed (its zip could not be written): the person's to read, and to retry.
+          error        TEXT,
           -- For a zip: where it is being written, where its files wait, and where it landed.
           zip_path     TEXT,
           staging_dir  TEXT,

@@ -8,7 +8,7 @@ import { terminalStates, type TaskState } from '../queue/states.js';
 import type { Layout } from './layout.js';
 import { ZipWriter } from './zip.js';
 
-export type DeliveryState = 'running' | 'assembling' | 'completed' | 'canceled';
+export type DeliveryState = 'running' | 'assembling' | 'completed' | 'canceled' | 'failed';
 
 /** A delivery as the review pane and `cartage deliveries` show it. */
 export interface DeliveryView {
@@ -23,6 +23,8 @@ export interface DeliveryView {
   files: number;
   createdAt: number;
   completedAt: number | null;
+  /** Why it failed (its zip could not be written), and what to do. */
+  error: string | null;
   progress: {
     /** Files (a live photo counts once) completed, failed, and still to come. */
     done: number;
@@ -45,6 +47,7 @@ interface DeliveryRow {
   dir: string;
   layout: Layout;
   state: DeliveryState;
+  error: string | null;
   zip_path: string | null;
   staging_dir: string | null;
   files: number;
@@ -68,6 +71,9 @@ interface ItemRow {
   t_error_message: string | null;
   m_id: number | null;
   m_state: TaskState | null;
+  m_name: string | null;
+  m_error_code: string | null;
+  m_error_message: string | null;
   m_path: string | null;
   m_bytes: number | null;
   m_total: number | null;
@@ -78,7 +84,8 @@ const itemsSql = `
          t.id AS task_id, t.state AS t_state, t.final_path AS t_path, t.name AS t_name,
          t.bytes_on_disk AS t_bytes, coalesce(t.total_bytes, t.expected_bytes) AS t_total,
          t.error_code AS t_error_code, t.error_message AS t_error_message,
-         m.id AS m_id, m.state AS m_state, m.final_path AS m_path,
+         m.id AS m_id, m.state AS m_state, m.final_path AS m_path, m.name AS m_name,
+         m.error_code AS m_error_code, m.error_message AS m_error_message,
          m.bytes_on_disk AS m_bytes, coalesce(m.total_bytes, m.expected_bytes) AS m_total
   FROM delivery_items di
   JOIN tasks t ON t.id = di.task_id
@@ -97,6 +104,7 @@ const isTerminal = (s: TaskState | null): boolean => s === null || terminalState
 export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
   private readonly writers = new Map<number, ZipWriter>();
   private readonly chains = new Map<number, Promise<void>>();
+  private readonly waiting = new Set<number>();
   private started = false;
 
   constructor(
@@ -149,13 +157,14 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     return this.view(this.row(id));
   }
 
-  /** Resolves when the delivery has completed or was canceled. */
+  /** Resolves when the delivery has completed, failed or was canceled. */
   whenSettled(id: number): Promise<DeliveryView> {
+    const ended = (state: DeliveryState): boolean => state === 'completed' || state === 'canceled' || state === 'failed';
     const now = this.get(id);
-    if (now.state === 'completed' || now.state === 'canceled') return Promise.resolve(now);
+    if (ended(now.state)) return Promise.resolve(now);
     return new Promise((resolve) => {
       const on = (d: DeliveryView): void => {
-        if (d.id === id && (d.state === 'completed' || d.state === 'canceled')) {
+        if (d.id === id && ended(d.state)) {
           this.off('delivery', on);
           resolve(d);
         }
@@ -171,25 +180,32 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
       throw new CartageError('illegal_transition', `The delivery "${d.name}" has already ${d.state === 'completed' ? 'completed' : 'been canceled'}.`);
     }
     const tasks = this.items(id).flatMap((i) => [i.task_id, ...(i.m_id !== null ? [i.m_id] : [])]);
-    this.db.prepare("UPDATE deliveries SET state = 'canceled', completed_at = ? WHERE id = ?").run(Date.now(), id);
+    const moved = this.db.prepare("UPDATE deliveries SET state = 'canceled', completed_at = ? WHERE id = ? AND state IN ('running', 'assembling', 'failed')").run(Date.now(), id);
+    if (!moved.changes) return this.get(id);
     this.engine.cancel(tasks.filter((t) => this.db.prepare("SELECT 1 FROM tasks WHERE id = ? AND state NOT IN ('completed', 'failed', 'skipped', 'canceled')").get(t)));
-    await this.chains.get(id);
+    // The zip goes first: an append under way stops now instead of finishing gigabytes for nothing.
     await this.writers.get(id)?.abort();
     this.writers.delete(id);
+    await this.chains.get(id);
     if (d.staging_dir) fs.rmSync(d.staging_dir, { recursive: true, force: true });
     const view = this.get(id);
     this.emit('delivery', view);
     return view;
   }
 
-  /** Queues the delivery's failed files again. */
+  /** Queues the delivery's failed files again; a delivery whose zip failed is written again. */
   retry(id: number): number[] {
     const d = this.row(id);
-    if (d.state !== 'running') {
+    if (d.state === 'failed') {
+      this.db.prepare("UPDATE deliveries SET state = 'running', error = NULL WHERE id = ?").run(id);
+      this.db.prepare('UPDATE delivery_items SET zipped = 0 WHERE delivery_id = ?').run(id);
+    } else if (d.state !== 'running') {
       throw new CartageError('illegal_transition', `The delivery "${d.name}" has ${d.state === 'canceled' ? 'been canceled' : 'completed'}; add the failed files to the list again to fetch them.`);
     }
     const failed = this.items(id).flatMap((i) => [i.t_state === 'failed' ? i.task_id : null, i.m_state === 'failed' ? i.m_id : null]).filter((x): x is number => x !== null);
-    return this.engine.retry(failed).map((t) => t.id);
+    const ids = failed.length ? this.engine.retry(failed).map((t) => t.id) : [];
+    this.schedule(id);
+    return ids;
   }
 
   /** The zip a task's file goes into (its own file is only a staging copy), or null. */
@@ -211,13 +227,36 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     return row?.delivery_id ?? null;
   }
 
-  /** One check at a time per delivery, in order: zip entries are appended one after another. */
+  /**
+   * One check at a time per delivery, in order: zip entries are appended one after another. Checks
+   * asked for while one waits are one check: a burst of finished files costs one pass, not one each.
+   */
   private schedule(id: number): void {
+    if (this.waiting.has(id)) return;
+    this.waiting.add(id);
     const prev = this.chains.get(id) ?? Promise.resolve();
     const next = prev
-      .then(() => this.advance(id))
-      .catch((err: unknown) => this.log.error(`delivery #${id}: ${(err as Error).message}`));
+      .then(() => {
+        this.waiting.delete(id);
+        return this.advance(id);
+      })
+      .catch((err: unknown) => this.fail(id, err));
     this.chains.set(id, next);
+  }
+
+  /** The zip could not be written: the delivery says why and waits for a retry; its downloaded files stay. */
+  private async fail(id: number, err: unknown): Promise<void> {
+    const message = err instanceof CartageError ? err.message : `The zip could not be written: ${(err as Error).message}`;
+    this.log.error(`delivery #${id}: ${message}`);
+    await this.writers.get(id)?.abort();
+    this.writers.delete(id);
+    const moved = this.db.prepare("UPDATE deliveries SET state = 'failed', error = ? WHERE id = ? AND state IN ('running', 'assembling')").run(message, id);
+    if (moved.changes) this.emit('delivery', this.get(id));
+  }
+
+  private isOpen(id: number): boolean {
+    const state = (this.db.prepare('SELECT state FROM deliveries WHERE id = ?').get(id) as { state: DeliveryState } | undefined)?.state;
+    return state === 'running' || state === 'assembling';
   }
 
   private async advance(id: number): Promise<void> {
@@ -226,7 +265,9 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     const items = this.items(id);
     if (d.kind === 'zip') {
       for (const item of items) {
+        // A live photo goes in whole: both parts, or (when one failed) neither.
         if (item.zipped || item.t_state !== 'completed' || (item.m_id !== null && item.m_state !== 'completed')) continue;
+        if (!this.isOpen(id)) return;
         const writer = await this.writer(d);
         await writer.add(item.t_path, item.entry_name);
         if (item.m_path && item.motion_entry) await writer.add(item.m_path, item.motion_entry);
@@ -240,6 +281,7 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     }
     let target = d.zip_path;
     if (d.kind === 'zip') {
+      if (!this.isOpen(id)) return;
       this.db.prepare("UPDATE deliveries SET state = 'assembling' WHERE id = ?").run(id);
       const zipped = (this.db.prepare('SELECT count(*) AS n FROM delivery_items WHERE delivery_id = ? AND zipped = 1').get(id) as { n: number }).n;
       const writer = this.writers.get(id);
@@ -251,9 +293,10 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
         target = null;
       }
       this.writers.delete(id);
-      if (d.staging_dir) fs.rmSync(d.staging_dir, { recursive: true, force: true });
     }
-    this.db.prepare("UPDATE deliveries SET state = 'completed', completed_at = ?, zip_path = ? WHERE id = ?").run(Date.now(), target, id);
+    // Completed before the staging folder goes: a crash in between leaves only files to tidy, not a zip to redo.
+    this.db.prepare("UPDATE deliveries SET state = 'completed', completed_at = ?, zip_path = ? WHERE id = ? AND state IN ('running', 'assembling')").run(Date.now(), target, id);
+    if (d.kind === 'zip' && d.staging_dir) fs.rmSync(d.staging_dir, { recursive: true, force: true });
     const view = this.get(id);
     this.log.info(`delivery #${id} "${d.name}" completed: ${view.progress.done} of ${view.files} files${view.progress.failed ? `, ${view.progress.failed} failed` : ''}`);
     this.emit('delivery', view);
@@ -292,7 +335,15 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
       if (states.every((s) => s === 'completed')) progress.done += 1;
       else if (states.some((s) => s === 'failed' || s === 'skipped')) {
         progress.failed += 1;
-        failures.push({ taskId: i.task_id, name: i.t_name, error: i.t_error_code ? { code: i.t_error_code as ErrorInfo['code'], message: i.t_error_message ?? '' } : null });
+        // The part that failed: for a live photo whose video failed, the video (to retry it).
+        const video = i.m_id !== null && (i.m_state === 'failed' || i.m_state === 'skipped') && i.t_state !== 'failed' && i.t_state !== 'skipped';
+        const code = video ? i.m_error_code : i.t_error_code;
+        const message = video ? i.m_error_message : i.t_error_message;
+        failures.push({
+          taskId: video ? i.m_id! : i.task_id,
+          name: video ? `${i.t_name} (its video, ${i.m_name ?? 'the motion part'})` : i.t_name,
+          error: code ? { code: code as ErrorInfo['code'], message: message ?? '' } : null,
+        });
       } else if (states.some((s) => s === 'canceled')) progress.canceled += 1;
       else progress.pending += 1;
     }
@@ -307,6 +358,7 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
       files: d.files,
       createdAt: d.created_at,
       completedAt: d.completed_at,
+      error: d.error,
       progress,
       failures,
       active,

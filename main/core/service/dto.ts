@@ -166,6 +166,7 @@ export function deliveryDto(d: DeliveryView, live: (taskId: number) => TaskProgr
     files: d.files,
     createdAt: d.createdAt,
     completedAt: d.completedAt,
+    error: d.error,
     progress: { ...d.progress, bytesDone },
     failures: d.failures.map((f) => ({ taskId: f.taskId, name: f.name, error: errorDto(f.error) })),
   };

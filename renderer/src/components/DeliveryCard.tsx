@@ -20,7 +20,7 @@ export function DeliveryCard({
   onRetryFile: (taskId: number, name: string) => void;
 }) {
   const p = delivery.progress;
-  const finished = delivery.state === 'completed' || delivery.state === 'canceled';
+  const finished = delivery.state === 'completed' || delivery.state === 'canceled' || delivery.state === 'failed';
   const pct = delivery.state === 'completed' ? 100 : percent(p.bytesDone, p.bytesTotal);
   const what = delivery.kind === 'zip' ? 'Zip file' : 'Folder';
   return (
@@ -53,25 +53,34 @@ export function DeliveryCard({
             <li key={f.taskId}>
               <span className="item-name">{f.name}</span>
               <span className="reason small">{f.error?.message ?? 'Failed for a reason not recorded.'}</span>
-              <button type="button" onClick={() => onRetryFile(f.taskId, f.name)} aria-label={`Retry ${f.name}`}>
-                Retry
-              </button>
+              {/* A finished zip cannot take a file any more; files in a folder always can. */}
+              {(delivery.state === 'running' || delivery.kind === 'files') && (
+                <button type="button" onClick={() => onRetryFile(f.taskId, f.name)} aria-label={`Retry ${f.name}`}>
+                  Retry
+                </button>
+              )}
             </li>
           ))}
         </ul>
       )}
+      {delivery.state === 'failed' && delivery.error && <p className="error-text" role="alert">{delivery.error}</p>}
       <div className="actions">
+        {delivery.state === 'failed' && (
+          <button type="button" onClick={() => onVerb('retry', delivery)} aria-label={`Write ${delivery.name} again`}>
+            Try again
+          </button>
+        )}
         {delivery.state === 'completed' && (
           <button type="button" onClick={() => onVerb('reveal', delivery)} aria-label={`Show in folder: ${delivery.name}`}>
             Show in folder
           </button>
         )}
-        {delivery.failures.length > 0 && (
+        {delivery.failures.length > 0 && delivery.state === 'running' && (
           <button type="button" onClick={() => onVerb('retry', delivery)} aria-label={`Retry failed files of ${delivery.name}`}>
             Retry failed files
           </button>
         )}
-        {!finished && (
+        {(!finished || delivery.state === 'failed') && (
           <button type="button" onClick={() => onVerb('cancel', delivery)} aria-label={`Cancel ${delivery.name}`}>
             Cancel
           </button>

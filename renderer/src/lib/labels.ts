@@ -81,6 +81,8 @@ export function deliveryStateLabel(delivery: Pick<DeliveryDto, 'state' | 'kind'>
       return 'Done';
     case 'canceled':
       return 'Canceled';
+    case 'failed':
+      return delivery.kind === 'zip' ? 'The zip could not be written' : 'Failed';
     default:
       return assertNever(delivery.state);
   }
