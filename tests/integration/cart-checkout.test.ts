@@ -265,3 +265,16 @@ describe('a zip that cannot be written', () => {
     expect(snapshot(core)).toEqual(before);
   });
 });
+
+describe('a link with a password in it', () => {
+  it('goes in the list as needing sign-in, since the list keeps no password', async () => {
+    const core = cores.make();
+    const withPassword = nginx.url('other/clip.mp4').replace('http://', 'http://ann:secret@');
+    const outcome = await core.cart.add([withPassword]);
+    expect(outcome).toMatchObject({ added: 1, restricted: 1 });
+    const [item] = core.cart.view().items;
+    expect(item!.access).toMatchObject({ downloadable: false, restriction: 'needs_sign_in' });
+    expect(item!.url).not.toContain('secret');
+    expect(JSON.stringify(core.db.prepare('SELECT * FROM cart_items').all())).not.toContain('secret');
+  });
+});

@@ -245,9 +245,20 @@ export class Cart {
   private async *candidates(text: string): AsyncGenerator<Candidate> {
     const ref = parseRef(text);
     if (ref.kind === 'url') {
-      const isFolder = new URL(ref.url).pathname.endsWith('/');
+      const url = new URL(ref.url);
+      const isFolder = url.pathname.endsWith('/');
       const source: Source = isFolder ? new HttpIndexSource({ url: ref.url }) : new UrlSource([ref.url]);
-      for (const file of (await source.list('')).files) yield await candidate('url', source, file);
+      for (const file of (await source.list('')).files) {
+        // The list keeps no password: such a link could not be downloaded later, so it says how it can.
+        if (url.username && file.access.downloadable) {
+          file.access = {
+            downloadable: false,
+            restriction: 'needs_sign_in',
+            reason: `The address holds a user name and password, which the list does not keep: add ${url.host} as a source with its user name and password, then add the file from there.`,
+          };
+        }
+        yield await candidate('url', source, file);
+      }
       return;
     }
     for await (const { record, source, file } of filesOfRef(ref, this.sources)) yield await candidate(`source:${record.id}`, source, file);

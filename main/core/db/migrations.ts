@@ -138,6 +138,8 @@ export const migrations: readonly Migration[] = [
           zipped        INTEGER NOT NULL DEFAULT 0
         );
         CREATE INDEX delivery_items_by_delivery ON delivery_items (delivery_id);
+        -- What a zip has still to take: each check reads only these, not the whole delivery.
+        CREATE INDEX delivery_items_unzipped ON delivery_items (delivery_id) WHERE zipped = 0;
         CREATE INDEX delivery_items_by_task ON delivery_items (task_id);
         CREATE INDEX delivery_items_by_motion_task ON delivery_items (motion_task_id) WHERE motion_task_id IS NOT NULL;
       `);

@@ -95,6 +95,32 @@ const itemsSql = `
 
 const isTerminal = (s: TaskState | null): boolean => s === null || terminalStates.includes(s);
 
+/** Items of a zip whose parts are all downloaded and that are not in the zip yet. */
+const readySql = `
+  SELECT di.id, di.entry_name, di.motion_entry, t.final_path AS t_path, m.final_path AS m_path
+  FROM delivery_items di INDEXED BY delivery_items_unzipped
+  JOIN tasks t ON t.id = di.task_id
+  LEFT JOIN tasks m ON m.id = di.motion_task_id
+  WHERE di.delivery_id = ? AND di.zipped = 0 AND t.state = 'completed' AND (m.id IS NULL OR m.state = 'completed')
+  ORDER BY di.id`;
+
+interface ReadyRow {
+  id: number;
+  entry_name: string;
+  motion_entry: string | null;
+  t_path: string;
+  m_path: string | null;
+}
+
+/** Whether any download of a delivery has yet to end. */
+const unfinishedSql = `
+  SELECT 1 FROM delivery_items di
+  JOIN tasks t ON t.id = di.task_id
+  LEFT JOIN tasks m ON m.id = di.motion_task_id
+  WHERE di.delivery_id = ? AND (t.state NOT IN ('completed', 'failed', 'skipped', 'canceled')
+                                OR m.state NOT IN ('completed', 'failed', 'skipped', 'canceled'))
+  LIMIT 1`;
+
 /**
  * Turns finished tasks into deliveries: files in a folder are done when their tasks are; a zip gets
  * each file appended as soon as it (both parts of a live photo) is downloaded, and is completed
@@ -105,6 +131,8 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
   private readonly writers = new Map<number, ZipWriter>();
   private readonly chains = new Map<number, Promise<void>>();
   private readonly waiting = new Set<number>();
+  private readonly pendingEmits = new Set<number>();
+  private emitTimer: NodeJS.Timeout | null = null;
   private started = false;
 
   constructor(
@@ -143,6 +171,8 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
 
   /** Waits for the zips being written; an unfinished one is taken up again on the next start. */
   async stop(): Promise<void> {
+    if (this.emitTimer) clearTimeout(this.emitTimer);
+    this.emitTimer = null;
     await Promise.allSettled([...this.chains.values()]);
     for (const w of this.writers.values()) await w.abort();
     this.writers.clear();
@@ -244,6 +274,22 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     this.chains.set(id, next);
   }
 
+  /** A running delivery's progress goes out at most four times a second (it costs a pass over its files). */
+  private emitSoon(id: number): void {
+    this.pendingEmits.add(id);
+    if (this.emitTimer) return;
+    this.emitTimer = setTimeout(() => {
+      this.emitTimer = null;
+      const ids = [...this.pendingEmits];
+      this.pendingEmits.clear();
+      for (const d of ids) {
+        const view = this.get(d);
+        if (view.state === 'running' || view.state === 'assembling') this.emit('delivery', view);
+      }
+    }, 250);
+    this.emitTimer.unref();
+  }
+
   /** The zip could not be written: the delivery says why and waits for a retry; its downloaded files stay. */
   private async fail(id: number, err: unknown): Promise<void> {
     const message = err instanceof CartageError ? err.message : `The zip could not be written: ${(err as Error).message}`;
@@ -262,21 +308,22 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
   private async advance(id: number): Promise<void> {
     const d = this.row(id);
     if (d.state !== 'running' && d.state !== 'assembling') return;
-    const items = this.items(id);
     if (d.kind === 'zip') {
-      for (const item of items) {
-        // A live photo goes in whole: both parts, or (when one failed) neither.
-        if (item.zipped || item.t_state !== 'completed' || (item.m_id !== null && item.m_state !== 'completed')) continue;
-        if (!this.isOpen(id)) return;
-        const writer = await this.writer(d);
-        await writer.add(item.t_path, item.entry_name);
-        if (item.m_path && item.motion_entry) await writer.add(item.m_path, item.motion_entry);
-        this.db.prepare('UPDATE delivery_items SET zipped = 1 WHERE id = ?').run(item.id);
+      // A live photo goes in whole: both parts, or (when one failed) neither. Files that finish
+      // while others are appended are taken in the same pass.
+      const readyNow = this.db.prepare(readySql);
+      for (let ready = readyNow.all(id) as ReadyRow[]; ready.length > 0; ready = readyNow.all(id) as ReadyRow[]) {
+        for (const item of ready) {
+          if (!this.isOpen(id)) return;
+          const writer = await this.writer(d);
+          await writer.add(item.t_path, item.entry_name);
+          if (item.m_path && item.motion_entry) await writer.add(item.m_path, item.motion_entry);
+          this.db.prepare('UPDATE delivery_items SET zipped = 1 WHERE id = ?').run(item.id);
+        }
       }
     }
-    const finished = items.every((i) => isTerminal(i.t_state) && isTerminal(i.m_state));
-    if (!finished) {
-      this.emit('delivery', this.view(d));
+    if (this.db.prepare(unfinishedSql).get(id)) {
+      this.emitSoon(id);
       return;
     }
     let target = d.zip_path;
