@@ -45,6 +45,8 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
   private started = false;
   private timer: NodeJS.Timeout | null = null;
   private readonly active = new Set<number>();
+  /** Runs of an earlier process whose downloads this one finishes, by mirror. */
+  private readonly resumed = new Map<number, number>();
   private readonly pendingEmits = new Set<number>();
   private emitTimer: NodeJS.Timeout | null = null;
 
@@ -131,8 +133,9 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
     this.db.prepare("UPDATE mirror_runs SET state = 'interrupted', ended_at = ? WHERE state = 'enumerating'").run(Date.now());
     const downloading = this.db.prepare("SELECT id, mirror_id FROM mirror_runs WHERE state = 'downloading'").all() as { id: number; mirror_id: number }[];
     for (const { id: runId, mirror_id } of downloading) {
-      // Its downloads go on: a second run of the same mirror waits for this one.
+      // Its downloads go on; a run asked for now takes them over (see run()).
       this.active.add(mirror_id);
+      this.resumed.set(mirror_id, runId);
       const tasks = this.db.prepare('SELECT task_id FROM mirror_run_tasks WHERE run_id = ? AND processed = 0').pluck().all(runId) as number[];
       for (const t of tasks) this.settleTask(t);
       this.maybeFinish(runId);
@@ -151,6 +154,13 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
   /** Runs a mirror: lists the scope, queues what is new or changed, and resolves with the run id once listing ended. */
   async run(id: number): Promise<number> {
     const m = this.row(id);
+    const earlier = this.resumed.get(id);
+    if (earlier !== undefined) {
+      // A run an earlier process left downloading: the new run lists afresh and takes its downloads over.
+      this.resumed.delete(id);
+      this.active.delete(id);
+      this.db.prepare("UPDATE mirror_runs SET state = 'interrupted', ended_at = ? WHERE id = ? AND state = 'downloading'").run(Date.now(), earlier);
+    }
     if (this.active.has(id)) throw new CartageError('engine_busy', `Mirror ${id} is already running.`);
     this.active.add(id);
     const runId = Number(this.db.prepare("INSERT INTO mirror_runs (mirror_id, state, started_at) VALUES (?, 'enumerating', ?)").run(id, Date.now()).lastInsertRowid);
@@ -422,6 +432,7 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
     }
     this.db.prepare("UPDATE mirror_runs SET state = 'completed', ended_at = ? WHERE id = ?").run(Date.now(), runId);
     this.active.delete(run.mirror_id);
+    if (this.resumed.get(run.mirror_id) === runId) this.resumed.delete(run.mirror_id);
     this.pendingEmits.delete(runId);
     const view = this.runView(runId);
     this.log.info(`mirror #${run.mirror_id} run ${runId}: ${view.newFiles} new, ${view.changed} changed, ${view.unchanged} unchanged, ${view.failed} failed, ${view.deleted} deleted on the source`);

@@ -108,7 +108,7 @@ async function run(args: string[], io: Io, dataDir: string): Promise<number> {
           reports.push(report);
           if (!values.json) io.stdout.write(runText(report));
         } catch (err) {
-          if (!values.json) io.stderr.write(`Mirror ${id}: ${(err as Error).message}\n`);
+          io.stderr.write(`Mirror ${id}: ${(err as Error).message}\n`);
           reports.push(core.mirrors.get(id).lastRun!);
         }
       }
