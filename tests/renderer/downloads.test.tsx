@@ -2,34 +2,11 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { Profiler, type ReactElement } from 'react';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ok } from './fakeBridge.js';
 import { delivery, task, totals } from './fixtures.js';
+import { manualFrames } from './frames.js';
 import { renderApp } from './render.js';
-
-/** Animation frames that run only when the test says so. */
-function manualFrames() {
-  let callbacks = new Map<number, FrameRequestCallback>();
-  let next = 1;
-  vi.stubGlobal('requestAnimationFrame', (cb: FrameRequestCallback) => {
-    callbacks.set(next, cb);
-    return next++;
-  });
-  vi.stubGlobal('cancelAnimationFrame', (id: number) => callbacks.delete(id));
-  return {
-    pending: () => callbacks.size,
-    flush: () =>
-      act(() => {
-        const run = [...callbacks.values()];
-        callbacks = new Map();
-        for (const cb of run) cb(performance.now());
-      }),
-  };
-}
-
-afterEach(() => {
-  vi.unstubAllGlobals();
-});
 
 const progressOf = (name: string) => screen.getByRole('progressbar', { name: `${name} progress` }).getAttribute('aria-valuenow');
 

@@ -1,37 +1,14 @@
 // @vitest-environment jsdom
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ApiResult, MirrorDto, MirrorRunDto } from '../../preload/api.js';
 import { formatDate } from '../../renderer/src/lib/format';
 import { everyHoursText, mirrorRef, scheduleLabel, splitScope } from '../../renderer/src/lib/mirrors';
 import { ok, refused } from './fakeBridge.js';
 import { mirror, mirrorRun, nas, photos } from './fixtures.js';
+import { manualFrames } from './frames.js';
 import { renderApp } from './render.js';
-
-/** Animation frames that run only when the test says so. */
-function manualFrames() {
-  let callbacks = new Map<number, FrameRequestCallback>();
-  let next = 1;
-  vi.stubGlobal('requestAnimationFrame', (cb: FrameRequestCallback) => {
-    callbacks.set(next, cb);
-    return next++;
-  });
-  vi.stubGlobal('cancelAnimationFrame', (id: number) => callbacks.delete(id));
-  return {
-    pending: () => callbacks.size,
-    flush: () =>
-      act(() => {
-        const run = [...callbacks.values()];
-        callbacks = new Map();
-        for (const cb of run) cb(performance.now());
-      }),
-  };
-}
-
-afterEach(() => {
-  vi.unstubAllGlobals();
-});
 
 const sixHours = 6 * 3_600_000;
 const nextAt = 1_700_021_660_000;

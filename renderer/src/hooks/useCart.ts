@@ -1,7 +1,10 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { AddOutcomeDto, ApiResult, CartDto } from '../../../preload/api';
+import { useCallback, useMemo } from 'react';
+import type { AddOutcomeDto, ApiResult, CartageBridge, CartDto } from '../../../preload/api';
 import { ask, useBridge, type ApiError } from '../lib/bridge';
 import { useBridgeEvent } from './useBridgeEvent';
+import { useLoaded } from './useLoaded';
+
+const getCart = (bridge: CartageBridge) => bridge.cart.get();
 
 export interface CartState {
   cart: CartDto | null;
@@ -17,22 +20,7 @@ export interface CartState {
 /** The download list: loaded once, kept current by `cart.changed` and by the answers to edits. */
 export function useCart(): CartState {
   const bridge = useBridge();
-  const [cart, setCart] = useState<CartDto | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [settled, setSettled] = useState(false);
-
-  const reload = useCallback(async () => {
-    const result = await ask(() => bridge.cart.get());
-    if (result.ok) {
-      setCart(result.value);
-      setError(null);
-    } else setError(result.error);
-    setSettled(true);
-  }, [bridge]);
-
-  useEffect(() => {
-    void reload();
-  }, [reload]);
+  const { value: cart, setValue: setCart, error, settled, reload } = useLoaded(getCart);
 
   // Each payload is the whole list: the last one of a frame is the one to show.
   useBridgeEvent('cart.changed', (batch) => {

@@ -1,6 +1,9 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { ApiResult, RequestInput, SettingsDto } from '../../../preload/api';
+import { useCallback, useMemo } from 'react';
+import type { ApiResult, CartageBridge, RequestInput, SettingsDto } from '../../../preload/api';
 import { ask, useBridge, type ApiError } from '../lib/bridge';
+import { useLoaded } from './useLoaded';
+
+const getSettings = (bridge: CartageBridge) => bridge.settings.get();
 
 export type SettingsChange = RequestInput<'settings.update'>;
 
@@ -14,22 +17,7 @@ export interface SettingsState {
 /** The app's settings, and saving a change to them. */
 export function useSettings(): SettingsState {
   const bridge = useBridge();
-  const [settings, setSettings] = useState<SettingsDto | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [settled, setSettled] = useState(false);
-
-  useEffect(() => {
-    let live = true;
-    void ask(() => bridge.settings.get()).then((result) => {
-      if (!live) return;
-      if (result.ok) setSettings(result.value);
-      else setError(result.error);
-      setSettled(true);
-    });
-    return () => {
-      live = false;
-    };
-  }, [bridge]);
+  const { value: settings, setValue: setSettings, error, settled } = useLoaded(getSettings);
 
   const update = useCallback(
     async (change: SettingsChange) => {

@@ -1,6 +1,9 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { AddedSourceDto, SourceDto } from '../../../preload/api';
-import { ask, useBridge, type ApiError } from '../lib/bridge';
+import { useCallback, useMemo, useState } from 'react';
+import type { AddedSourceDto, CartageBridge, SourceDto } from '../../../preload/api';
+import type { ApiError } from '../lib/bridge';
+import { useLoaded } from './useLoaded';
+
+const listSources = (bridge: CartageBridge) => bridge.sources.list();
 
 export interface SourcesState {
   sources: SourceDto[] | null;
@@ -15,24 +18,8 @@ export interface SourcesState {
 
 /** The sources people added. */
 export function useSources(): SourcesState {
-  const bridge = useBridge();
-  const [sources, setSources] = useState<SourceDto[] | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [settled, setSettled] = useState(false);
+  const { value: sources, error, settled, reload } = useLoaded(listSources);
   const [signedIn, setSignedIn] = useState<Record<number, string>>({});
-
-  const reload = useCallback(async () => {
-    const result = await ask(() => bridge.sources.list());
-    if (result.ok) {
-      setSources(result.value);
-      setError(null);
-    } else setError(result.error);
-    setSettled(true);
-  }, [bridge]);
-
-  useEffect(() => {
-    void reload();
-  }, [reload]);
 
   const added = useCallback(
     (result: AddedSourceDto) => {
