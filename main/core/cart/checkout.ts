@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/connection.js';
 import { layoutFolders, type Layout } from '../delivery/layout.js';
@@ -8,6 +7,7 @@ import { safeFileName } from '../naming.js';
 import type { TaskQueue } from '../queue/queue.js';
 import type { TaskSpec } from '../queue/task.js';
 import type { SettingsStore } from '../settings.js';
+import { freeBytes } from '../util/disk.js';
 import { formatBytes } from '../util/format.js';
 import { lockedMessage, type Cart, type CartItem } from './cart.js';
 import { isHeldElsewhere } from './lock.js';
@@ -187,20 +187,11 @@ function deliveryName(req: CheckoutRequest, dir: string): string {
   return safe;
 }
 
-/** Free bytes for an unprivileged user at `dir`, or at its nearest existing parent. */
+/** Free bytes at the target (or its nearest existing parent); a target that cannot be used is refused. */
 export function freeSpace(dir: string): number {
-  let at = path.resolve(dir);
-  for (;;) {
-    try {
-      const s = fs.statfsSync(at);
-      return Number(s.bavail) * Number(s.bsize);
-    } catch (err) {
-      const parent = path.dirname(at);
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || parent === at) {
-        throw new CartageError('cannot_write', `Cannot use ${dir} as the target (${(err as NodeJS.ErrnoException).code ?? 'error'}): choose another folder.`);
-      }
-      at = parent;
-    }
+  try {
+    return freeBytes(dir);
+  } catch (err) {
+    throw new CartageError('cannot_write', `Cannot use ${dir} as the target (${(err as NodeJS.ErrnoException).code ?? 'error'}): choose another folder.`);
   }
 }
-

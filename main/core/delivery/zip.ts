@@ -7,6 +7,7 @@ import zlib from 'node:zlib';
 import yazl from 'yazl';
 import { placeFile } from '../engine/place.js';
 import { CartageError } from '../errors.js';
+import { freeBytesIfKnown } from '../util/disk.js';
 import { formatBytes } from '../util/format.js';
 import { compressionFor, isSafeEntryName } from './zip-names.js';
 
@@ -359,7 +360,7 @@ export class ZipWriter {
     const name = path.basename(this.finalPath);
     const dir = path.dirname(this.finalPath);
     if (code === 'ENOSPC' || code === 'EDQUOT') {
-      const free = freeSpace(dir);
+      const free = freeBytesIfKnown(dir);
       return new CartageError(
         'disk_full',
         `The disk is full: ${name} could not be written in ${dir}${free !== null ? ` (${formatBytes(free)} free)` : ''} while adding ${path.basename(this.current())}. Free some space, then make the delivery again; the downloaded files are kept.`,
@@ -444,15 +445,6 @@ function useNativeCrc32(): void {
   crc.unsigned = (buf, previous) =>
     Buffer.isBuffer(buf) && (previous === undefined || typeof previous === 'number') ? zlib.crc32(buf, (previous ?? 0) >>> 0) : js(buf, previous);
   crc.native = true;
-}
-
-function freeSpace(dir: string): number | null {
-  try {
-    const s = fs.statfsSync(dir);
-    return s.bavail * s.bsize;
-  } catch {
-    return null;
-  }
 }
 
 /** fsync of the folder, so the rename itself survives a power cut. Not possible everywhere (Windows). */

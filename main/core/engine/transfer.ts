@@ -9,6 +9,7 @@ import { CartageError } from '../errors.js';
 import type { ChecksumAlgo, Task, TaskPatch } from '../queue/task.js';
 import type { Settings } from '../settings.js';
 import { untrustedCertificateError, type PinnedCertificate } from '../sources/tls.js';
+import { freeBytesIfKnown } from '../util/disk.js';
 import { formatBytes } from '../util/format.js';
 import type { HttpClient } from './http.js';
 import type { TransferOutcome } from './outcome.js';
@@ -330,7 +331,7 @@ async function classify(err: unknown, task: Task, ctx: TransferContext): Promise
   if (code === 'ENOSPC' || code === 'EDQUOT') {
     const onDisk = partSize(task.tempPath);
     const total = ctx.learnt.totalBytes ?? task.totalBytes ?? task.expectedBytes;
-    const free = await freeSpace(task.dir);
+    const free = freeBytesIfKnown(task.dir);
     const needed = total !== null ? `needs ${formatBytes(Math.max(0, total - onDisk))} more` : 'needs more room';
     return {
       kind: 'disk-full',
@@ -374,15 +375,6 @@ export function partSize(file: string): number {
   }
 }
 
-
-async function freeSpace(dir: string): Promise<number | null> {
-  try {
-    const s = await fsp.statfs(dir);
-    return s.bavail * s.bsize;
-  } catch {
-    return null;
-  }
-}
 
 async function removePart(task: Task): Promise<void> {
   await fsp.rm(task.tempPath, { force: true });
