@@ -12,7 +12,6 @@ import { FileSecretStore, type SecretStore } from './secrets.js';
 import { SettingsStore, type Settings, type SettingsPatch } from './settings.js';
 import { SourceRegistry } from './sources/registry.js';
 import { Mirrors, type TrashFn } from './sync/mirrors.js';
-import trash from 'trash';
 
 export interface CoreOptions {
   dataDir: string;
@@ -27,6 +26,12 @@ export interface CoreOptions {
   trash?: TrashFn;
   engine?: Partial<Pick<EngineOptions, 'headersFor' | 'tlsFor' | 'progressIntervalMs' | 'watchIntervalMs' | 'random'>>;
 }
+
+/** The system trash, loaded only when a mirror first deletes something (the package is large to load). */
+const moveToTrash: TrashFn = async (paths) => {
+  const { default: trash } = await import('trash');
+  await trash(paths);
+};
 
 /** Everything the app and the CLI share: database, settings, queue, engine, log. */
 export class Core {
@@ -70,7 +75,7 @@ export class Core {
     });
     this.cart = new Cart(this.db, this.settings, this.sources);
     this.deliveries = new Deliveries(this.db, this.engine, this.log);
-    this.mirrors = new Mirrors(this.db, this.engine, this.queue, this.sources, this.log, options.trash ?? ((paths) => trash(paths)));
+    this.mirrors = new Mirrors(this.db, this.engine, this.queue, this.sources, this.log, options.trash ?? moveToTrash);
     this.engine.on('queue-paused', (e) => this.log.error(`queue paused: ${e.message}`));
   }
 

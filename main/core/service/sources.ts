@@ -3,7 +3,7 @@
 import type { AddedSourceDto, FileDto, ListingDto, ParsedInput, QueryPreviewDto } from '../../../preload/api.js';
 import type { Core } from '../core.js';
 import { CartageError } from '../errors.js';
-import { findTarget, queryText } from '../sources/refs.js';
+import { findTarget, queryText, trimSlashes } from '../sources/refs.js';
 import type { ImmichConnection } from '../sources/immich-connect.js';
 import type { NewSource, SourceRecord } from '../sources/registry.js';
 import { pinCertificate } from '../sources/tls.js';
@@ -88,7 +88,7 @@ export async function updateSource(core: Core, input: ParsedInput<'sources.updat
 export async function browse(core: Core, input: ParsedInput<'sources.browse'>): Promise<ListingDto> {
   const record = sourceById(core, input.sourceId);
   const source = core.sources.source(record);
-  const path = input.path.replace(/^\/+|\/+$/g, '');
+  const path = trimSlashes(input.path);
   const target = await findTarget(source, path);
   const listing = target.kind === 'folder' ? target.listing : { folder: path, files: [target.file], folders: [] };
   return listingDto(record.id, listing);

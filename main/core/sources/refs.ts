@@ -13,6 +13,11 @@ export type Ref =
   | { kind: 'path'; source: string; path: string }
   | { kind: 'query'; source: string; query: string };
 
+/** A source path without the slashes people put around it ('/a/b/' is 'a/b'). */
+export function trimSlashes(p: string): string {
+  return p.replace(/^\/+|\/+$/g, '');
+}
+
 /** Reads a reference; a URL is anything that starts with a scheme and `//`. */
 export function parseRef(text: string): Ref {
   const t = text.trim();
@@ -24,7 +29,7 @@ export function parseRef(text: string): Ref {
     throw new CartageError('bad_input', `"${text}" is neither a web address nor a source reference such as photos:albums/ID or nas:Holidays.`);
   }
   if (c < 0) return { kind: 'path', source: t, path: '' };
-  return { kind: 'path', source: t.slice(0, c), path: t.slice(c + 1).replace(/^\/+|\/+$/g, '') };
+  return { kind: 'path', source: t.slice(0, c), path: trimSlashes(t.slice(c + 1)) };
 }
 
 /** What a path in a source turned out to be. */

@@ -10,7 +10,7 @@ import { safeFileName } from '../naming.js';
 import type { TaskQueue } from '../queue/queue.js';
 import { terminalStates } from '../queue/states.js';
 import type { TaskSpec } from '../queue/task.js';
-import { parseRef, queryText } from '../sources/refs.js';
+import { parseRef, queryText, trimSlashes } from '../sources/refs.js';
 import { sourceRefOf, type SourceRegistry } from '../sources/registry.js';
 import { ImmichSource } from '../sources/immich.js';
 import type { RemoteFile, Source } from '../sources/types.js';
@@ -527,9 +527,8 @@ export function mirrorFolders(file: RemoteFile, m: Pick<MirrorRow, 'layout' | 's
   }
   if (m.scope_kind !== 'path') return [];
   // Sources write paths with or without a leading slash (WebDAV: '/a/b'; web folders: 'a/b').
-  const trim = (p: string): string => p.replace(/^\/+|\/+$/g, '');
-  const scope = trim(m.scope);
-  const folder = trim(file.folder);
+  const scope = trimSlashes(m.scope);
+  const folder = trimSlashes(file.folder);
   const below = scope ? (folder.startsWith(`${scope}/`) ? folder.slice(scope.length + 1) : '') : folder;
   return below
     .split('/')
