@@ -10,7 +10,7 @@ import { renderApp } from './render.js';
 describe('settings', () => {
   it('saves limits, the speed limit in MB/s, the tray and the theme, and applies the theme', async () => {
     const { fake } = await renderApp({ 'settings.update': (change) => ok({ ...settings, ...change } as SettingsDto) }, { view: 'settings' });
-    const form = within(screen.getByRole('form', { name: 'Settings' }));
+    const form = within(await screen.findByRole('form', { name: 'Settings' }));
     const perHost = form.getByRole('spinbutton', { name: 'At once from one server' });
     await userEvent.clear(perHost);
     await userEvent.type(perHost, '2');
@@ -27,7 +27,7 @@ describe('settings', () => {
 
   it('shows a refusal as written', async () => {
     await renderApp({ 'settings.update': () => refused('bad_input', 'The folder /nope cannot be written.') }, { view: 'settings' });
-    const form = within(screen.getByRole('form', { name: 'Settings' }));
+    const form = within(await screen.findByRole('form', { name: 'Settings' }));
     await userEvent.click(form.getByRole('button', { name: 'Save settings' }));
     expect((await form.findByRole('alert')).textContent).toBe('The folder /nope cannot be written.');
   });
