@@ -113,11 +113,11 @@ async function start(): Promise<void> {
   const detach = [registerIpc({ service, contents: () => window?.webContents ?? null, pageFile, log }), service.on(onEvent)];
   running = { core, service, prefs, tray, notifier, detach };
 
-  const engine = core.startEngine();
+  const engine = core.runOrFollow(() => log.info('the other Cartage process stopped; this one now runs the queue'));
   if (!engine.ok) {
     void dialog.showMessageBox({
       type: 'info',
-      message: `Another Cartage process (pid ${engine.pid}) is working through the queue; this window will not start downloads until it stops.`,
+      message: `Another Cartage process (pid ${engine.pid}) is working through the queue. This window shows its progress, and takes the downloads over when it stops.`,
     });
   }
   openWindow();

@@ -4,6 +4,7 @@ import type { Db } from './db/connection.js';
 import { Deliveries } from './delivery/deliveries.js';
 import { openDatabase } from './db/connection.js';
 import { Engine, type EngineOptions } from './engine/engine.js';
+import { QueueFollower } from './engine/follower.js';
 import { EngineLock } from './lock.js';
 import { createLogger, redactUrl, type Logger } from './log.js';
 import { databasePath } from './paths.js';
@@ -25,6 +26,8 @@ export interface CoreOptions {
   /** Moves files to the system trash (the app uses Electron's shell.trashItem). */
   trash?: TrashFn;
   engine?: Partial<Pick<EngineOptions, 'headersFor' | 'tlsFor' | 'progressIntervalMs' | 'watchIntervalMs' | 'random'>>;
+  /** How often a window looks at the queue another process runs, and tries to take it over (ms). */
+  followIntervalMs?: number;
 }
 
 /** The system trash, loaded only when a mirror first deletes something (the package is large to load). */
@@ -47,6 +50,7 @@ export class Core {
   readonly deliveries: Deliveries;
   readonly mirrors: Mirrors;
   private readonly overrides: SettingsPatch;
+  private follower: QueueFollower | null = null;
 
   constructor(readonly options: CoreOptions) {
     this.db = openDatabase(databasePath(options.dataDir), undefined, options.nativeBinding);
@@ -69,6 +73,8 @@ export class Core {
     // What went wrong goes in the log; what went right is in the queue (a line per completed file
     // cost a tenth of the CPU time of a run of small files).
     this.engine.on('task', (t) => {
+      // While following another process, its changes are in its own log already.
+      if (this.follower) return;
       if (t.error && (t.state === 'failed' || t.state === 'skipped' || t.state === 'queued' || t.state === 'paused')) {
         this.log.warn(`${t.state} #${t.id} ${redactUrl(t.url)}: [${t.error.code}] ${t.error.message}`);
       }
@@ -91,6 +97,31 @@ export class Core {
     return got;
   }
 
+  /**
+   * For what stays open (the app, `cartage serve`): runs the queue here, or, while another process
+   * runs it, sends that process's progress as this engine's events and takes the queue over as soon
+   * as that process stops. `onTakeOver` is called then.
+   */
+  runOrFollow(onTakeOver?: () => void): { ok: true } | { ok: false; pid: number } {
+    const got = this.startEngine();
+    if (got.ok || this.follower) return got;
+    this.follower = new QueueFollower({
+      queue: this.queue,
+      engine: this.engine,
+      deliveries: this.deliveries,
+      intervalMs: this.options.followIntervalMs,
+      takeOver: () => {
+        if (!this.startEngine().ok) return false;
+        this.follower = null;
+        this.log.info('took the queue over: the process that ran it has stopped');
+        onTakeOver?.();
+        return true;
+      },
+    });
+    this.follower.start();
+    return got;
+  }
+
   /** What a checkout would deliver, leave, and need; changes nothing. */
   planCheckout(req: CheckoutRequest): CheckoutPlan {
     return planCheckout(this.cart, req);
@@ -104,6 +135,8 @@ export class Core {
   }
 
   async close(): Promise<void> {
+    this.follower?.stop();
+    this.follower = null;
     this.mirrors.stop();
     await this.engine.stop();
     await this.deliveries.stop();

@@ -1,13 +1,19 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../../main/core/core.js';
+import type { DeliveryView } from '../../main/core/delivery/deliveries.js';
 import { cartage } from '../helpers/cli.js';
-import { bytes, progressReaches, tempDir, testCore, waitForTask } from '../helpers/core.js';
+import { bytes, fileSha256, progressReaches, settled, sha256, tempDir, testCore, waitForTask } from '../helpers/core.js';
 import { FaultServer, serveFile } from '../helpers/fault-server.js';
 
 const body = bytes(300_000, 11);
+const big = bytes(10 * 1024 * 1024, 12);
+/** More than the engine's 8 MiB between progress records, so the row shows bytes on disk at once. */
+const firstPart = 9 * 1024 * 1024;
 let server: FaultServer;
 let release: () => void = () => {};
+let bigRequested: () => void = () => {};
 
 beforeAll(async () => {
   server = await new FaultServer().start();
@@ -16,6 +22,14 @@ beforeAll(async () => {
     res.writeHead(200, { 'content-length': body.length, etag: '"v1"' });
     res.write(body.subarray(0, 100_000));
     release = () => res.end(body.subarray(100_000));
+  });
+  server.route('/small.bin', serveFile(body));
+  // The first process gets 9 MiB and then nothing more; whoever asks next gets the rest.
+  server.route('/followed.bin', (req, res, attempt) => {
+    if (attempt > 1) return serveFile(big)(req, res, attempt);
+    res.writeHead(200, { 'content-length': big.length, etag: '"v1"' });
+    res.write(big.subarray(0, firstPart));
+    bigRequested();
   });
 });
 afterAll(async () => {
@@ -41,6 +55,75 @@ describe('the app and the command line on one queue', () => {
     expect(t.state).toBe('paused');
     expect(fs.statSync(t.tempPath).size).toBe(100_000);
     await running.close();
+  });
+
+  it('a window follows the queue another process runs, shows its progress, and takes the download over when that process dies', async () => {
+    const data = tempDir();
+    const out = tempDir();
+    const requested = new Promise<void>((resolve) => (bigRequested = resolve));
+    const other = cartage(['get', server.url('/followed.bin'), '--dir', out, '--data-dir', data]);
+    await requested;
+
+    const window = new Core({ dataDir: data, followIntervalMs: 20, engine: { random: () => 0.5 } });
+    let tookOver!: () => void;
+    const takenOver = new Promise<void>((resolve) => (tookOver = resolve));
+    // The progress the other process records reaches this window as its own engine's events.
+    const seen = progressReaches(window.engine, 1, 8 * 1024 * 1024);
+    const lock = window.runOrFollow(() => tookOver());
+    expect(lock).toEqual({ ok: false, pid: other.child.pid });
+    await seen;
+    expect(window.engine.activeIds()).toEqual([]);
+
+    const done = settled(window.engine, 1);
+    other.child.kill('SIGKILL');
+    await other;
+    await takenOver;
+    const t = await done;
+    expect(t.state).toBe('completed');
+    expect(fileSha256(path.join(out, 'followed.bin'))).toBe(sha256(big));
+    // It went on from the bytes the other process left on disk (what it had written when it was
+    // killed, a little less than it had received) instead of starting again.
+    const resumed = server.requests.filter((r) => r.path === '/followed.bin');
+    expect(resumed).toHaveLength(2);
+    expect(Number(/^bytes=(\d+)-$/.exec(resumed[1]!.range ?? '')?.[1])).toBeGreaterThan(0);
+    await window.close();
+  });
+
+  it('a window following another process hears its cancel of 250 downloads as one change, and sees its delivery move', async () => {
+    const data = tempDir();
+    // The queue is held by a live process that is not this one (the test runner's parent).
+    fs.writeFileSync(path.join(data, 'engine.lock'), String(process.ppid));
+    const other = new Core({ dataDir: data });
+    const window = new Core({ dataDir: data, followIntervalMs: 20 });
+    expect(window.runOrFollow()).toEqual({ ok: false, pid: process.ppid });
+
+    await other.cart.add([server.url('/small.bin')]);
+    const { deliveryId } = other.checkout({ kind: 'files', dir: tempDir(), layout: 'flat' });
+    const { taskId } = other.db.prepare('SELECT task_id AS taskId FROM delivery_items WHERE delivery_id = ?').get(deliveryId) as { taskId: number };
+    const moved = new Promise<DeliveryView>((resolve) =>
+      window.deliveries.on('delivery', (d) => {
+        if (d.id === deliveryId && d.progress.failed === 1) resolve(d);
+      }),
+    );
+    const heard = waitForTask(window.engine, taskId, (t) => t.state === 'failed');
+    other.queue.transition(taskId, 'active');
+    other.queue.transition(taskId, 'failed', { error: { code: 'auth', message: 'The server refused it.' } });
+    expect((await heard).error?.message).toBe('The server refused it.');
+    expect((await moved).failures).toEqual([{ taskId, name: 'small.bin', error: { code: 'auth', message: 'The server refused it.' } }]);
+
+    const ids = other.queue.enqueue(Array.from({ length: 250 }, (_, i) => ({ url: server.url(`/n${i}.bin`), dir: tempDir() })));
+    const events: { ids: number[]; state: string }[] = [];
+    window.engine.on('task', (t) => events.push({ ids: [t.id], state: t.state }));
+    const bulk = new Promise<{ ids: number[]; state: string }>((resolve) =>
+      window.engine.on('bulk', (e) => {
+        if (e.state === 'canceled') resolve(e);
+      }),
+    );
+    other.engine.cancel(ids);
+    expect((await bulk).ids.sort((a, b) => a - b)).toEqual(ids);
+    expect(events.filter((e) => ids.includes(e.ids[0]!))).toEqual([]);
+    await other.close();
+    await window.close();
   });
 
   it('a second "cartage run" on a queue that is being run says so and changes nothing', async () => {

@@ -40,6 +40,8 @@ describe('accessibility', () => {
     await screen.findByRole('button', { name: 'Pause VID_1.mp4', hidden: true });
     await screen.findByRole('button', { name: 'Add a.jpg', hidden: true });
     await screen.findByRole('button', { name: 'Run now: photos:albums/summer', hidden: true });
+    // The settings form replaces 'Loading settings…' one render after the window is ready.
+    await screen.findByRole('form', { name: 'Settings', hidden: true });
 
     const all = (role: string) => screen.queryAllByRole(role, { hidden: true });
     const named = (role: string) => new Set(screen.queryAllByRole(role, { hidden: true, name: /\S/ }));
@@ -64,7 +66,8 @@ describe('accessibility', () => {
     const heading = await screen.findByRole('heading', { name: 'Downloads' });
     expect(document.activeElement).toBe(heading);
     expect(nav.getByRole('button', { name: 'Downloads' }).getAttribute('aria-current')).toBe('page');
-    expect(screen.getByText('Nothing is downloading. Add files to your download list and press Download.')).toBeTruthy();
+    // The downloads are not among the first loads the window waits for (data-ready).
+    expect(await screen.findByText('Nothing is downloading. Add files to your download list and press Download.')).toBeTruthy();
   });
 
   it('marks the page ready once the first data is in, and applies the theme', async () => {

@@ -34,7 +34,10 @@ describe('checkout', () => {
     await userEvent.type(form.getByRole('textbox', { name: 'Name of the folder' }), 'Summer 2024');
     await userEvent.selectOptions(form.getByRole('combobox', { name: 'Layout' }), 'By date taken');
     await waitFor(() => expect(fake.calls('checkout.plan').at(-1)).toEqual({ kind: 'files', dir: '/home/ann/Downloads', name: 'Summer 2024', layout: 'date' }));
-    await userEvent.click(form.getByRole('button', { name: 'Start download' }));
+    // Start download stays off until a plan is answered (a click on it before then does nothing).
+    const startButton = form.getByRole('button', { name: 'Start download' }) as HTMLButtonElement;
+    await waitFor(() => expect(startButton.disabled).toBe(false));
+    await userEvent.click(startButton);
     expect(fake.calls('checkout.start')).toEqual([{ kind: 'files', dir: '/home/ann/Downloads', name: 'Summer 2024', layout: 'date' }]);
     expect(await screen.findByRole('heading', { name: 'Downloads' })).toBeTruthy();
     expect(screen.getByText('Download started: Summer 2024.')).toBeTruthy();

@@ -161,11 +161,10 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
         }
       }
     });
-    const open = this.db.prepare("SELECT id, kind FROM deliveries WHERE state IN ('running', 'assembling')").all() as { id: number; kind: string }[];
-    for (const d of open) {
+    for (const id of this.openIds()) {
       // The zip of an earlier run was left unfinished: it is written again from the start.
-      if (d.kind === 'zip') this.db.prepare('UPDATE delivery_items SET zipped = 0 WHERE delivery_id = ?').run(d.id);
-      this.schedule(d.id);
+      this.db.prepare("UPDATE delivery_items SET zipped = 0 WHERE delivery_id = ? AND (SELECT kind FROM deliveries WHERE id = ?) = 'zip'").run(id, id);
+      this.schedule(id);
     }
   }
 
@@ -181,6 +180,11 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
   list(): DeliveryView[] {
     const rows = this.db.prepare('SELECT * FROM deliveries ORDER BY id').all() as DeliveryRow[];
     return rows.map((r) => this.view(r));
+  }
+
+  /** Deliveries still downloading or being zipped. */
+  openIds(): number[] {
+    return (this.db.prepare("SELECT id FROM deliveries WHERE state IN ('running', 'assembling') ORDER BY id").all() as { id: number }[]).map((r) => r.id);
   }
 
   get(id: number): DeliveryView {

@@ -162,6 +162,13 @@ export class TaskQueue {
     return rows.map(taskFromRow);
   }
 
+  /** Tasks changed at or after `since` (ms), oldest change first: what another process did. */
+  changedSince(since: number): { id: number; state: TaskState; updatedAt: number }[] {
+    return this.stmt<{ id: number; state: TaskState; updatedAt: number }>(
+      'SELECT id, state, updated_at AS updatedAt FROM tasks WHERE updated_at >= ? ORDER BY updated_at, id',
+    ).all(since);
+  }
+
   /** Every task, page by page, so memory stays flat however long the queue is. */
   *iterate(states?: readonly TaskState[]): Generator<Task> {
     let after = 0;

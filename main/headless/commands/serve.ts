@@ -25,9 +25,9 @@ export async function serveCommand(args: string[], io: Io, dataDir: string): Pro
   let served: Served | null = null;
   try {
     served = await startServe({ core, host, port: Number(values.port), rendererDir, version: version() });
-    const lock = core.startEngine();
+    const lock = core.runOrFollow(() => io.stdout.write('The other Cartage has stopped: this one now runs the queue.\n'));
     if (!lock.ok) {
-      io.stdout.write(`Another Cartage (pid ${lock.pid}) is running the queue: it does the downloads started here. Serving anyway.\n`);
+      io.stdout.write(`Another Cartage (pid ${lock.pid}) is running the queue: the page shows its progress, and this one takes over when it stops.\n`);
     }
     io.stdout.write(`Cartage is serving on ${served.url}\n`);
     if (!isLoopback(host)) {
