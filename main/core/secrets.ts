@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import lockfile from 'proper-lockfile';
 import { z } from 'zod';
 import { CartageError } from './errors.js';
 
@@ -53,16 +54,40 @@ export class FileSecretStore implements SecretStore {
   }
 
   async set(key: string, value: string): Promise<void> {
-    const data = this.read();
-    data.secrets[key] = this.cipher ? { sealed: true, value: this.cipher.encrypt(value) } : { sealed: false, value };
-    this.write(data);
+    await this.change((data) => {
+      data.secrets[key] = this.cipher ? { sealed: true, value: this.cipher.encrypt(value) } : { sealed: false, value };
+      return true;
+    });
   }
 
   async delete(key: string): Promise<void> {
-    const data = this.read();
-    if (key in data.secrets) {
+    await this.change((data) => {
+      if (!(key in data.secrets)) return false;
       delete data.secrets[key];
-      this.write(data);
+      return true;
+    });
+  }
+
+  /**
+   * Reads, changes and writes the file while holding its lock: the app and a `cartage source add`
+   * in a terminal can save keys at the same moment, and neither may lose the other's.
+   */
+  private async change(edit: (data: z.infer<typeof fileSchema>) => boolean): Promise<void> {
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    let release: () => Promise<void>;
+    try {
+      release = await lockfile.lock(this.file, { realpath: false, stale: 10_000, retries: { retries: 50, minTimeout: 10, maxTimeout: 200 } });
+    } catch (err) {
+      throw new CartageError(
+        'cannot_write',
+        `Cannot save to the secret store ${this.file}: another Cartage has held it for a while (${(err as Error).message}). Try again; if it goes on, remove ${this.file}.lock.`,
+      );
+    }
+    try {
+      const data = this.read();
+      if (edit(data)) this.write(data);
+    } finally {
+      await release();
     }
   }
 

@@ -1,9 +1,11 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../../main/core/core.js';
 import type { DeliveryView } from '../../main/core/delivery/deliveries.js';
-import { cartage } from '../helpers/cli.js';
+import { cartage, projectRoot } from '../helpers/cli.js';
 import { bytes, fileSha256, progressReaches, settled, sha256, tempDir, testCore, waitForTask } from '../helpers/core.js';
 import { FaultServer, serveFile } from '../helpers/fault-server.js';
 
@@ -134,5 +136,24 @@ describe('the app and the command line on one queue', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`cartage: Another Cartage (pid ${process.pid}) is already running this queue; it will finish it.\n`);
     await holder.close();
+  });
+});
+
+describe('the secret store shared by several processes', () => {
+  it('keeps every key when four processes save keys at the same moment', async () => {
+    const dir = tempDir();
+    const store = pathToFileURL(path.join(projectRoot, 'dist/main/core/secrets.js')).href;
+    const saveMany = (who: number): Promise<number | null> =>
+      new Promise((resolve) => {
+        const script = `const { FileSecretStore } = await import(${JSON.stringify(store)});
+          const s = new FileSecretStore(${JSON.stringify(dir)});
+          for (let i = 0; i < 25; i++) await s.set('source:${who}-' + i, 'key-${who}-' + i);`;
+        spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'inherit' }).once('exit', resolve);
+      });
+    expect(await Promise.all([1, 2, 3, 4].map(saveMany))).toEqual([0, 0, 0, 0]);
+    const saved = (JSON.parse(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8')) as { secrets: Record<string, { value: string }> }).secrets;
+    expect(Object.keys(saved)).toHaveLength(100);
+    expect(saved['source:3-24']).toEqual({ sealed: false, value: 'key-3-24' });
+    expect(fs.readdirSync(dir)).toEqual(['secrets.json']);
   });
 });
