@@ -71,6 +71,7 @@ export class FakeLibrary {
       livePhotoVideoId: a.livePhotoVideoId ?? null,
       personIds: a.personIds ?? [],
       fileCreatedAt: created,
+      localDateTime: new Date(created.getTime() + (a.utcOffsetMinutes ?? 0) * 60_000),
       fileModifiedAt: created,
       createdAt: uploaded,
       updatedAt: uploaded,
@@ -96,7 +97,11 @@ export class FakeLibrary {
     if (patch.originalPath !== undefined) a.originalPath = patch.originalPath;
     if (patch.type !== undefined) a.type = patch.type;
     if (patch.mimeType !== undefined) a.mimeType = patch.mimeType;
-    if (patch.fileCreatedAt !== undefined) a.fileCreatedAt = new Date(patch.fileCreatedAt);
+    if (patch.fileCreatedAt !== undefined || patch.utcOffsetMinutes !== undefined) {
+      const offset = a.localDateTime.getTime() - a.fileCreatedAt.getTime();
+      if (patch.fileCreatedAt !== undefined) a.fileCreatedAt = new Date(patch.fileCreatedAt);
+      a.localDateTime = new Date(a.fileCreatedAt.getTime() + (patch.utcOffsetMinutes !== undefined ? patch.utcOffsetMinutes * 60_000 : offset));
+    }
     if (patch.isFavorite !== undefined) a.isFavorite = patch.isFavorite;
     if (patch.visibility !== undefined) a.explicitVisibility = patch.visibility;
     if (patch.isTrashed !== undefined) a.deletedAt = patch.isTrashed ? now : null;
@@ -227,14 +232,14 @@ export class FakeLibrary {
     const duration = a.type === 'VIDEO' ? '0:00:05.000000' : '0:00:00.00000';
     if (view.strip) {
       // SanitizedAssetResponseDto: shared links with showMetadata off.
-      return { id: a.id, type: a.type, originalMimeType: a.mimeType, thumbhash: null, localDateTime: iso(a.fileCreatedAt), duration, livePhotoVideoId: a.livePhotoVideoId, hasMetadata: false, width: WIDTH, height: HEIGHT };
+      return { id: a.id, type: a.type, originalMimeType: a.mimeType, thumbhash: null, localDateTime: iso(a.localDateTime), duration, livePhotoVideoId: a.livePhotoVideoId, hasMetadata: false, width: WIDTH, height: HEIGHT };
     }
     const visibility = this.visibility(a);
     const dto: Record<string, unknown> = {
       id: a.id, createdAt: iso(a.createdAt), deviceAssetId: this.deviceAssetId(a), ownerId: a.ownerId,
       owner: view.owner ? this.userDto(this.user(a.ownerId)) : undefined, deviceId: this.deviceId(a), libraryId: a.libraryId, type: a.type,
       originalPath: a.originalPath, originalFileName: a.originalFileName, originalMimeType: a.mimeType, thumbhash: null,
-      fileCreatedAt: iso(a.fileCreatedAt), fileModifiedAt: iso(a.fileModifiedAt), localDateTime: iso(a.fileCreatedAt), updatedAt: iso(a.updatedAt),
+      fileCreatedAt: iso(a.fileCreatedAt), fileModifiedAt: iso(a.fileModifiedAt), localDateTime: iso(a.localDateTime), updatedAt: iso(a.updatedAt),
       isFavorite: view.authUserId === a.ownerId && a.isFavorite, isArchived: visibility === 'archive', isTrashed: !!a.deletedAt, visibility, duration,
       exifInfo: view.exif ? this.exifDto(a) : undefined, livePhotoVideoId: a.livePhotoVideoId, tags: view.tags ? [] : undefined,
       people: view.faces && !view.hidePeople ? a.personIds.map((p) => this.personDto(a, p)) : [], unassignedFaces: view.faces ? [] : undefined,

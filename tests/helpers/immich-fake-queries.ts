@@ -102,7 +102,7 @@ export function timeBuckets(lib: FakeLibrary, q: Dto & { userIds?: string[] }): 
     if (q.userIds && !q.userIds.includes(a.ownerId)) continue;
     if (q.isFavorite !== undefined && a.isFavorite !== q.isFavorite) continue;
     if (q.tagId) continue;
-    const bucket = `${a.fileCreatedAt.toISOString().slice(0, 7)}-01`;
+    const bucket = `${a.localDateTime.toISOString().slice(0, 7)}-01`;
     counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
   }
   const dir = q.order === 'asc' ? 1 : -1;

@@ -17,8 +17,10 @@ export interface FakeAsset {
   bytes: Buffer;
   /** Default `/photos/<originalFileName>`; the folder view groups by its directory. */
   originalPath?: string;
-  /** ISO date; also the localDateTime. Default: 2024-01-01 plus one hour per asset. */
+  /** ISO date. Default: 2024-01-01 plus one hour per asset. */
   fileCreatedAt?: string;
+  /** Where it was taken, in minutes east of UTC (default 0): localDateTime is the wall-clock time there, and the timeline groups by it. */
+  utcOffsetMinutes?: number;
   isFavorite?: boolean;
   /** Default 'timeline', or 'hidden' for the motion part of a live photo (as the real server does). */
   visibility?: Visibility;
@@ -73,6 +75,8 @@ export interface StoredAsset {
   livePhotoVideoId: string | null;
   personIds: string[];
   fileCreatedAt: Date;
+  /** The wall-clock time where it was taken, written as if it were UTC (as Immich stores it). */
+  localDateTime: Date;
   fileModifiedAt: Date;
   createdAt: Date;
   updatedAt: Date;

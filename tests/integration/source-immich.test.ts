@@ -152,6 +152,33 @@ describe.each([
   });
 });
 
+describe('the timeline near the end of a month', () => {
+  it('puts each photo in the month of the clock where it was taken, as the timeline counts it', async () => {
+    const server = await startImmich({
+      assets: [
+        // 1 July, 08:30 in Tokyo: still 30 June in UTC.
+        { originalFileName: 'tokyo.jpg', bytes: bytes(100, 1), fileCreatedAt: '2024-06-30T23:30:00.000Z', utcOffsetMinutes: 540 },
+        // 30 June, 20:00 in Honolulu: already 1 July in UTC.
+        { originalFileName: 'honolulu.jpg', bytes: bytes(110, 2), fileCreatedAt: '2024-07-01T06:00:00.000Z', utcOffsetMinutes: -600 },
+        { originalFileName: 'london.jpg', bytes: bytes(120, 3), fileCreatedAt: '2024-06-15T12:00:00.000Z', utcOffsetMinutes: 60 },
+        // Kiritimati (UTC+14) and Baker Island (UTC-12), at the edges of the widened search.
+        { originalFileName: 'kiritimati.jpg', bytes: bytes(130, 4), fileCreatedAt: '2024-05-31T10:00:00.000Z', utcOffsetMinutes: 840 },
+        { originalFileName: 'baker.jpg', bytes: bytes(140, 5), fileCreatedAt: '2024-07-01T11:59:00.000Z', utcOffsetMinutes: -720 },
+      ],
+    });
+    servers.push(server);
+    const s = source(server);
+    const months = (await s.list('timeline')).folders.map((f) => [f.name, f.count]);
+    expect(months).toEqual([
+      ['2024-07', 1],
+      ['2024-06', 4],
+    ]);
+    expect((await s.list('timeline/2024-06')).files.map((f) => f.name).sort()).toEqual(['baker.jpg', 'honolulu.jpg', 'kiritimati.jpg', 'london.jpg']);
+    expect((await s.list('timeline/2024-07')).files.map((f) => f.name)).toEqual(['tokyo.jpg']);
+    expect((await s.list('timeline/2024-05')).files).toEqual([]);
+  });
+});
+
 describe('searching a large library', () => {
   it('pages through every result, 1,000 at a time, until nextPage is null', async () => {
     const many: FakeAsset[] = Array.from({ length: 2_345 }, (_, i) => ({

@@ -49,6 +49,7 @@ const maxDetailsPerListing = 2_000;
 const detailConcurrency = 6;
 /** How long a shared link's answer and the folder view's paths are reused: new photos show within this. */
 const cacheMs = 30_000;
+const hourMs = 3_600_000;
 
 const topFolders: RemoteFolder[] = [
   { kind: 'folder', path: 'albums', name: 'Albums', modified: null },
@@ -222,9 +223,14 @@ export class ImmichSource implements Source {
     if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) {
       throw new CartageError('not_found', `"timeline/${month}" is not a month; months look like timeline/2024-05.`);
     }
-    const start = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1));
-    const end = new Date(Date.UTC(Number(m[1]), Number(m[2]), 1));
-    return this.search({ takenAfter: start.toISOString(), takenBefore: new Date(end.getTime() - 1).toISOString() }, folder);
+    // Immich puts a photo in the month of the wall-clock time where it was taken (localDateTime),
+    // while a search's dates are instants: search the month widened by the farthest time zones
+    // (UTC-12 to UTC+14), then keep what the timeline itself shows in that month.
+    const start = Date.UTC(Number(m[1]), Number(m[2]) - 1, 1) - 14 * hourMs;
+    const end = Date.UTC(Number(m[1]), Number(m[2]), 1) + 12 * hourMs;
+    return this.search({ takenAfter: new Date(start).toISOString(), takenBefore: new Date(end - 1).toISOString() }, folder, (a) =>
+      (a.localDateTime ?? a.fileCreatedAt ?? '').startsWith(`${month}-`),
+    );
   }
 
   private async listFolderView(path: string, sub: string): Promise<Listing> {
@@ -265,7 +271,7 @@ export class ImmichSource implements Source {
   }
 
   /** Every asset a search matches, page after page of 1,000, for each visibility asked for. */
-  private async *search(query: ImmichQuery, folder: string): AsyncGenerator<RemoteFile> {
+  private async *search(query: ImmichQuery, folder: string, keep: (a: ImmichAsset) => boolean = () => true): AsyncGenerator<RemoteFile> {
     for (const body of searchBodies(query, pageSize)) {
       let page: number | null = 1;
       while (page !== null) {
@@ -273,7 +279,7 @@ export class ImmichSource implements Source {
           { method: 'POST', path: '/search/metadata', json: { ...body, page } },
           searchSchema,
         );
-        yield* await this.toFiles(res.assets.items.filter(isListed), folder, null);
+        yield* await this.toFiles(res.assets.items.filter((a) => isListed(a) && keep(a)), folder, null);
         const next: number | null = res.assets.nextPage === null ? null : Number(res.assets.nextPage);
         if (next !== null && (!Number.isInteger(next) || next <= page)) {
           throw new CartageError('http_error', `Immich gave page "${res.assets.nextPage}" after page ${page}; the search stopped so as not to loop.`);
