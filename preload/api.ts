@@ -167,6 +167,8 @@ export interface TaskDto {
   error: ApiError | null;
   /** The zip this file goes into (its path is then a staging copy, removed once the zip is written). */
   zip: string | null;
+  /** False once the zip it was for is written or canceled: a retry could no longer put it anywhere. */
+  retryable: boolean;
 }
 
 export interface QueueTotalsDto {

@@ -214,6 +214,42 @@ describe('delivery review', () => {
     expect(done).toMatchObject({ state: 'completed', progress: { done: 1, failed: 1 } });
     expect(done.failures).toEqual([expect.objectContaining({ name: 'soon-gone.jpg', error: expect.objectContaining({ message: expect.stringMatching(/deleted on the server|404/) }) })]);
     expect(execFileSync('unzip', ['-Z1', path.join(dir, 'Partial.zip')]).toString().trim()).toBe('clip.mp4');
+
+    // The zip is written: its missing file can no longer be fetched into it, by a retry of the
+    // file or of everything, so nothing lands in a staging folder that is gone.
+    fs.writeFileSync(gone, bytes(1000, 9));
+    const taskId = done.failures[0]!.taskId;
+    expect(core.queue.get(taskId)).toMatchObject({ state: 'skipped', sealed: true });
+    expect(core.engine.retry([taskId])).toEqual([]);
+    expect(core.engine.retryAll()).toEqual([]);
+    expect(() => core.queue.transition(taskId, 'queued')).toThrow('was for a zip that is already written; add it to the download list again');
+    expect(core.queue.get(taskId)!.state).toBe('skipped');
+    expect(listDir(dir)).toEqual(['Partial.zip']);
+    expect(() => core.deliveries.retry(deliveryId)).toThrow('add the failed files to the list again');
+    fs.rmSync(gone);
+  });
+
+  it('fetches a failed file of a finished folder delivery on retry, and the delivery completes again', async () => {
+    const core = cores.make();
+    const gone = path.join(root, 'other', 'back-later.jpg');
+    const data = bytes(1500, 10);
+    fs.writeFileSync(gone, data);
+    await core.cart.add([nginx.url('other/')]);
+    fs.rmSync(gone);
+    core.startEngine();
+    const dir = tempDir();
+    const { deliveryId } = core.checkout({ kind: 'files', dir, layout: 'flat' });
+    const first = await core.deliveries.whenSettled(deliveryId);
+    expect(first).toMatchObject({ state: 'completed', progress: { done: 1, failed: 1 } });
+
+    fs.writeFileSync(gone, data);
+    const reopened = new Promise<string>((resolve) => core.deliveries.once('delivery', (d) => resolve(d.state)));
+    expect(core.engine.retry([first.failures[0]!.taskId])).toHaveLength(1);
+    expect(await reopened).toBe('running');
+    const again = await core.deliveries.whenSettled(deliveryId);
+    expect(again).toMatchObject({ state: 'completed', progress: { done: 2, failed: 0 }, failures: [] });
+    expect(fs.readFileSync(path.join(dir, 'back-later.jpg')).equals(data)).toBe(true);
+    fs.rmSync(gone);
   });
 
   it('cancels a delivery whole: its downloads stop, and no zip is left behind', async () => {

@@ -92,7 +92,7 @@ export function listing(sourceId: number, folder: string, folders: ListingDto['f
 }
 
 export function task(id: number, over: Partial<TaskDto> = {}): TaskDto {
-  return { id, name: `VID_${id}.mp4`, state: 'active', path: `/home/ann/Downloads/VID_${id}.mp4`, bytes: 0, total: 3_700_000, speed: null, eta: null, error: null, zip: null, ...over };
+  return { id, name: `VID_${id}.mp4`, state: 'active', path: `/home/ann/Downloads/VID_${id}.mp4`, bytes: 0, total: 3_700_000, speed: null, eta: null, error: null, zip: null, retryable: over.state === 'failed' || over.state === 'skipped', ...over };
 }
 
 export function totals(over: Partial<QueueTotalsDto> = {}): QueueTotalsDto {

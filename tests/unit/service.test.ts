@@ -182,7 +182,7 @@ describe('the service answers every channel with the contract\'s shapes', () => 
     const [a, b] = core.queue.enqueue([{ url: nginx.url('album/IMG_0001.jpg'), dir: tempDir() }, { url: nginx.url('album/IMG_0002.jpg'), dir: tempDir() }]) as [number, number];
     const paused = await ok(service, 'tasks.pause', { ids: [a, b] });
     expect(paused.map((t) => [t.id, t.state])).toEqual([[a, 'paused'], [b, 'paused']]);
-    expect(paused[0]).toEqual({ id: a, name: 'IMG_0001.jpg', state: 'paused', path: expect.stringContaining('IMG_0001.jpg'), bytes: 0, total: null, speed: null, eta: null, error: null, zip: null });
+    expect(paused[0]).toEqual({ id: a, name: 'IMG_0001.jpg', state: 'paused', path: expect.stringContaining('IMG_0001.jpg'), bytes: 0, total: null, speed: null, eta: null, error: null, zip: null, retryable: false });
     expect(events.filter((e) => e.event === 'tasks.changed').map((e) => (e.payload as Events['tasks.changed']).state)).toEqual(['paused', 'paused']);
     expect((await ok(service, 'tasks.resume', { ids: [a] })).map((t) => t.state)).toEqual(['queued']);
     expect((await ok(service, 'tasks.cancel', { ids: [b] })).map((t) => t.state)).toEqual(['canceled']);

@@ -215,6 +215,17 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    name: 'sealed tasks',
+    up(db) {
+      db.exec(`
+        -- The zip a task's file was for is written (or was canceled): the task can no longer be
+        -- retried, or its file would land in a staging folder that is gone.
+        ALTER TABLE tasks ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
+      `);
+    },
+  },
 ];
 
 /** The schema version this build of Cartage writes. */

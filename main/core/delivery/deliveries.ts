@@ -149,8 +149,14 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     this.started = true;
     this.engine.on('task', (t) => {
       if (isTerminal(t.state)) this.touchTask(t.id);
+      // A file of a finished delivery tried again (a retry, not the engine's own backoff).
+      else if (t.state === 'queued' && t.attempts === 0) this.reopen(this.deliveryOfTask(t.id));
     });
     this.engine.on('bulk', (e) => {
+      if (e.state === 'queued') {
+        for (const id of this.reopenable()) this.reopen(id);
+        return;
+      }
       if (!isTerminal(e.state)) return;
       const seen = new Set<number>();
       for (const id of e.ids) {
@@ -216,6 +222,7 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     const tasks = this.items(id).flatMap((i) => [i.task_id, ...(i.m_id !== null ? [i.m_id] : [])]);
     const moved = this.db.prepare("UPDATE deliveries SET state = 'canceled', completed_at = ? WHERE id = ? AND state IN ('running', 'assembling', 'failed')").run(Date.now(), id);
     if (!moved.changes) return this.get(id);
+    if (d.kind === 'zip') this.sealTasks(id);
     this.engine.cancel(tasks.filter((t) => this.db.prepare("SELECT 1 FROM tasks WHERE id = ? AND state NOT IN ('completed', 'failed', 'skipped', 'canceled')").get(t)));
     // The zip goes first: an append under way stops now instead of finishing gigabytes for nothing.
     await this.writers.get(id)?.abort();
@@ -250,9 +257,33 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     return row?.name ?? null;
   }
 
+  /** A delivery of files that had completed has a file to fetch again (a retry, the network back): it runs again. */
+  private reopen(id: number | null): void {
+    if (id === null) return;
+    const moved = this.db.prepare("UPDATE deliveries SET state = 'running', completed_at = NULL WHERE id = ? AND kind = 'files' AND state = 'completed'").run(id);
+    if (moved.changes) this.emit('delivery', this.get(id));
+  }
+
+  /** Completed deliveries of files with a file queued again. */
+  private reopenable(): number[] {
+    const rows = this.db
+      .prepare(
+        `SELECT d.id FROM deliveries d WHERE d.kind = 'files' AND d.state = 'completed' AND EXISTS (
+           SELECT 1 FROM delivery_items di JOIN tasks t ON t.id = di.task_id OR t.id = di.motion_task_id
+           WHERE di.delivery_id = d.id AND t.state = 'queued')`,
+      )
+      .all() as { id: number }[];
+    return rows.map((r) => r.id);
+  }
+
   private touchTask(taskId: number): void {
     const d = this.deliveryOfTask(taskId);
     if (d !== null) this.schedule(d);
+  }
+
+  /** The zip is written or canceled: its files that failed can no longer go into it. */
+  private sealTasks(id: number): void {
+    this.engine.queue.seal(this.items(id).flatMap((i) => [i.task_id, ...(i.m_id !== null ? [i.m_id] : [])]));
   }
 
   private deliveryOfTask(taskId: number): number | null {
@@ -347,6 +378,7 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     }
     // Completed before the staging folder goes: a crash in between leaves only files to tidy, not a zip to redo.
     this.db.prepare("UPDATE deliveries SET state = 'completed', completed_at = ?, zip_path = ? WHERE id = ? AND state IN ('running', 'assembling')").run(Date.now(), target, id);
+    if (d.kind === 'zip') this.sealTasks(id);
     if (d.kind === 'zip' && d.staging_dir) fs.rmSync(d.staging_dir, { recursive: true, force: true });
     const view = this.get(id);
     this.log.info(`delivery #${id} "${d.name}" completed: ${view.progress.done} of ${view.files} files${view.progress.failed ? `, ${view.progress.failed} failed` : ''}`);

@@ -218,7 +218,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const moved: Task[] = [];
     for (const id of ids) {
       const task = this.queue.get(id);
-      if (!task || !movable[verb].includes(task.state)) continue;
+      if (!task || !movable[verb].includes(task.state) || (task.sealed && to === 'queued')) continue;
       const updated = this.queue.transition(id, to, { ...patch, bytesOnDisk: this.bytesOnDisk(task) });
       moved.push(updated);
       const r = this.running.get(id);

@@ -53,6 +53,9 @@ export class TaskQueue {
       if (!row) throw new CartageError('not_found', `There is no task ${id} in the queue.`);
       if (from && row.state !== from) throw new MovedError(taskFromRow(row));
       assertTransition(id, row.state, to);
+      if (row.sealed && to === 'queued') {
+        throw new CartageError('illegal_transition', `"${row.name}" was for a zip that is already written; add it to the download list again to fetch it.`);
+      }
       const { sql, values } = patchSql(patch);
       const updated = this.stmt(`UPDATE tasks SET state = ?, updated_at = ?${sql} WHERE id = ? RETURNING *`).get(to, now, ...values, id) as TaskRow;
       return taskFromRow(updated);
@@ -254,11 +257,20 @@ export class TaskQueue {
     const legal = from.filter((s) => statesLeadingTo(to).includes(s));
     if (legal.length === 0) return [];
     const { sql, values } = patchSql(patch);
+    const unsealed = to === 'queued' ? 'AND sealed = 0' : '';
     const rows = this.stmt(
-        `UPDATE tasks SET state = ?, updated_at = ?${sql} WHERE state IN (${legal.map(() => '?').join(',')}) RETURNING id`,
+        `UPDATE tasks SET state = ?, updated_at = ?${sql} WHERE state IN (${legal.map(() => '?').join(',')}) ${unsealed} RETURNING id`,
       )
       .all(to, now, ...values, ...legal) as { id: number }[];
     return rows.map((r) => r.id);
+  }
+
+  /** The zip these tasks' files were for is written or canceled: they stay as they are for good. */
+  seal(ids: readonly number[], now = Date.now()): void {
+    const st = this.stmt('UPDATE tasks SET sealed = 1, updated_at = ? WHERE id = ?');
+    this.db.transaction(() => {
+      for (const id of ids) st.run(now, id);
+    })();
   }
 
   /** On start: downloads that were running when Cartage stopped go back to the queue. */
@@ -268,7 +280,7 @@ export class TaskQueue {
 
   /** Hosts with downloads that failed because the network was lost, one URL each to probe. */
   hostsLostToNetwork(): { host: string; url: string }[] {
-    return this.stmt("SELECT host, MIN(url) AS url FROM tasks WHERE state = 'failed' AND error_code = 'network' GROUP BY host")
+    return this.stmt("SELECT host, MIN(url) AS url FROM tasks WHERE state = 'failed' AND error_code = 'network' AND sealed = 0 GROUP BY host")
       .all() as { host: string; url: string }[];
   }
 
@@ -276,7 +288,7 @@ export class TaskQueue {
   requeueLostToNetwork(host: string, now = Date.now()): number[] {
     const rows = this.stmt(
         `UPDATE tasks SET state = 'queued', attempts = 0, next_attempt_at = 0, error_code = NULL, error_message = NULL, updated_at = ?
-         WHERE state = 'failed' AND error_code = 'network' AND host = ? RETURNING id`,
+         WHERE state = 'failed' AND error_code = 'network' AND host = ? AND sealed = 0 RETURNING id`,
       )
       .all(now, host) as { id: number }[];
     return rows.map((r) => r.id);

@@ -36,6 +36,8 @@ export interface Task {
   completedAt: number | null;
   /** What to do when the name is taken, for this task alone (a mirror never overwrites what it did not write). */
   conflict: ConflictPolicy | null;
+  /** The zip its file was for is written or canceled: it can no longer be retried. */
+  sealed: boolean;
 }
 
 /** What a caller gives to queue a download. */
@@ -94,6 +96,7 @@ export interface TaskRow {
   updated_at: number;
   completed_at: number | null;
   conflict: ConflictPolicy | null;
+  sealed: number;
 }
 
 export function taskFromRow(r: TaskRow): Task {
@@ -124,6 +127,7 @@ export function taskFromRow(r: TaskRow): Task {
     updatedAt: r.updated_at,
     completedAt: r.completed_at,
     conflict: r.conflict ?? null,
+    sealed: r.sealed === 1,
   };
 }
 

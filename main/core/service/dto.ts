@@ -186,6 +186,7 @@ export function taskDto(t: Task, live?: TaskProgress, zip: string | null = null)
     eta: running && live.etaMs !== null ? Math.round(live.etaMs) : null,
     error: errorDto(t.error),
     zip,
+    retryable: (t.state === 'failed' || t.state === 'skipped') && !t.sealed,
   };
 }
 

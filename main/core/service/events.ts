@@ -192,7 +192,6 @@ export class ServiceEvents {
       this.schedule();
       return;
     }
-    this.lastFlushAt = now;
     for (const [id, state] of [...this.pendingTasks]) {
       this.pendingTasks.delete(id);
       // Read again: a later change (sent at once, or in a bulk) may have overtaken this one.
@@ -207,6 +206,8 @@ export class ServiceEvents {
       this.progressDirty = false;
       this.emit('tasks.progress', this.snapshot());
     }
+    // Counted from the end: however long reading the rows took, the next flush is a full interval after this one's events.
+    this.lastFlushAt = performance.now();
   }
 
   /** The running tasks (with the engine's live bytes and speed) and the queue's totals. */

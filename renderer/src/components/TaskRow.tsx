@@ -23,10 +23,11 @@ export function verbsFor(task: TaskDto): TaskVerb[] {
     case 'paused':
       return ['resume', 'cancel'];
     case 'failed':
-      return ['retry', 'cancel'];
-    case 'canceled':
+      return task.retryable ? ['retry', 'cancel'] : [];
     case 'skipped':
-      return ['retry'];
+      return task.retryable ? ['retry'] : [];
+    // A canceled download is gone for good: add the file to the list again to fetch it.
+    case 'canceled':
     case 'completed':
       return [];
     default:
