@@ -549,13 +549,14 @@ export class Engine extends EventEmitter<EngineEvents> {
     const wait = Math.max(0, this.lastProgressAt + this.progressIntervalMs - Date.now());
     this.progressTimer = setTimeout(() => {
       this.progressTimer = null;
-      this.emitProgress();
+      // Timers may fire a little early: never two snapshots closer than the interval.
+      if (Date.now() - this.lastProgressAt < this.progressIntervalMs) this.scheduleProgress();
+      else this.emitProgress();
     }, wait);
   }
 
   private emitProgress(): void {
     const now = Date.now();
-    this.lastProgressAt = now;
     const tasks: TaskProgress[] = [];
     let speed = 0;
     for (const r of this.running.values()) {
@@ -564,6 +565,9 @@ export class Engine extends EventEmitter<EngineEvents> {
       tasks.push({ id: r.task.id, name: r.task.name, bytes: r.bytes, total: r.total, speed: bps, etaMs: etaMs(r.bytes, r.total, bps) });
     }
     if (!this.totalsCache || now - this.totalsCache.at >= 1000) this.totalsCache = { at: now, value: this.queue.totals() };
-    this.emit('progress', { tasks, totals: { ...this.totalsCache.value, speed } });
+    const snapshot: QueueSnapshot = { tasks, totals: { ...this.totalsCache.value, speed } };
+    // Counted from just before the event: counting the totals query (slow at times) would bring the next one closer.
+    this.lastProgressAt = Date.now();
+    this.emit('progress', snapshot);
   }
 }
