@@ -105,11 +105,18 @@ export class Core {
   runOrFollow(onTakeOver?: () => void): { ok: true } | { ok: false; pid: number } {
     const got = this.startEngine();
     if (got.ok || this.follower) return got;
+    let lastError = '';
     this.follower = new QueueFollower({
       queue: this.queue,
       engine: this.engine,
       deliveries: this.deliveries,
       intervalMs: this.options.followIntervalMs,
+      onError: (err) => {
+        // Once per kind of trouble, not once a second.
+        const message = `following the queue another process runs: ${(err as Error).message}`;
+        if (message !== lastError) this.log.warn(message);
+        lastError = message;
+      },
       takeOver: () => {
         if (!this.startEngine().ok) return false;
         this.follower = null;

@@ -11,6 +11,8 @@ export interface FollowerOptions {
   deliveries: Deliveries;
   /** Tries to take the queue lock; true once this process holds it (and has started the engine). */
   takeOver: () => boolean;
+  /** A look that failed (the database busy, the lock unreadable); the next look tries again. */
+  onError: (err: unknown) => void;
   intervalMs?: number;
 }
 
@@ -43,7 +45,13 @@ export class QueueFollower {
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => this.tick(), this.options.intervalMs ?? 1000);
+    this.timer = setInterval(() => {
+      try {
+        this.tick();
+      } catch (err) {
+        this.options.onError(err);
+      }
+    }, this.options.intervalMs ?? 1000);
     this.timer.unref();
     for (const id of this.options.deliveries.openIds()) this.openDeliveries.set(id, JSON.stringify(this.options.deliveries.get(id)));
   }
