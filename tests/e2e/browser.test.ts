@@ -13,7 +13,6 @@ import { chromium, type Browser, type Locator, type Page } from '@playwright/tes
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cartageBin, projectRoot } from '../helpers/cli.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';
-import { freePort } from '../helpers/ports.mjs';
 
 const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const hasChromium = fs.existsSync(chromiumPath);
@@ -37,8 +36,8 @@ interface PageGlobals {
 
 /** `cartage serve` started as a person would, and the address (with its token) it prints. */
 async function serve(dataDir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [cartageBin, 'serve', '--port', String(port), '--data-dir', dataDir], {
+  // No --port: it listens on a free port of its own choosing and prints it, so no other process can take it first.
+  const child = spawn(process.execPath, [cartageBin, 'serve', '--data-dir', dataDir], {
     cwd: projectRoot,
     env: { ...process.env, CARTAGE_DATA_DIR: '' },
     stdio: ['ignore', 'pipe', 'pipe'],

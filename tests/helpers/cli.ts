@@ -28,3 +28,16 @@ export function cartage(args: string[], opts: { cwd?: string; env?: NodeJS.Proce
   });
   return Object.assign(done, { child });
 }
+
+/**
+ * `wait`, or an error as soon as the cartage run ends first: a wait for something a run that ended
+ * will never do would otherwise hang until the test's timeout and say nothing of why.
+ */
+export function whileRunning<T>(run: Promise<CliResult>, what: string, wait: Promise<T>): Promise<T> {
+  return Promise.race([
+    wait,
+    run.then((r): never => {
+      throw new Error(`cartage ${what} ended early (${r.code ?? r.signal}): ${r.stderr}`);
+    }),
+  ]);
+}

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../../main/core/core.js';
-import { cartage } from '../helpers/cli.js';
+import { cartage, whileRunning } from '../helpers/cli.js';
 import { bytes, listDir, sha256, tempDir } from '../helpers/core.js';
 import { FaultServer, serveFile } from '../helpers/fault-server.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';
@@ -175,14 +175,18 @@ describe('Ctrl-C', () => {
     const data = tempDir();
     try {
       const run = cartage(['get', server.url('/held.bin'), '--dir', dir, '--data-dir', data]);
-      await new Promise<void>((resolve) => {
-        const watcher = fs.watch(dir, () => {
-          if ((fs.statSync(path.join(dir, 'held.bin.cartage-part'), { throwIfNoEntry: false })?.size ?? 0) >= 50_000) {
-            watcher.close();
-            resolve();
-          }
-        });
-      });
+      await whileRunning(
+        run,
+        'get',
+        new Promise<void>((resolve) => {
+          const watcher = fs.watch(dir, () => {
+            if ((fs.statSync(path.join(dir, 'held.bin.cartage-part'), { throwIfNoEntry: false })?.size ?? 0) >= 50_000) {
+              watcher.close();
+              resolve();
+            }
+          });
+        }),
+      );
       run.child.kill('SIGINT');
       const r = await run;
       expect(r.code).toBe(130);
@@ -236,13 +240,17 @@ describe('cartage get alongside other processes, and with credentials', () => {
     const holder = new Core({ dataDir: data });
     expect(holder.lock.tryAcquire()).toEqual({ ok: true });
     const run = cartage(['get', server.url('/open.bin'), '--dir', dir, '--data-dir', data]);
-    const waiting = await new Promise<string>((resolve) => {
-      let out = '';
-      run.child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('Waiting for them')) resolve(out);
-      });
-    });
+    const waiting = await whileRunning(
+      run,
+      'get',
+      new Promise<string>((resolve) => {
+        let out = '';
+        run.child.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('Waiting for them')) resolve(out);
+        });
+      }),
+    );
     expect(waiting).toContain(`Another Cartage (pid ${process.pid}) is running the queue`);
     holder.lock.release();
     holder.db.close();
@@ -264,14 +272,18 @@ describe('cartage get alongside other processes, and with credentials', () => {
       res.write(Buffer.alloc(10_000));
     });
     const run = cartage(['get', server.url('/forever.bin'), server.url('/open.bin'), '--dir', dir, '--data-dir', data]);
-    await new Promise<void>((resolve) => {
-      const watcher = fs.watch(dir, () => {
-        if (fs.existsSync(path.join(dir, 'forever.bin.cartage-part'))) {
-          watcher.close();
-          resolve();
-        }
-      });
-    });
+    await whileRunning(
+      run,
+      'get',
+      new Promise<void>((resolve) => {
+        const watcher = fs.watch(dir, () => {
+          if (fs.existsSync(path.join(dir, 'forever.bin.cartage-part'))) {
+            watcher.close();
+            resolve();
+          }
+        });
+      }),
+    );
     expect((await cartage(['pause', '--all', '--data-dir', data])).stdout).toBe('Paused 2 downloads.\n');
     const r = await run;
     expect(r.code).toBe(1);

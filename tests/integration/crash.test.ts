@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Core } from '../../main/core/core.js';
-import { cartage } from '../helpers/cli.js';
+import { cartage, whileRunning } from '../helpers/cli.js';
 import { fileSha256, listDir, tempDir } from '../helpers/core.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';
 
@@ -56,7 +56,7 @@ describe('a crash in the middle of a download', () => {
     setup.db.close();
 
     const first = cartage(['get', nginx.url('large.bin'), '--dir', dir, '--data-dir', data]);
-    await grows(dir, 'large.bin.cartage-part', 48 * 1024 * 1024);
+    await whileRunning(first, 'get', grows(dir, 'large.bin.cartage-part', 48 * 1024 * 1024));
     first.child.kill('SIGKILL');
     const killed = await first;
     expect(killed.signal).toBe('SIGKILL');
@@ -69,6 +69,8 @@ describe('a crash in the middle of a download', () => {
     expect(after.queue.get(1)?.state).toBe('active');
     after.db.close();
 
+    // nginx logs the killed run's GET once it sees the connection gone: wait for it, so that `before` counts it.
+    await vi.waitFor(() => expect(nginx.log()).toHaveLength(1), { timeout: 10_000 });
     const before = nginx.log().length;
     const second = await cartage(['run', '--data-dir', data]);
     expect(second.stderr).toBe('');
@@ -77,9 +79,16 @@ describe('a crash in the middle of a download', () => {
     expect(fileSha256(path.join(dir, 'large.bin'))).toBe(expected);
     expect(listDir(dir)).toEqual(['large.bin']);
 
-    const requests = nginx.log().slice(before);
-    expect(requests).toHaveLength(1);
-    expect(requests[0]).toMatchObject({ status: 206, range: `bytes=${onDisk}-` });
+    // nginx writes the log line just after the response: it may come a moment after the run ends.
+    const requests = await vi.waitFor(
+      () => {
+        const logged = nginx.log().slice(before);
+        expect(logged).toHaveLength(1);
+        expect(logged[0]).toMatchObject({ status: 206, range: `bytes=${onDisk}-` });
+        return logged;
+      },
+      { timeout: 10_000 },
+    );
     const fetched = requests[0]!.bytesSent;
     expect(fetched).toBe(size - onDisk);
   });

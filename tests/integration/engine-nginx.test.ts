@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Core } from '../../main/core/core.js';
 import { bytes, fileSha256, listDir, settled, settledAll, sha256, tempDir, testCores } from '../helpers/core.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';
@@ -28,7 +28,10 @@ const core = cores.make;
 
 /** Makes the queue believe an earlier run stopped after `n` bytes of big.bin, with nginx's validator. */
 async function partialDownload(c: Core, dir: string, n: number, etag?: string): Promise<number> {
+  const logged = nginx.log().length;
   const head = await fetch(nginx.url('big.bin'), { method: 'HEAD' });
+  // nginx writes a request's log line just after answering it: wait for the HEAD's, so that a test's `before` counts it.
+  await vi.waitFor(() => expect(nginx.log().length).toBeGreaterThan(logged), { timeout: 10_000 });
   const [id] = c.queue.enqueue([{ url: nginx.url('big.bin'), dir }]);
   const t = c.queue.transition(id!, 'active');
   c.queue.record(t.id, { etag: etag ?? head.headers.get('etag'), lastModified: head.headers.get('last-modified'), totalBytes: big.length });
@@ -61,9 +64,16 @@ describe('downloads from a real nginx', () => {
     const t = await settled(c.engine, id);
     expect(t.state).toBe('completed');
     expect(fileSha256(t.finalPath)).toBe(sha256(big));
-    const [req] = nginx.log().slice(before);
-    expect(req).toMatchObject({ status: 206, range: 'bytes=1000000-', bytesSent: big.length - 1_000_000 });
-    expect(req!.ifRange).toMatch(/^"/);
+    // nginx writes the log line just after the response: it may come a moment after the download settles.
+    const req = await vi.waitFor(
+      () => {
+        const [r] = nginx.log().slice(before);
+        expect(r).toMatchObject({ status: 206, range: 'bytes=1000000-', bytesSent: big.length - 1_000_000 });
+        return r!;
+      },
+      { timeout: 10_000 },
+    );
+    expect(req.ifRange).toMatch(/^"/);
   });
 
   it('restarts from zero when the validator no longer matches (nginx answers 200)', async () => {
@@ -77,7 +87,7 @@ describe('downloads from a real nginx', () => {
     const t = await settled(c.engine, id);
     expect(t.state).toBe('completed');
     expect(fileSha256(t.finalPath)).toBe(sha256(big));
-    expect(nginx.log().slice(before)[0]).toMatchObject({ status: 200, bytesSent: big.length });
+    await vi.waitFor(() => expect(nginx.log().slice(before)[0]).toMatchObject({ status: 200, bytesSent: big.length }), { timeout: 10_000 });
   });
 
   it('completes without downloading again when the part already holds the whole file (416)', async () => {
@@ -89,7 +99,7 @@ describe('downloads from a real nginx', () => {
     const t = await settled(c.engine, id);
     expect(t.state).toBe('completed');
     expect(fileSha256(t.finalPath)).toBe(sha256(big));
-    expect(nginx.log().slice(before).map((e) => e.status)).toEqual([416]);
+    await vi.waitFor(() => expect(nginx.log().slice(before).map((e) => e.status)).toEqual([416]), { timeout: 10_000 });
   });
 
   it('verifies a SHA-256 the person gives', async () => {
@@ -122,7 +132,7 @@ describe('downloads from a real nginx', () => {
     expect(t.state).toBe('failed');
     expect(t.error).toMatchObject({ code: 'checksum_mismatch', message: expect.stringContaining('checksum mismatch') });
     expect(t.checksumFailures).toBe(2);
-    expect(nginx.log().slice(before).filter((e) => e.uri === '/photo.jpg').map((e) => e.range)).toEqual(['', '']);
+    await vi.waitFor(() => expect(nginx.log().slice(before).filter((e) => e.uri === '/photo.jpg').map((e) => e.range)).toEqual(['', '']), { timeout: 10_000 });
     expect(listDir(dir)).toEqual([]);
   });
 

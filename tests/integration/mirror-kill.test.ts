@@ -2,8 +2,8 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cartage } from '../helpers/cli.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { cartage, whileRunning } from '../helpers/cli.js';
 import { bytes, listDir, tempDir } from '../helpers/core.js';
 import { FaultServer, serveFile } from '../helpers/fault-server.js';
 
@@ -37,9 +37,9 @@ afterAll(async () => {
   await server.stop();
 });
 
-/** Waits until the database shows `n` completed downloads (polling the row, not sleeping for a guess). */
-async function completedTasks(dataDir: string, n: number): Promise<void> {
-  for (;;) {
+/** Waits until the database shows `n` completed downloads (polling the row, not sleeping for a guess); fails if `run` ends first. */
+async function completedTasks(run: ReturnType<typeof cartage>, dataDir: string, n: number): Promise<void> {
+  while (run.child.exitCode === null && run.child.signalCode === null) {
     const db = new Database(path.join(dataDir, 'cartage.db'), { readonly: true, fileMustExist: true });
     try {
       const done = db.prepare("SELECT count(*) AS n FROM tasks WHERE state = 'completed'").get() as { n: number };
@@ -51,6 +51,8 @@ async function completedTasks(dataDir: string, n: number): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 25));
   }
+  const r = await run;
+  throw new Error(`cartage mirror run ended early (${r.code ?? r.signal}): ${r.stderr}`);
 }
 
 describe('a mirror run killed mid-way', () => {
@@ -62,7 +64,9 @@ describe('a mirror run killed mid-way', () => {
 
     const first = cartage(['mirror', 'run', '1', '--data-dir', data]);
     const cAsked = new Promise<void>((resolve) => server.on('request', () => server.requestsFor('/c.jpg').some((r) => r.method === 'GET') && resolve()));
-    await Promise.all([cAsked, completedTasks(data, 2)]);
+    await whileRunning(first, 'mirror run', Promise.all([cAsked, completedTasks(first, data, 2)]));
+    // The server has seen the GET for c; the part file may come a moment later.
+    await vi.waitFor(() => expect(fs.existsSync(path.join(dir, 'c.jpg.cartage-part'))).toBe(true), { timeout: 10_000 });
     first.child.kill('SIGKILL');
     expect((await first).signal).toBe('SIGKILL');
     expect(listDir(dir).sort()).toEqual(['a.jpg', 'b.jpg', 'c.jpg.cartage-part']);

@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { cartage, projectRoot, type CliResult } from '../helpers/cli.js';
 import { tempDir } from '../helpers/core.js';
-import { freePort } from '../helpers/ports.mjs';
 
 const outer = tempDir('cartage-serve-');
 const site = path.join(outer, 'site');
@@ -29,8 +28,8 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(site, '.hidden'), 'hidden\n');
   // Beside the served folder: what a path traversal would reach.
   fs.writeFileSync(path.join(outer, 'secret.txt'), 'secret\n');
-  port = await freePort();
-  run = cartage(['serve', '--port', String(port), '--dir', site, '--data-dir', dataDir]);
+  // No --port: it listens on a free port of its own choosing and prints it, so no other process can take it first.
+  run = cartage(['serve', '--dir', site, '--data-dir', dataDir]);
   const address = await new Promise<string>((resolve, reject) => {
     run.child.stdout!.on('data', (d: Buffer) => {
       stdout += d.toString();
@@ -40,6 +39,7 @@ beforeAll(async () => {
     void run.then((r) => reject(new Error(`cartage serve ended early (${r.code}): ${r.stderr}`)));
   });
   const url = new URL(address);
+  port = Number(url.port);
   origin = url.origin;
   token = url.searchParams.get('token')!;
 });
@@ -114,7 +114,7 @@ async function ask(ws: WebSocket, message: unknown, id: unknown): Promise<unknow
 
 describe('cartage serve', () => {
   it('prints the address with a 32-byte token, on 127.0.0.1', () => {
-    expect(origin).toBe(`http://127.0.0.1:${port}`);
+    expect(origin).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*$/);
     expect(Buffer.from(token, 'base64url')).toHaveLength(32);
   });
 

@@ -4,13 +4,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { maxNameBytes } from '../../main/core/naming.js';
 import { HttpIndexSource } from '../../main/core/sources/http-index.js';
 import type { RemoteFile } from '../../main/core/sources/types.js';
 import { startApache, type Apache } from '../helpers/apache.js';
 import { nginxBinary, startNginx, type Nginx } from '../helpers/nginx.js';
 import { freePort, waitForPort } from '../helpers/ports.mjs';
+import { readOr } from '../helpers/processes.js';
 import { startRclone, type Rclone } from '../helpers/rclone.js';
 
 // A 246-byte name (ext4 allows 255): longer than Cartage's 200-byte limit, so it must be shortened.
@@ -106,7 +107,7 @@ describe.each(['nginx-html', 'nginx-json'])('a %s folder of 20,000 files', (form
     const source = new HttpIndexSource({ url: servers[format]! });
     const summary = await source.summary('big');
     expect(summary).toEqual({ folder: 'big', files: bigCount, bytes: 2 * Math.ceil(bigCount / 7), unknownSizes: 0 });
-    if (format === 'nginx-html') expect(nginx.log().length - before).toBe(1); // one GET, no HEADs
+    if (format === 'nginx-html') await vi.waitFor(() => expect(nginx.log().length - before).toBe(1), { timeout: 10_000 }); // one GET, no HEADs
   });
 });
 
@@ -177,11 +178,13 @@ describe('what is not a listing', () => {
 /** nginx with `autoindex_format json` (the shared helper serves HTML listings). */
 async function startNginxJson(dir: string): Promise<{ base: string; stop: () => Promise<void> }> {
   const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'cartage-nginx-json-'));
-  const port = await freePort();
   const conf = path.join(prefix, 'nginx.conf');
-  fs.writeFileSync(
-    conf,
-    `${process.getuid?.() === 0 ? 'user root;' : ''}
+  // Another process can take the free port before nginx binds it: then try another, as tests/helpers/nginx.ts does.
+  for (let tries = 0; tries < 5; tries += 1) {
+    const port = await freePort();
+    fs.writeFileSync(
+      conf,
+      `${process.getuid?.() === 0 ? 'user root;' : ''}
 daemon off; master_process off; worker_processes 1;
 pid ${prefix}/nginx.pid;
 error_log ${prefix}/error.log warn;
@@ -193,16 +196,27 @@ http {
   server { listen 127.0.0.1:${port}; root ${dir}; location / { autoindex on; autoindex_format json; } }
 }
 `,
-  );
-  const child = spawn(nginxBinary(), ['-p', prefix, '-e', `${prefix}/error.log`, '-c', conf], { stdio: 'ignore' });
-  if (!(await waitForPort(port, child))) throw new Error(`nginx (json) did not start: ${fs.readFileSync(`${prefix}/error.log`, 'utf8')}`);
-  return { base: `http://127.0.0.1:${port}/`, stop: () => stopChild(child, prefix) };
+    );
+    const child = spawn(nginxBinary(), ['-p', prefix, '-e', `${prefix}/error.log`, '-c', conf], { stdio: 'ignore' });
+    if (await waitForPort(port, child)) return { base: `http://127.0.0.1:${port}/`, stop: () => stopChild(child, prefix) };
+    child.kill('SIGKILL');
+    if (!/Address already in use/.test(readOr(`${prefix}/error.log`))) throw new Error(`nginx (json) did not start: ${readOr(`${prefix}/error.log`)}`);
+  }
+  throw new Error('nginx (json) could not find a free port');
 }
 
+/** python3 -m http.server on port 0: it binds a free port itself and prints it ("Serving HTTP on 127.0.0.1 port N"). */
 async function startPython(dir: string): Promise<{ base: string; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const child = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', dir], { stdio: 'ignore' });
-  if (!(await waitForPort(port, child))) throw new Error('python3 -m http.server did not start');
+  const child = spawn('python3', ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', dir], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const port = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = / port (\d+) /.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`python3 -m http.server did not start (exit ${code}): ${out}`)));
+  });
   return { base: `http://127.0.0.1:${port}/`, stop: () => stopChild(child) };
 }
 

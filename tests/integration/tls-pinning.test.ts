@@ -1,7 +1,7 @@
 import got, { type RequestError } from 'got';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Core, type CoreOptions } from '../../main/core/core.js';
 import { CartageError } from '../../main/core/errors.js';
 import type { Task } from '../../main/core/queue/task.js';
@@ -138,7 +138,10 @@ describe('a pinned certificate', () => {
     const task = await download(makeCore({ tlsFor: () => home.certificate.pin }), home.url('home.bin'));
     expect(task.state).toBe('completed');
     expect(fs.readFileSync(task.finalPath).equals(file)).toBe(true);
-    expect(home.log().slice(before)).toEqual([expect.objectContaining({ uri: '/home.bin', status: 200, bytesSent: file.length })]);
+    // nginx writes the log line just after the response: it may come a moment after the download settles.
+    await vi.waitFor(() => expect(home.log().slice(before)).toEqual([expect.objectContaining({ uri: '/home.bin', status: 200, bytesSent: file.length })]), {
+      timeout: 10_000,
+    });
   });
 
   it('refuses a server presenting another certificate before a request, or a credential, is written', async () => {
@@ -153,7 +156,7 @@ describe('a pinned certificate', () => {
     // The log is live: the right pin's request shows up in it, and it is the only one.
     const right = await download(makeCore({ tlsFor: () => home.certificate.pin }), home.url('home.bin'));
     expect(right.state).toBe('completed');
-    expect(home.log().slice(before).map((e) => e.uri)).toEqual(['/home.bin']);
+    await vi.waitFor(() => expect(home.log().slice(before).map((e) => e.uri)).toEqual(['/home.bin']), { timeout: 10_000 });
   });
 
   it('refuses a certificate signed by the pinned one: the fingerprint must match, not only the chain', async () => {
@@ -188,7 +191,7 @@ describe('a pinned certificate', () => {
     const unpinned = await download(c, `${home.url('home.bin')}?unpinned`);
     expect(unpinned.state).toBe('failed');
     expect(unpinned.error?.code).toBe('untrusted_certificate');
-    expect(home.log().slice(before)).toHaveLength(1);
+    await vi.waitFor(() => expect(home.log().slice(before)).toHaveLength(1), { timeout: 10_000 });
   });
 
   it('does not make another self-signed server trusted: it still needs its own pin', async () => {

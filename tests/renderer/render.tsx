@@ -1,11 +1,15 @@
 // Renders the whole window over a fake bridge and waits for it to be ready, as the end-to-end tests do.
-import { cleanup, render, waitFor, type RenderResult } from '@testing-library/react';
+import { cleanup, configure, render, waitFor, type RenderResult } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { afterEach } from 'vitest';
 import { App } from '../../renderer/src/App';
 import type { Route } from '../../renderer/src/state/route';
 import { fakeBridge, type FakeBridge, type Handlers } from './fakeBridge.js';
 import { baseHandlers } from './fixtures.js';
+
+// A role query over the whole window (every view stays mounted) takes up to 400 ms on a busy
+// machine: a wait gives up after 5 s, not 1 s. Passing tests are no slower.
+configure({ asyncUtilTimeout: 5000 });
 
 afterEach(() => {
   cleanup();
