@@ -222,7 +222,7 @@ describe('delivery review', () => {
     expect(core.queue.get(taskId)).toMatchObject({ state: 'skipped', sealed: true });
     expect(core.engine.retry([taskId])).toEqual([]);
     expect(core.engine.retryAll()).toEqual([]);
-    expect(() => core.queue.transition(taskId, 'queued')).toThrow('was for a zip that is already written; add it to the download list again');
+    expect(() => core.queue.transition(taskId, 'queued')).toThrow('was for a zip that is already written or was canceled; add it to the download list again');
     expect(core.queue.get(taskId)!.state).toBe('skipped');
     expect(listDir(dir)).toEqual(['Partial.zip']);
     expect(() => core.deliveries.retry(deliveryId)).toThrow('add the failed files to the list again');

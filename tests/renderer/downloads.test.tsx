@@ -51,6 +51,16 @@ describe('the downloads view', () => {
     expect(screen.getByRole('button', { name: 'Retry VID_1.mp4' })).toBeTruthy();
   });
 
+  it('offers no Retry for a file whose zip is already written, nor for a canceled one, but keeps the reason', async () => {
+    const written = task(1, { state: 'failed', zip: '/home/ann/Downloads/Summer.zip', retryable: false, error: { code: 'http', message: 'The server answered 500 three times.' } });
+    const canceled = task(2, { state: 'canceled' });
+    await renderApp({ 'tasks.list': () => ok({ tasks: [written, canceled], totals: totals() }) }, { view: 'downloads' });
+    expect(await screen.findByText('The server answered 500 three times.')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Retry VID_1.mp4' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Cancel VID_1.mp4' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Retry VID_2.mp4' })).toBeNull();
+  });
+
   it('pauses and resumes a download with the right verbs', async () => {
     const { fake } = await renderApp(
       {
