@@ -321,6 +321,15 @@ export const requests = {
       applyDeletions: z.boolean().default(false),
     })
     .strict(),
+  /** When it runs, sidecars and deletions; what it copies and where make it another mirror. */
+  'mirrors.update': z
+    .object({
+      id,
+      everyHours: z.number().min(0.1).max(24 * 365).nullable().optional(),
+      sidecars: z.boolean().optional(),
+      applyDeletions: z.boolean().optional(),
+    })
+    .strict(),
   'mirrors.run': z.object({ id }).strict(),
   'mirrors.pause': z.object({ id }).strict(),
   'mirrors.resume': z.object({ id }).strict(),
@@ -360,6 +369,7 @@ export interface Results {
   'settings.update': SettingsDto;
   'mirrors.list': MirrorDto[];
   'mirrors.add': MirrorDto;
+  'mirrors.update': MirrorDto;
   /** The run as it starts (listing done, downloads queued); its end comes as `mirrors.changed`. */
   'mirrors.run': MirrorRunDto;
   'mirrors.pause': MirrorRunDto;

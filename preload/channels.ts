@@ -31,6 +31,7 @@ export const requestChannels = [
   'settings.update',
   'mirrors.list',
   'mirrors.add',
+  'mirrors.update',
   'mirrors.run',
   'mirrors.pause',
   'mirrors.resume',

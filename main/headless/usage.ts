@@ -52,6 +52,8 @@ Mirrors (a folder kept in step with a source; files the mirror did not write are
                  [--every 6h] [--sidecars] [--apply-deletions] [--json]
       --apply-deletions moves files deleted on the source to the system trash (off: only reported).
   cartage mirror ls [--json]          Mirrors, their last run and next run.
+  cartage mirror set ID [--every 6h|--manual] [--sidecars|--no-sidecars] [--apply-deletions|--keep-deleted]
+                                      Change a mirror's schedule, sidecars or deletions (its reports stay).
   cartage mirror run ID...|--all [--json]
                                       Run now: new, changed, unchanged, failed, deleted on the source.
   cartage mirror pause|resume ID...   Pause or resume the downloads of a mirror's run.

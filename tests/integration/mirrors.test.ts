@@ -270,5 +270,25 @@ describe('cartage mirror', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--every takes a duration such as 30m, 6h or 1d');
     expect(tree(dir)).toHaveLength(2);
+
+    // Changed in place: the schedule goes to manual, the last report stays.
+    const set = await cartage(['mirror', 'set', '1', '--manual', '--sidecars', '--data-dir', data]);
+    expect(set.stderr).toBe('');
+    expect(set.stdout).toMatch(/^Changed mirror 1\.\n +1 {2}photos\? -> .* \[date, manual; last run .*: completed\]\n$/);
+    for (const [args, sentence] of [
+      [['1'], 'Say what to change'],
+      [['1', '--sidecars', '--no-sidecars'], '--sidecars and --no-sidecars say opposite things'],
+      [['1', '--every', '2h', '--manual'], '--every and --manual say opposite things'],
+      [['x', '--manual'], 'Give the id of one mirror'],
+    ] as const) {
+      const r = await cartage(['mirror', 'set', ...args, '--data-dir', data]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(sentence);
+    }
+    const missing = await cartage(['mirror', 'set', '7', '--manual', '--data-dir', data]);
+    expect(missing.stderr).toContain('There is no mirror 7');
+    expect(JSON.parse((await cartage(['mirror', 'ls', '--json', '--data-dir', data])).stdout)).toMatchObject({
+      mirrors: [{ id: 1, everyMs: null, sidecars: true, applyDeletions: false, lastRun: { state: 'completed', unchanged: 2 } }],
+    });
   });
 });

@@ -47,6 +47,18 @@ describe('mirrors through the contract', () => {
     const list = await service.handle('mirrors.list', {});
     expect(list).toMatchObject({ ok: true, value: [{ id, lastRun: { state: 'completed', newFiles: 2 } }] });
     expect(fs.readdirSync(dir).sort()).toEqual(['a.jpg', 'b.jpg']);
+
+    // An edit of the schedule, sidecars and deletions keeps the mirror, its records and its report.
+    const edited = await service.handle('mirrors.update', { id, everyHours: null, sidecars: true, applyDeletions: true });
+    expect(edited).toMatchObject({ ok: true, value: { id, everyMs: null, nextRunAt: null, sidecars: true, applyDeletions: true, lastRun: { state: 'completed', newFiles: 2 } } });
+    const files = core.db.prepare('SELECT count(*) FROM mirror_files WHERE mirror_id = ?').pluck().get(id);
+    expect(files).toBe(2);
+    // A bad edit is refused and changes nothing; what it copies and where are not editable.
+    const before2 = core.db.prepare('SELECT * FROM mirrors WHERE id = ?').get(id);
+    expect(await service.handle('mirrors.update', { id, everyHours: 0.001 })).toMatchObject({ ok: false, error: { code: 'bad_input' } });
+    expect(await service.handle('mirrors.update', { id, dir: '/elsewhere' })).toMatchObject({ ok: false, error: { code: 'bad_input' } });
+    expect(await service.handle('mirrors.update', { id: 999, sidecars: false })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(core.db.prepare('SELECT * FROM mirrors WHERE id = ?').get(id)).toEqual(before2);
     service.close();
   });
 });

@@ -263,7 +263,28 @@ describe('mirrors', () => {
     expect(await card.findByRole('button', { name: 'Pause photos:albums/summer' })).toBeTruthy();
   });
 
-  it('edits a mirror by adding one with the new settings and then removing the old one', async () => {
+  it('changes the schedule, sidecars and deletions of a mirror in place, keeping it and its reports', async () => {
+    const { fake } = await renderApp(
+      {
+        'sources.list': () => ok([photos, nas]),
+        'mirrors.list': () => ok([summer]),
+        'mirrors.update': (input) => ok({ ...summer, everyMs: input.everyHours ? input.everyHours * 3_600_000 : null, sidecars: input.sidecars ?? summer.sidecars }),
+      },
+      { view: 'mirrors', edit: 1 },
+    );
+    const form = within(await screen.findByRole('form', { name: 'Edit photos:albums/summer' }));
+    expect(form.getByText(/The schedule, sidecars and deletions change in place, and the past runs stay\./)).toBeTruthy();
+    await userEvent.click(form.getByRole('radio', { name: /Only when I press Run now/ }));
+    await userEvent.click(form.getByRole('checkbox', { name: /sidecar/i }));
+    await userEvent.click(form.getByRole('button', { name: 'Save mirror' }));
+    await waitFor(() => expect(fake.calls('mirrors.update')).toEqual([{ id: 1, everyHours: null, sidecars: true, applyDeletions: false }]));
+    expect(fake.calls('mirrors.add')).toEqual([]);
+    expect(fake.calls('mirrors.remove')).toEqual([]);
+    await waitFor(() => expect(screen.queryByRole('form', { name: 'Edit photos:albums/summer' })).toBeNull());
+    expect(screen.getAllByRole('article', { name: 'photos:albums/summer' })).toHaveLength(1);
+  });
+
+  it('edits what a mirror copies by adding one with the new settings and then removing the old one', async () => {
     let list: MirrorDto[] = [summer];
     const { fake } = await renderApp(
       {
@@ -283,7 +304,7 @@ describe('mirrors', () => {
     );
     await userEvent.click((await cardOf('photos:albums/summer')).getByRole('button', { name: 'Edit photos:albums/summer' }));
     const form = within(await screen.findByRole('form', { name: 'Edit photos:albums/summer' }));
-    expect(form.getByText(/saving adds one with these settings and removes this one\. The files in \/home\/ann\/Pictures\/Summer stay on disk/)).toBeTruthy();
+    expect(form.getByText(/saving adds one\s+with these settings and removes this one\. The files in \/home\/ann\/Pictures\/Summer stay on disk/)).toBeTruthy();
     expect((form.getByRole('combobox', { name: 'Source' }) as HTMLSelectElement).value).toBe(String(photos.id));
     expect((form.getByRole('textbox', { name: /^Folder in the source/ }) as HTMLInputElement).value).toBe('albums/summer');
     expect((form.getByRole('radio', { name: 'On a schedule' }) as HTMLInputElement).checked).toBe(true);
@@ -291,11 +312,13 @@ describe('mirrors', () => {
     expect(hours.value).toBe('6');
     await userEvent.clear(hours);
     await userEvent.type(hours, '12');
+    await userEvent.click(form.getByRole('radio', { name: /By date taken/ }));
     await userEvent.click(form.getByRole('button', { name: 'Save mirror' }));
 
     expect(fake.calls('mirrors.add')).toEqual([
-      { ref: 'photos:albums/summer', dir: '/home/ann/Pictures/Summer', layout: 'folders', recursive: false, everyHours: 12, sidecars: false, applyDeletions: false },
+      { ref: 'photos:albums/summer', dir: '/home/ann/Pictures/Summer', layout: 'date', recursive: false, everyHours: 12, sidecars: false, applyDeletions: false },
     ]);
+    expect(fake.calls('mirrors.update')).toEqual([]);
     // The old mirror is removed only once the new one is answered.
     await waitFor(() => expect(fake.calls('mirrors.remove')).toEqual([{ id: 1 }]));
     await waitFor(() => expect(screen.queryByRole('form', { name: 'Edit photos:albums/summer' })).toBeNull());

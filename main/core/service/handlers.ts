@@ -139,6 +139,12 @@ export function makeHandlers(core: Core, hooks: ServiceHooks, events: ServiceEve
         sidecars,
         applyDeletions,
       }),
+    'mirrors.update': ({ id, everyHours, sidecars, applyDeletions }) =>
+      core.mirrors.update(id, {
+        everyMs: everyHours === undefined ? undefined : everyHours === null ? null : Math.round(everyHours * 3_600_000),
+        sidecars,
+        applyDeletions,
+      }),
     'mirrors.run': async ({ id }) => {
       if (!core.lock.held()) {
         throw new CartageError('engine_busy', 'Another Cartage process runs the queue; run the mirror from there.');

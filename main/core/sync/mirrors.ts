@@ -29,6 +29,13 @@ export interface NewMirror {
   applyDeletions?: boolean;
 }
 
+/** What can change in a mirror without making it another mirror. */
+export interface MirrorPatch {
+  everyMs?: number | null;
+  sidecars?: boolean;
+  applyDeletions?: boolean;
+}
+
 /** Deleting on the source moves the mirror's copy to the system trash, never unlinks it. */
 export type TrashFn = (paths: string[]) => Promise<void>;
 
@@ -86,6 +93,33 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
           Date.now(),
         ).lastInsertRowid,
     );
+    this.reschedule();
+    return this.get(id);
+  }
+
+  /**
+   * Changes when a mirror runs, whether it writes sidecars, and whether it applies deletions, keeping
+   * its records and its reports. What it copies and where are its identity: change those by adding
+   * a mirror (the files already there are taken up, not fetched again).
+   */
+  update(id: number, patch: MirrorPatch): MirrorView {
+    this.row(id);
+    if (patch.everyMs != null && patch.everyMs < 60_000) throw new CartageError('bad_input', 'A mirror runs at most once a minute.');
+    const sets: string[] = [];
+    const values: (number | null)[] = [];
+    if (patch.everyMs !== undefined) {
+      sets.push('every_ms = ?');
+      values.push(patch.everyMs);
+    }
+    if (patch.sidecars !== undefined) {
+      sets.push('sidecars = ?');
+      values.push(patch.sidecars ? 1 : 0);
+    }
+    if (patch.applyDeletions !== undefined) {
+      sets.push('apply_deletions = ?');
+      values.push(patch.applyDeletions ? 1 : 0);
+    }
+    if (sets.length) this.db.prepare(`UPDATE mirrors SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
     this.reschedule();
     return this.get(id);
   }

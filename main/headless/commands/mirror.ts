@@ -22,8 +22,10 @@ export async function mirrorCommand(args: string[], io: Io, dataDir: string): Pr
     case 'pause':
     case 'resume':
       return control(verb, rest, io, dataDir);
+    case 'set':
+      return set(rest, io, dataDir);
     default:
-      throw new UsageError(`"cartage mirror" takes add, ls, run, pause, resume or rm${verb ? `, not "${verb}"` : ''}.`);
+      throw new UsageError(`"cartage mirror" takes add, ls, set, run, pause, resume or rm${verb ? `, not "${verb}"` : ''}.`);
   }
 }
 
@@ -58,6 +60,48 @@ async function add(args: string[], io: Io, dataDir: string): Promise<number> {
     });
     if (values.json) io.stdout.write(`${JSON.stringify({ mirror: m }, null, 2)}\n`);
     else io.stdout.write(`Mirror ${m.id}: ${m.scope} into ${m.dir}. Run it with: cartage mirror run ${m.id}\n`);
+    return 0;
+  } finally {
+    await core.close();
+  }
+}
+
+/** `cartage mirror set ID [--every 6h|--manual] [--sidecars|--no-sidecars] [--apply-deletions|--keep-deleted]`. */
+async function set(args: string[], io: Io, dataDir: string): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      every: { type: 'string' },
+      manual: { type: 'boolean', default: false },
+      sidecars: { type: 'boolean', default: false },
+      'no-sidecars': { type: 'boolean', default: false },
+      'apply-deletions': { type: 'boolean', default: false },
+      'keep-deleted': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length !== 1 || !/^\d+$/.test(positionals[0]!)) throw new UsageError('Give the id of one mirror to change (see "cartage mirror ls").');
+  const either = (a: string, b: string): void => {
+    if (values[a as keyof typeof values] && values[b as keyof typeof values]) throw new UsageError(`--${a} and --${b} say opposite things; give one.`);
+  };
+  if (values.every !== undefined && values.manual) throw new UsageError('--every and --manual say opposite things; give one.');
+  either('sidecars', 'no-sidecars');
+  either('apply-deletions', 'keep-deleted');
+  const patch = {
+    everyMs: values.manual ? null : values.every !== undefined ? parseEvery(values.every) : undefined,
+    sidecars: values.sidecars ? true : values['no-sidecars'] ? false : undefined,
+    applyDeletions: values['apply-deletions'] ? true : values['keep-deleted'] ? false : undefined,
+  };
+  if (Object.values(patch).every((v) => v === undefined)) {
+    throw new UsageError('Say what to change: --every 6h or --manual, --sidecars or --no-sidecars, --apply-deletions or --keep-deleted. To mirror something else, or into another folder, add a mirror.');
+  }
+  const core = openCore(dataDir);
+  try {
+    const m = core.mirrors.update(Number(positionals[0]), patch);
+    if (values.json) io.stdout.write(`${JSON.stringify({ mirror: m }, null, 2)}\n`);
+    else io.stdout.write(`Changed mirror ${m.id}.\n${mirrorText(m)}`);
     return 0;
   } finally {
     await core.close();

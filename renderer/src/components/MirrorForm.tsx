@@ -14,8 +14,8 @@ const scopeHelp: Record<ScopeKind, string> = {
 };
 
 /**
- * Creates a mirror, or edits one. The contract has no `mirrors.update`: saving an edit adds a
- * mirror with the new settings and removes the old one; the files on disk stay where they are.
+ * Creates a mirror, or edits one: the schedule, sidecars and deletions in place; a new scope, folder
+ * or layout by adding a mirror and removing the old one (the files on disk stay where they are).
  */
 export function MirrorForm({
   mirror,
@@ -192,8 +192,9 @@ export function MirrorForm({
       </fieldset>
       {editing && (
         <p className="muted small">
-          A mirror cannot be changed in place: saving adds one with these settings and removes this one. The files in {mirror.dir} stay on disk, and the next run takes
-          up those that match instead of downloading them again; the list of past runs starts over.
+          The schedule, sidecars and deletions change in place, and the past runs stay. A new source, folder or layout makes it another mirror: saving adds one
+          with these settings and removes this one. The files in {mirror.dir} stay on disk, and the next run takes up those that match instead of downloading them
+          again; the list of past runs then starts over.
         </p>
       )}
       <ErrorText error={error} />

@@ -1,5 +1,5 @@
 // Mirrors in the window's words: the reference a mirror keeps, how often it runs, whether a run is
-// under way, and saving one (an edit replaces it: the contract has no `mirrors.update`).
+// under way, and saving one (in place, or by replacing it when what it copies or where changes).
 import type { ApiResult, CartageBridge, MirrorDto, MirrorRunDto, RequestInput, SourceDto } from '../../../preload/api';
 import { ask } from './bridge';
 import { folderRef, queryRef } from './refs';
@@ -54,15 +54,25 @@ export function laterRun(a: MirrorRunDto | null, b: MirrorRunDto | null): Mirror
 }
 
 /**
- * Saves a mirror. An edit replaces the old one: the new mirror is added first, so a refusal leaves
- * the old one as it was; then the old one is removed, and if that is refused (it is running) the
- * new one is taken back. Files on disk are never touched: the next run takes up the ones that match.
+ * Saves a mirror. An edit of the schedule, sidecars or deletions changes it in place (its records
+ * and reports stay). An edit of what it copies or where replaces it: the new mirror is added first,
+ * so a refusal leaves the old one as it was; then the old one is removed, and if that is refused
+ * (it is running) the new one is taken back. Files on disk are never touched: the next run takes up
+ * the ones that match.
  */
 export async function saveMirror(bridge: CartageBridge, input: MirrorInput, replacing: MirrorDto | null): Promise<ApiResult<MirrorDto>> {
+  if (replacing && sameTarget(input, replacing)) {
+    return ask(() => bridge.mirrors.update({ id: replacing.id, everyHours: input.everyHours, sidecars: input.sidecars, applyDeletions: input.applyDeletions }));
+  }
   const added = await ask(() => bridge.mirrors.add(input));
   if (!added.ok || !replacing) return added;
   const removed = await ask(() => bridge.mirrors.remove({ id: replacing.id }));
   if (removed.ok) return added;
   await ask(() => bridge.mirrors.remove({ id: added.value.id }));
   return removed;
+}
+
+/** Whether an edit keeps what the mirror copies, where, and how it lays the files out. */
+function sameTarget(input: MirrorInput, mirror: MirrorDto): boolean {
+  return input.ref === mirror.scope && input.dir === mirror.dir && input.layout === mirror.layout && Boolean(input.recursive) === mirror.recursive;
 }
