@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../../main/core/core.js';
 import type { DeliveryView } from '../../main/core/delivery/deliveries.js';
+import { QueueFollower } from '../../main/core/engine/follower.js';
 import { cartage, projectRoot } from '../helpers/cli.js';
 import { bytes, fileSha256, progressReaches, settled, sha256, tempDir, testCore, waitForTask } from '../helpers/core.js';
 import { FaultServer, serveFile } from '../helpers/fault-server.js';
@@ -136,6 +137,37 @@ describe('the app and the command line on one queue', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`cartage: Another Cartage (pid ${process.pid}) is already running this queue; it will finish it.\n`);
     await holder.close();
+  });
+});
+
+describe('following another process up to its last moment', () => {
+  it('sends what the other process did just before it stopped: its final states and a delivery that began and ended between two looks', async () => {
+    const data = tempDir();
+    const other = new Core({ dataDir: data });
+    const window = new Core({ dataDir: data });
+    let free = false;
+    // Ticks are driven by hand here: the interval is an hour.
+    const follower = new QueueFollower({ queue: window.queue, engine: window.engine, deliveries: window.deliveries, takeOver: () => free, onError: (err) => { throw err; }, intervalMs: 3_600_000 });
+    follower.start();
+    const tasks: string[] = [];
+    window.engine.on('task', (t) => tasks.push(`${t.id}:${t.state}`));
+    const deliveries: string[] = [];
+    window.deliveries.on('delivery', (d) => deliveries.push(`${d.id}:${d.state}`));
+
+    await other.cart.add([server.url('/small.bin')]);
+    const { deliveryId } = other.checkout({ kind: 'files', dir: tempDir(), layout: 'flat' });
+    const { taskId } = other.db.prepare('SELECT task_id AS taskId FROM delivery_items WHERE delivery_id = ?').get(deliveryId) as { taskId: number };
+    other.queue.transition(taskId, 'active');
+    other.queue.transition(taskId, 'completed', { bytesOnDisk: body.length });
+    other.db.prepare("UPDATE deliveries SET state = 'completed', completed_at = ? WHERE id = ?").run(Date.now(), deliveryId);
+    // The other process stops before the window's next look, which takes the queue over.
+    free = true;
+    follower.tick();
+    expect(tasks).toEqual([`${taskId}:completed`]);
+    expect(deliveries).toEqual([`${deliveryId}:completed`]);
+    follower.stop();
+    await other.close();
+    await window.close();
   });
 });
 

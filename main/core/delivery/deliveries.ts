@@ -188,6 +188,15 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     return rows.map((r) => this.view(r));
   }
 
+  /** Deliveries still downloading or being zipped, and those that ended at or after `since` (ms). */
+  idsOpenOrEndedSince(since: number): number[] {
+    return (
+      this.db
+        .prepare("SELECT id FROM deliveries WHERE state IN ('running', 'assembling') OR completed_at >= ? ORDER BY id")
+        .all(since) as { id: number }[]
+    ).map((r) => r.id);
+  }
+
   /** Deliveries still downloading or being zipped. */
   openIds(): number[] {
     return (this.db.prepare("SELECT id FROM deliveries WHERE state IN ('running', 'assembling') ORDER BY id").all() as { id: number }[]).map((r) => r.id);

@@ -19,6 +19,9 @@ export interface FollowerOptions {
 /** More changed tasks than this in one look are sent as one bulk change, not a message each. */
 const bulkLimit = 200;
 
+/** Longer than a write waits for SQLite's lock (busy_timeout, 5 s), so no late commit is missed. */
+const lookBackMs = 10_000;
+
 /** Active tasks shown in a progress snapshot (as many as the engine shows). */
 const activeShown = 100;
 
@@ -31,10 +34,12 @@ const activeShown = 100;
 export class QueueFollower {
   private timer: NodeJS.Timeout | null = null;
   private dataVersion = -1;
-  /** Tasks changed at or after this time are looked at on the next tick. */
-  private since = Date.now();
-  /** Rows already seen at the boundary time, by id (their updated_at and state), so none is sent twice. */
-  private sent = new Map<number, string>();
+  /** The latest change seen (a row's updated_at); the next look starts a little before it. */
+  private newest = Date.now();
+  /** When the last look began. */
+  private lookedAt = Date.now();
+  /** Changes already sent within the look-back, by task: its updated_at and state. */
+  private readonly sent = new Map<number, { at: number; key: string }>();
   private readonly meters = new Map<number, SpeedMeter>();
   /** The last state sent of each task not yet finished. */
   private readonly states = new Map<number, TaskState>();
@@ -66,26 +71,36 @@ export class QueueFollower {
     if (!this.timer) return;
     if (this.options.takeOver()) {
       this.stop();
+      // What the other process did in its last moments (its final states, a delivery it completed)
+      // is sent now: the engine taking over sends only what it does itself.
+      this.look();
       return;
     }
     const version = this.options.queue.db.pragma('data_version', { simple: true }) as number;
     if (version === this.dataVersion) return;
+    this.look();
+    // Only once all was sent: a look that failed is tried again at the next tick.
     this.dataVersion = version;
+  }
+
+  private look(): void {
+    const startedAt = Date.now();
     this.sendTaskChanges();
     this.sendDeliveries();
     this.sendProgress();
+    this.lookedAt = startedAt;
   }
 
   private sendTaskChanges(): void {
     const { queue, engine } = this.options;
-    const changed = queue.changedSince(this.since).filter((t) => this.sent.get(t.id) !== `${t.updatedAt}:${t.state}`);
+    // A row is stamped before its transaction waits for the write lock, so it may be committed
+    // after a later stamp was seen: look back further than any such wait, and skip what was sent.
+    const rows = queue.changedSince(this.newest - lookBackMs);
+    const changed = rows.filter((t) => this.sent.get(t.id)?.key !== `${t.updatedAt}:${t.state}`);
+    for (const t of changed) this.sent.set(t.id, { at: t.updatedAt, key: `${t.updatedAt}:${t.state}` });
+    if (rows.length) this.newest = Math.max(this.newest, rows.at(-1)!.updatedAt);
+    for (const [id, seen] of this.sent) if (seen.at < this.newest - lookBackMs) this.sent.delete(id);
     if (changed.length === 0) return;
-    const newest = changed.at(-1)!.updatedAt;
-    if (newest > this.since) {
-      this.since = newest;
-      this.sent = new Map();
-    }
-    for (const t of changed) if (t.updatedAt === newest) this.sent.set(t.id, `${t.updatedAt}:${t.state}`);
     if (changed.length > bulkLimit) {
       // A pause all or a cancel all over there: a bulk change per state, and the window counts again.
       const byState = new Map<TaskState, number[]>();
@@ -110,14 +125,15 @@ export class QueueFollower {
 
   private sendDeliveries(): void {
     const { deliveries } = this.options;
-    for (const id of deliveries.openIds()) if (!this.openDeliveries.has(id)) this.openDeliveries.set(id, '');
+    // Open ones, and those that ended since the last look (a small one may start and end between two).
+    for (const id of deliveries.idsOpenOrEndedSince(this.lookedAt - lookBackMs)) if (!this.openDeliveries.has(id)) this.openDeliveries.set(id, '');
     for (const [id, last] of this.openDeliveries) {
       const view = deliveries.get(id);
       const text = JSON.stringify(view);
-      if (text === last) continue;
-      deliveries.emit('delivery', view);
+      if (text !== last) deliveries.emit('delivery', view);
       if (view.state === 'running' || view.state === 'assembling') this.openDeliveries.set(id, text);
-      else this.openDeliveries.delete(id);
+      else if (view.completedAt === null || view.completedAt < this.lookedAt - lookBackMs) this.openDeliveries.delete(id);
+      else this.openDeliveries.set(id, text);
     }
   }
 
