@@ -171,6 +171,43 @@ describe('following another process up to its last moment', () => {
   });
 });
 
+describe('the queue lock under a race', () => {
+  it('goes to exactly one of eight processes that find a dead holder\'s lock at once', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'engine.lock'), '999999999');
+    const lockModule = pathToFileURL(path.join(projectRoot, 'dist/main/core/lock.js')).href;
+    // Each holds on (stays alive) until every one has answered, so none can take over from a winner that left.
+    const script = `const { EngineLock } = await import(${JSON.stringify(lockModule)});
+      const got = new EngineLock(${JSON.stringify(dir)}).tryAcquire();
+      process.stdout.write(JSON.stringify({ ok: got.ok, pid: got.ok ? process.pid : got.pid }) + '\\n');
+      process.stdin.resume();
+      process.stdin.on('end', () => process.exit(0));`;
+    const children = Array.from({ length: 8 }, () => spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] }));
+    const answers = await Promise.all(
+      children.map(
+        (c) =>
+          new Promise<{ ok: boolean; pid: number }>((resolve) => {
+            let out = '';
+            c.stdout!.on('data', (d: Buffer) => {
+              out += d.toString();
+              if (out.endsWith('\n')) resolve(JSON.parse(out) as { ok: boolean; pid: number });
+            });
+          }),
+      ),
+    );
+    const winners = answers.filter((a) => a.ok);
+    expect(winners).toHaveLength(1);
+    // Every other one names the winner, and the lock file holds its pid.
+    expect(answers.filter((a) => !a.ok).every((a) => a.pid === winners[0]!.pid)).toBe(true);
+    expect(fs.readFileSync(path.join(dir, 'engine.lock'), 'utf8')).toBe(String(winners[0]!.pid));
+    await Promise.all(children.map((c) => new Promise((resolve) => {
+      c.once('exit', resolve);
+      c.stdin!.end();
+    })));
+    expect(fs.readdirSync(dir)).toEqual(['engine.lock']);
+  });
+});
+
 describe('the secret store shared by several processes', () => {
   it('keeps every key when four processes save keys at the same moment', async () => {
     const dir = tempDir();
