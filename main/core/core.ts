@@ -73,8 +73,9 @@ export class Core {
     // What went wrong goes in the log; what went right is in the queue (a line per completed file
     // cost a tenth of the CPU time of a run of small files).
     this.engine.on('task', (t) => {
-      // While following another process, its changes are in its own log already.
-      if (this.follower) return;
+      // While following another process, its changes are in its own log already; a task sealed
+      // after it failed is sent again, and was logged then.
+      if (this.follower || t.sealed) return;
       if (t.error && (t.state === 'failed' || t.state === 'skipped' || t.state === 'queued' || t.state === 'paused')) {
         this.log.warn(`${t.state} #${t.id} ${redactUrl(t.url)}: [${t.error.code}] ${t.error.message}`);
       }

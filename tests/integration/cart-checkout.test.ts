@@ -4,6 +4,8 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkoutSteps } from '../../main/core/cart/checkout.js';
 import type { Core } from '../../main/core/core.js';
+import type { Task } from '../../main/core/queue/task.js';
+import { Service } from '../../main/core/service.js';
 import { bytes, listDir, tempDir, testCore, testCores } from '../helpers/core.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';
 
@@ -210,6 +212,7 @@ describe('delivery review', () => {
     core.startEngine();
     const dir = tempDir();
     const { deliveryId } = core.checkout({ kind: 'zip', name: 'Partial', dir, layout: 'flat' });
+    const resent = new Promise<Task>((resolve) => core.engine.on('task', (t) => t.sealed && resolve(t)));
     const done = await core.deliveries.whenSettled(deliveryId);
     expect(done).toMatchObject({ state: 'completed', progress: { done: 1, failed: 1 } });
     expect(done.failures).toEqual([expect.objectContaining({ name: 'soon-gone.jpg', error: expect.objectContaining({ message: expect.stringMatching(/deleted on the server|404/) }) })]);
@@ -220,6 +223,14 @@ describe('delivery review', () => {
     fs.writeFileSync(gone, bytes(1000, 9));
     const taskId = done.failures[0]!.taskId;
     expect(core.queue.get(taskId)).toMatchObject({ state: 'skipped', sealed: true });
+    // The window hears it again, sealed, and drops its Retry; a retry through the contract says why.
+    expect(await resent).toMatchObject({ id: taskId, state: 'skipped', sealed: true });
+    const service = new Service(core, { host: 'serve', version: 'test' });
+    expect(await service.handle('tasks.retry', { ids: [taskId] })).toMatchObject({
+      ok: false,
+      error: { code: 'illegal_transition', message: '"soon-gone.jpg" was for a zip that is already written or was canceled; add it to the download list again to fetch it.' },
+    });
+    service.close();
     expect(core.engine.retry([taskId])).toEqual([]);
     expect(core.engine.retryAll()).toEqual([]);
     expect(() => core.queue.transition(taskId, 'queued')).toThrow('was for a zip that is already written or was canceled; add it to the download list again');

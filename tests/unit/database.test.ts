@@ -48,6 +48,31 @@ describe('database and migrations', () => {
     db.close();
   });
 
+  it('seals, on upgrade to v5, the failed files of zips written or canceled before, and nothing else', () => {
+    const file = path.join(tempDir(), 'cartage.db');
+    openDatabase(file, migrations.filter((m) => m.version <= 4)).close();
+    const raw = new Database(file);
+    const task = raw.prepare(
+      `INSERT INTO tasks (source_ref, url, name, dir, final_path, temp_path, grp, host, state, created_at, updated_at)
+       VALUES ('url', 'http://h/x', ?, '/d', ?, ?, 'other', 'h', 'failed', 0, 0)`,
+    );
+    const id = (name: string): number => Number(task.run(name, `/d/${name}`, `/d/${name}.cartage-part`).lastInsertRowid);
+    const delivery = raw.prepare(`INSERT INTO deliveries (name, kind, dir, layout, state, files, bytes, created_at) VALUES (?, ?, '/d', 'flat', ?, 1, 0, 0)`);
+    const item = raw.prepare('INSERT INTO delivery_items (delivery_id, task_id, motion_task_id, entry_name) VALUES (?, ?, ?, ?)');
+    const cases: [string, 'zip' | 'files', string][] = [['written', 'zip', 'completed'], ['dropped', 'zip', 'canceled'], ['running', 'zip', 'running'], ['folder', 'files', 'completed']];
+    const tasks: Record<string, number> = {};
+    for (const [name, kind, state] of cases) {
+      tasks[name] = id(`${name}.jpg`);
+      tasks[`${name}-motion`] = id(`${name}.mov`);
+      item.run(delivery.run(name, kind, state).lastInsertRowid, tasks[name], tasks[`${name}-motion`], `${name}.jpg`);
+    }
+    raw.close();
+    const db = openDatabase(file);
+    const sealed = db.prepare('SELECT name FROM tasks WHERE sealed = 1 ORDER BY id').pluck().all();
+    expect(sealed).toEqual(['written.jpg', 'written.mov', 'dropped.jpg', 'dropped.mov']);
+    db.close();
+  });
+
   it('says clearly when the file is not a database', () => {
     const file = path.join(tempDir(), 'cartage.db');
     fs.writeFileSync(file, 'this is not sqlite'.repeat(100));

@@ -223,6 +223,13 @@ export const migrations: readonly Migration[] = [
         -- The zip a task's file was for is written (or was canceled): the task can no longer be
         -- retried, or its file would land in a staging folder that is gone.
         ALTER TABLE tasks ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
+        -- Zips written or canceled before this version: their files are sealed now.
+        UPDATE tasks SET sealed = 1 WHERE id IN (
+          SELECT di.task_id FROM delivery_items di JOIN deliveries d ON d.id = di.delivery_id
+          WHERE d.kind = 'zip' AND d.state IN ('completed', 'canceled')
+          UNION
+          SELECT di.motion_task_id FROM delivery_items di JOIN deliveries d ON d.id = di.delivery_id
+          WHERE d.kind = 'zip' AND d.state IN ('completed', 'canceled') AND di.motion_task_id IS NOT NULL);
       `);
     },
   },

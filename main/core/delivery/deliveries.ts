@@ -141,6 +141,15 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     private readonly log: Logger,
   ) {
     super();
+    // In every process, not only the one running the queue: a retry from a window that follows
+    // another process, or from `cartage resume`, reopens the delivery too.
+    this.engine.on('task', (t) => {
+      // A file of a finished delivery tried again (a retry, not the engine's own backoff).
+      if (t.state === 'queued' && t.attempts === 0) this.reopen(this.deliveryOfTask(t.id));
+    });
+    this.engine.on('bulk', (e) => {
+      if (e.state === 'queued') for (const id of this.reopenable()) this.reopen(id);
+    });
   }
 
   /** Follows the engine, and takes up deliveries a crash or a stop interrupted. */
@@ -149,14 +158,8 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     this.started = true;
     this.engine.on('task', (t) => {
       if (isTerminal(t.state)) this.touchTask(t.id);
-      // A file of a finished delivery tried again (a retry, not the engine's own backoff).
-      else if (t.state === 'queued' && t.attempts === 0) this.reopen(this.deliveryOfTask(t.id));
     });
     this.engine.on('bulk', (e) => {
-      if (e.state === 'queued') {
-        for (const id of this.reopenable()) this.reopen(id);
-        return;
-      }
       if (!isTerminal(e.state)) return;
       const seen = new Set<number>();
       for (const id of e.ids) {
@@ -229,9 +232,13 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
       throw new CartageError('illegal_transition', `The delivery "${d.name}" has already ${d.state === 'completed' ? 'completed' : 'been canceled'}.`);
     }
     const tasks = this.items(id).flatMap((i) => [i.task_id, ...(i.m_id !== null ? [i.m_id] : [])]);
-    const moved = this.db.prepare("UPDATE deliveries SET state = 'canceled', completed_at = ? WHERE id = ? AND state IN ('running', 'assembling', 'failed')").run(Date.now(), id);
+    const moved = this.db.transaction(() => {
+      const changed = this.db.prepare("UPDATE deliveries SET state = 'canceled', completed_at = ? WHERE id = ? AND state IN ('running', 'assembling', 'failed')").run(Date.now(), id);
+      if (changed.changes && d.kind === 'zip') this.sealTasks(id);
+      return changed;
+    })();
     if (!moved.changes) return this.get(id);
-    if (d.kind === 'zip') this.sealTasks(id);
+    if (d.kind === 'zip') this.showSealed(id);
     this.engine.cancel(tasks.filter((t) => this.db.prepare("SELECT 1 FROM tasks WHERE id = ? AND state NOT IN ('completed', 'failed', 'skipped', 'canceled')").get(t)));
     // The zip goes first: an append under way stops now instead of finishing gigabytes for nothing.
     await this.writers.get(id)?.abort();
@@ -293,6 +300,17 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
   /** The zip is written or canceled: its files that failed can no longer go into it. */
   private sealTasks(id: number): void {
     this.engine.queue.seal(this.items(id).flatMap((i) => [i.task_id, ...(i.m_id !== null ? [i.m_id] : [])]));
+  }
+
+  /** Its failed and skipped files, sent again: the window drops their Retry. */
+  private showSealed(id: number): void {
+    for (const i of this.items(id)) {
+      for (const [taskId, state] of [[i.task_id, i.t_state], [i.m_id, i.m_state]] as const) {
+        if (taskId === null || (state !== 'failed' && state !== 'skipped')) continue;
+        const t = this.engine.queue.get(taskId);
+        if (t) this.engine.emit('task', t);
+      }
+    }
   }
 
   private deliveryOfTask(taskId: number): number | null {
@@ -386,8 +404,12 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
       this.writers.delete(id);
     }
     // Completed before the staging folder goes: a crash in between leaves only files to tidy, not a zip to redo.
-    this.db.prepare("UPDATE deliveries SET state = 'completed', completed_at = ?, zip_path = ? WHERE id = ? AND state IN ('running', 'assembling')").run(Date.now(), target, id);
-    if (d.kind === 'zip') this.sealTasks(id);
+    // A zip's files are sealed in the same transaction: none of them can be retried into it any more.
+    this.db.transaction(() => {
+      this.db.prepare("UPDATE deliveries SET state = 'completed', completed_at = ?, zip_path = ? WHERE id = ? AND state IN ('running', 'assembling')").run(Date.now(), target, id);
+      if (d.kind === 'zip') this.sealTasks(id);
+    })();
+    if (d.kind === 'zip') this.showSealed(id);
     if (d.kind === 'zip' && d.staging_dir) fs.rmSync(d.staging_dir, { recursive: true, force: true });
     const view = this.get(id);
     this.log.info(`delivery #${id} "${d.name}" completed: ${view.progress.done} of ${view.files} files${view.progress.failed ? `, ${view.progress.failed} failed` : ''}`);

@@ -27,6 +27,9 @@ export interface QueueTotals {
 /** Suffix of the part file a download is written to before it is verified and renamed. */
 export const partSuffix = '.cartage-part';
 
+/** Why a sealed task cannot be tried again, after its name. */
+export const sealedReason = 'was for a zip that is already written or was canceled; add it to the download list again to fetch it.';
+
 const pageSize = 500;
 
 /**
@@ -54,7 +57,7 @@ export class TaskQueue {
       if (from && row.state !== from) throw new MovedError(taskFromRow(row));
       assertTransition(id, row.state, to);
       if (row.sealed && to === 'queued') {
-        throw new CartageError('illegal_transition', `"${row.name}" was for a zip that is already written or was canceled; add it to the download list again to fetch it.`);
+        throw new CartageError('illegal_transition', `"${row.name}" ${sealedReason}`);
       }
       const { sql, values } = patchSql(patch);
       const updated = this.stmt(`UPDATE tasks SET state = ?, updated_at = ?${sql} WHERE id = ? RETURNING *`).get(to, now, ...values, id) as TaskRow;

@@ -5,6 +5,7 @@ import type { CheckoutPlanDto, ParsedInput, RequestChannel, Results, TaskDto } f
 import type { CheckoutRequest } from '../cart/checkout.js';
 import type { Core } from '../core.js';
 import { CartageError } from '../errors.js';
+import { sealedReason } from '../queue/queue.js';
 import { taskFromRow, type Task, type TaskRow } from '../queue/task.js';
 import { addOutcomeDto, cartDto, deliveryDto, planDto, settingsDto, sourceDto, taskDto, totalsDto } from './dto.js';
 import type { ServiceEvents } from './events.js';
@@ -114,7 +115,12 @@ export function makeHandlers(core: Core, hooks: ServiceHooks, events: ServiceEve
     'tasks.pause': ({ ids }) => control(ids, (i) => core.engine.pause(i)),
     'tasks.resume': ({ ids }) => control(ids, (i) => core.engine.resume(i)),
     'tasks.cancel': ({ ids }) => control(ids, (i) => core.engine.cancel(i)),
-    'tasks.retry': ({ ids }) => control(ids, (i) => core.engine.retry(i)),
+    'tasks.retry': async ({ ids }) => {
+      const moved = await control(ids, (i) => core.engine.retry(i));
+      const sealed = moved.length === 0 ? ids.map((id) => core.queue.get(id)).find((t) => t?.sealed) : undefined;
+      if (sealed) throw new CartageError('illegal_transition', `"${sealed.name}" ${sealedReason}`);
+      return moved;
+    },
     'tasks.pauseAll': () => ({ count: core.engine.pauseAll().length }),
     'tasks.resumeAll': () => ({ count: core.engine.resumeAll().length }),
     'tasks.cancelAll': () => ({ count: core.engine.cancelAll().length }),

@@ -166,7 +166,11 @@ function deliveryText(d: DeliveryView): string {
   const lines = [
     `#${d.id} ${d.name} (${d.kind === 'zip' ? 'zip' : `files, ${d.layout}`}): ${d.state}, ${p.done} of ${d.files} files, ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)}${p.failed ? `, ${p.failed} failed` : ''}${p.canceled ? `, ${p.canceled} canceled` : ''}`,
     d.state === 'completed' ? `    saved to ${d.target}` : '',
-    ...d.failures.map((f) => `    failed: ${f.name}: ${f.error?.message ?? 'unknown error'} (retry: cartage resume ${f.taskId})`),
+    // A finished zip cannot take a file any more; files in a folder always can.
+    ...d.failures.map(
+      (f) =>
+        `    failed: ${f.name}: ${f.error?.message ?? 'unknown error'} (${d.kind === 'files' || d.state === 'running' ? `retry: cartage resume ${f.taskId}` : 'add it to the list again to fetch it'})`,
+    ),
   ];
   return `${lines.filter(Boolean).join('\n')}\n`;
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { sealedReason } from '../../core/queue/queue.js';
 import type { Task } from '../../core/queue/task.js';
 import { openCore, type Io } from '../session.js';
 import { parseIds, UsageError } from '../usage.js';
@@ -37,7 +38,8 @@ export function controlCommand(verb: Verb, args: string[], io: Io, dataDir: stri
       const untouched = ids.filter((id) => !moved.some((t) => t.id === id));
       for (const id of untouched) {
         const t = queue.get(id)!;
-        io.stdout.write(`Task ${id} (${t.name}) is ${t.state}; there is nothing to ${verb}.\n`);
+        if (t.sealed && verb === 'resume') io.stdout.write(`Task ${id} (${t.name}) ${sealedReason}\n`);
+        else io.stdout.write(`Task ${id} (${t.name}) is ${t.state}; there is nothing to ${verb}.\n`);
       }
     }
     io.stdout.write(`${past[verb]} ${count} download${count === 1 ? '' : 's'}.\n`);
