@@ -76,12 +76,15 @@ export class FileSecretStore implements SecretStore {
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     let release: () => Promise<void>;
     try {
-      release = await lockfile.lock(this.file, { realpath: false, stale: 10_000, retries: { retries: 50, minTimeout: 10, maxTimeout: 200 } });
+      release = await lockfile.lock(this.file, { realpath: false, stale: 10_000, retries: { retries: 60, minTimeout: 10, maxTimeout: 200 } });
     } catch (err) {
-      throw new CartageError(
-        'cannot_write',
-        `Cannot save to the secret store ${this.file}: another Cartage has held it for a while (${(err as Error).message}). Try again; if it goes on, remove ${this.file}.lock.`,
-      );
+      if ((err as { code?: string }).code === 'ELOCKED') {
+        throw new CartageError(
+          'cannot_write',
+          `Cannot save to the secret store ${this.file}: another Cartage has held it for several seconds. Try again; if it goes on and no Cartage is running, remove the folder ${this.file}.lock.`,
+        );
+      }
+      throw new CartageError('cannot_write', `Cannot save to the secret store ${this.file}: ${(err as Error).message}. Check that the data folder can be written.`);
     }
     try {
       const data = this.read();

@@ -277,11 +277,25 @@ describe('mirrors', () => {
     await userEvent.click(form.getByRole('radio', { name: /Only when I press Run now/ }));
     await userEvent.click(form.getByRole('checkbox', { name: /sidecar/i }));
     await userEvent.click(form.getByRole('button', { name: 'Save mirror' }));
-    await waitFor(() => expect(fake.calls('mirrors.update')).toEqual([{ id: 1, everyHours: null, sidecars: true, applyDeletions: false }]));
+    // Only what changed is sent.
+    await waitFor(() => expect(fake.calls('mirrors.update')).toEqual([{ id: 1, everyHours: null, sidecars: true }]));
     expect(fake.calls('mirrors.add')).toEqual([]);
     expect(fake.calls('mirrors.remove')).toEqual([]);
     await waitFor(() => expect(screen.queryByRole('form', { name: 'Edit photos:albums/summer' })).toBeNull());
     expect(screen.getAllByRole('article', { name: 'photos:albums/summer' })).toHaveLength(1);
+  });
+
+  it('changes a mirror of a whole share in place too, and leaves a ten-minute schedule as it was', async () => {
+    const share = mirror(3, { source: 'nas', scope: 'nas:', recursive: true, dir: '/backup/nas', everyMs: 600_000 });
+    const { fake } = await renderApp(
+      { 'sources.list': () => ok([photos, nas]), 'mirrors.list': () => ok([share]), 'mirrors.update': () => ok({ ...share, applyDeletions: true }) },
+      { view: 'mirrors', edit: 3 },
+    );
+    const form = within(await screen.findByRole('form', { name: 'Edit nas:' }));
+    await userEvent.click(form.getByRole('checkbox', { name: /^Move files deleted on/ }));
+    await userEvent.click(form.getByRole('button', { name: 'Save mirror' }));
+    await waitFor(() => expect(fake.calls('mirrors.update')).toEqual([{ id: 3, applyDeletions: true }]));
+    expect(fake.calls('mirrors.add')).toEqual([]);
   });
 
   it('edits what a mirror copies by adding one with the new settings and then removing the old one', async () => {

@@ -62,7 +62,14 @@ export function laterRun(a: MirrorRunDto | null, b: MirrorRunDto | null): Mirror
  */
 export async function saveMirror(bridge: CartageBridge, input: MirrorInput, replacing: MirrorDto | null): Promise<ApiResult<MirrorDto>> {
   if (replacing && sameTarget(input, replacing)) {
-    return ask(() => bridge.mirrors.update({ id: replacing.id, everyHours: input.everyHours, sidecars: input.sidecars, applyDeletions: input.applyDeletions }));
+    // Only what changed: a schedule of minutes, shown rounded in hours, is not rounded on its way back.
+    const everyMs = input.everyHours == null ? null : Math.round(input.everyHours * hour);
+    const sameSchedule = everyMs === null || replacing.everyMs === null ? everyMs === replacing.everyMs : Math.abs(everyMs - replacing.everyMs) < 60_000;
+    const change: RequestInput<'mirrors.update'> = { id: replacing.id };
+    if (!sameSchedule) change.everyHours = input.everyHours ?? null;
+    if (input.sidecars !== undefined && input.sidecars !== replacing.sidecars) change.sidecars = input.sidecars;
+    if (input.applyDeletions !== undefined && input.applyDeletions !== replacing.applyDeletions) change.applyDeletions = input.applyDeletions;
+    return ask(() => bridge.mirrors.update(change));
   }
   const added = await ask(() => bridge.mirrors.add(input));
   if (!added.ok || !replacing) return added;
@@ -74,5 +81,8 @@ export async function saveMirror(bridge: CartageBridge, input: MirrorInput, repl
 
 /** Whether an edit keeps what the mirror copies, where, and how it lays the files out. */
 function sameTarget(input: MirrorInput, mirror: MirrorDto): boolean {
-  return input.ref === mirror.scope && input.dir === mirror.dir && input.layout === mirror.layout && Boolean(input.recursive) === mirror.recursive;
+  // The mirror's scope written the way the form writes it ("nas:" for a top folder is "nas").
+  const { kind, text } = splitScope(mirror);
+  const ref = mirrorRef({ name: mirror.source }, kind, text);
+  return input.ref === ref && input.dir === mirror.dir && input.layout === mirror.layout && Boolean(input.recursive) === mirror.recursive;
 }
