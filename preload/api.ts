@@ -284,6 +284,8 @@ export const requests = {
   'deliveries.list': none,
   'deliveries.cancel': z.object({ id }).strict(),
   'deliveries.retry': z.object({ id }).strict(),
+  /** The files of a finished delivery that did not arrive go back on the list, as they were. */
+  'deliveries.putBack': z.object({ id }).strict(),
   'deliveries.reveal': z.object({ id }).strict(),
   'tasks.list': z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(),
   'tasks.pause': ids.strict(),
@@ -355,6 +357,7 @@ export interface Results {
   'deliveries.list': DeliveryDto[];
   'deliveries.cancel': DeliveryDto;
   'deliveries.retry': DeliveryDto;
+  'deliveries.putBack': AddOutcomeDto;
   /** The path shown (the app opens the folder; a browser can only show the path). */
   'deliveries.reveal': { path: string };
   'tasks.list': { tasks: TaskDto[]; totals: QueueTotalsDto };

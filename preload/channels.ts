@@ -18,6 +18,7 @@ export const requestChannels = [
   'deliveries.list',
   'deliveries.cancel',
   'deliveries.retry',
+  'deliveries.putBack',
   'deliveries.reveal',
   'tasks.list',
   'tasks.pause',

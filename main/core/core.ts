@@ -1,4 +1,4 @@
-import { Cart } from './cart/cart.js';
+import { Cart, type AddOutcome } from './cart/cart.js';
 import { checkout, planCheckout, type CheckoutPlan, type CheckoutRequest, type CheckoutStep } from './cart/checkout.js';
 import type { Db } from './db/connection.js';
 import { Deliveries } from './delivery/deliveries.js';
@@ -140,6 +140,12 @@ export class Core {
     const result = checkout({ db: this.db, cart: this.cart, queue: this.queue, settings: this.settings }, req, options);
     this.engine.wake();
     return result;
+  }
+
+  /** Puts the files of a finished delivery that did not arrive back on the list, as they were. */
+  putBack(deliveryId: number): AddOutcome {
+    const { name, rows } = this.deliveries.notArrived(deliveryId);
+    return this.cart.putBack(rows, `"${name}"`);
   }
 
   async close(): Promise<void> {

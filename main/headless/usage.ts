@@ -38,6 +38,7 @@ The download list (at most 100 files unless raised; a folder or query goes in wh
   cartage cart ls [--json]            The whole list, with sizes and what cannot be downloaded and why.
   cartage cart rm ID...               Remove entries.
   cartage cart clear                  Empty the list.
+  cartage cart put-back DELIVERY      Put the files of a finished or canceled delivery that did not arrive back on the list.
   cartage checkout (--zip NAME | --files) --dir DIR [--layout flat|folders|date] [--yes] [--json]
       Check the list out in one go and download it: DIR/NAME.zip, or the files under DIR.
       Without --yes, shows the count, total size and free space and asks first.

@@ -228,15 +228,32 @@ describe('delivery review', () => {
     const service = new Service(core, { host: 'serve', version: 'test' });
     expect(await service.handle('tasks.retry', { ids: [taskId] })).toMatchObject({
       ok: false,
-      error: { code: 'illegal_transition', message: '"soon-gone.jpg" was for a zip that is already written or was canceled; add it to the download list again to fetch it.' },
+      error: { code: 'illegal_transition', message: expect.stringMatching(/^"soon-gone\.jpg" was for a zip that is already written or was canceled; put it back on the download list/) },
     });
     service.close();
     expect(core.engine.retry([taskId])).toEqual([]);
     expect(core.engine.retryAll()).toEqual([]);
-    expect(() => core.queue.transition(taskId, 'queued')).toThrow('was for a zip that is already written or was canceled; add it to the download list again');
+    expect(() => core.queue.transition(taskId, 'queued')).toThrow('was for a zip that is already written or was canceled; put it back on the download list');
     expect(core.queue.get(taskId)!.state).toBe('skipped');
     expect(listDir(dir)).toEqual(['Partial.zip']);
     expect(() => core.deliveries.retry(deliveryId)).toThrow('add the failed files to the list again');
+
+    // A full list takes nothing back, and says so with both numbers.
+    core.settings.update({ cartLimit: 1 });
+    await core.cart.add([nginx.url('album/IMG_0001.JPG')]);
+    expect(() => core.putBack(deliveryId)).toThrow('"Partial.zip" has 1 new file, but the list has 0 places left of 1: nothing was added.');
+    core.cart.clear();
+    core.settings.update({ cartLimit: 100 });
+    // Put back as it was when checked out; a second time, it is there already.
+    expect(core.putBack(deliveryId)).toMatchObject({ added: 1, alreadyThere: 0, message: 'Put 1 file back on the list.' });
+    const back = core.cart.view().items;
+    expect(back).toHaveLength(1);
+    expect(back[0]).toMatchObject({ name: 'soon-gone.jpg', url: nginx.url('other/soon-gone.jpg'), access: { downloadable: true } });
+    expect(core.putBack(deliveryId)).toMatchObject({ added: 0, alreadyThere: 1, message: 'Nothing was put back; 1 file was already in the list.' });
+    // Checked out again, it arrives.
+    const second = core.checkout({ kind: 'zip', name: 'Rest', dir, layout: 'flat' });
+    expect(await core.deliveries.whenSettled(second.deliveryId)).toMatchObject({ state: 'completed', progress: { done: 1, failed: 0 } });
+    expect(execFileSync('unzip', ['-Z1', path.join(dir, 'Rest.zip')]).toString().trim()).toBe('soon-gone.jpg');
     fs.rmSync(gone);
   });
 

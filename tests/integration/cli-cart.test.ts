@@ -58,6 +58,19 @@ describe('cartage cart, checkout and deliveries', () => {
     const list = JSON.parse((await cartage(['deliveries', '--json', '--data-dir', data])).stdout) as { deliveries: { state: string; target: string; progress: { done: number } }[] };
     expect(list.deliveries).toEqual([expect.objectContaining({ state: 'completed', target: path.join(dir, 'Album.zip'), progress: expect.objectContaining({ done: 2 }) })]);
     expect((await cartage(['cart', 'ls', '--data-dir', data])).stdout).toContain('The download list is empty');
+    // Every file arrived: nothing to put back, and the list stays empty.
+    const back = await cartage(['cart', 'put-back', '1', '--data-dir', data]);
+    expect(back.stderr).toContain('Every file of "Album.zip" arrived; there is nothing to put back on the list.');
+    expect(back.code).not.toBe(0);
+    expect((await cartage(['cart', 'ls', '--data-dir', data])).stdout).toContain('The download list is empty');
+  });
+
+  it('says which delivery to put back, in one sentence', async () => {
+    const none = await cartage(['cart', 'put-back', '--data-dir', data]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('Give the number of one delivery (see "cartage deliveries").');
+    const missing = await cartage(['cart', 'put-back', '99', '--data-dir', data]);
+    expect(missing.stderr).toContain('There is no delivery 99');
   });
 
   it('refuses bad checkout options with one sentence', async () => {

@@ -103,6 +103,7 @@ describe('the downloads view', () => {
       {
         'deliveries.list': () => ok([delivery(4)]),
         'deliveries.reveal': () => ok({ path: '/home/ann/Downloads/Summer 2024.zip' }),
+        'deliveries.putBack': () => ok({ added: 1, alreadyThere: 0, restricted: 0, message: 'Put 1 file back on the list.' }),
         'tasks.retry': ({ ids }) => ok(ids.map((id) => task(id, { state: 'queued' }))),
       },
       { view: 'downloads' },
@@ -125,8 +126,12 @@ describe('the downloads view', () => {
     expect(card.getByText('/home/ann/Downloads/Summer 2024.zip')).toBeTruthy();
     expect(card.getByText('Deleted on the server (404).')).toBeTruthy();
     expect(card.getByRole('button', { name: 'Show in folder: Summer 2024' })).toBeTruthy();
-    // A finished zip cannot take a file any more: no retry is offered for it (files in a folder can).
+    // A finished zip cannot take a file any more: no retry is offered for it (files in a folder can),
+    // but what did not arrive can go back on the list.
     expect(card.queryByRole('button', { name: 'Retry IMG_3.jpg' })).toBeNull();
+    await userEvent.click(card.getByRole('button', { name: 'Put the 1 file of Summer 2024 that did not arrive back on the download list' }));
+    expect(fake.calls('deliveries.putBack')).toEqual([{ id: 4 }]);
+    expect(await screen.findByText('Put 1 file back on the list.')).toBeTruthy();
     act(() =>
       fake.emit(
         'deliveries.changed',

@@ -54,6 +54,10 @@ export interface CartView {
 }
 
 /** What an add did, in numbers and in a sentence. */
+/** The columns of a list entry as stored (what a delivered file keeps to be put back). */
+const cartColumns = ['source_key', 'remote_id', 'url', 'name', 'folder', 'href', 'size', 'taken_at', 'content_type', 'grp', 'checksum_algo', 'checksum', 'restriction', 'reason', 'motion'] as const;
+export type CartRow = Partial<Record<(typeof cartColumns)[number], string | number | null>>;
+
 export interface AddOutcome {
   added: number;
   alreadyThere: number;
@@ -146,23 +150,15 @@ export class Cart {
 
   /** Adds resolved files in one transaction, all or none. */
   addCandidates(candidates: readonly Candidate[], counted?: { total: number; fresh: number; what: string }): AddOutcome {
-    const limit = this.settings.get().cartLimit;
     const insert = this.db.prepare(
       `INSERT INTO cart_items (source_key, remote_id, url, name, folder, href, size, taken_at, content_type, grp, checksum_algo, checksum, restriction, reason, motion, added_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_key, remote_id) DO NOTHING`,
     );
     const run = this.db.transaction((): AddOutcome => {
       this.assertUnlocked();
-      const inList = (this.db.prepare('SELECT count(*) AS n FROM cart_items').get() as { n: number }).n;
       const fresh = counted?.fresh ?? candidates.filter((c) => !this.contains(c.sourceKey, c.file.id)).length;
       const total = counted?.total ?? candidates.length;
-      const left = Math.max(0, limit - inList);
-      if (fresh > left) {
-        throw new CartageError(
-          'bad_input',
-          `${counted?.what ?? 'This'} has ${plural(fresh, 'new file')}${total > fresh ? ` (and ${total - fresh} already in the list)` : ''}, but the list has ${plural(left, 'place')} left of ${limit}: nothing was added. Remove some files, check out the list, or raise the limit in the settings.`,
-        );
-      }
+      this.assertRoom(fresh, total, counted?.what ?? 'This');
       let added = 0;
       let restricted = 0;
       const now = Date.now();
@@ -201,6 +197,43 @@ export class Cart {
       return { added, alreadyThere: already, restricted, message: `${parts.join('; ')}.` };
     });
     return run.immediate();
+  }
+
+  /**
+   * Puts entries back as they were when they were checked out (the files of a delivery that did not
+   * arrive): all of them or none, within the limit; those already in the list again stay once.
+   */
+  putBack(rows: readonly CartRow[], what: string): AddOutcome {
+    const insert = this.db.prepare(
+      `INSERT INTO cart_items (${cartColumns.join(', ')}, added_at) VALUES (${cartColumns.map(() => '?').join(', ')}, ?)
+       ON CONFLICT (source_key, remote_id) DO NOTHING`,
+    );
+    const run = this.db.transaction((): AddOutcome => {
+      this.assertUnlocked();
+      const fresh = rows.filter((r) => !this.contains(String(r.source_key), String(r.remote_id))).length;
+      this.assertRoom(fresh, rows.length, what);
+      let added = 0;
+      const now = Date.now();
+      for (const r of rows) if (insert.run(...cartColumns.map((c) => r[c] ?? null), now).changes) added += 1;
+      const already = rows.length - added;
+      const parts = [added ? `Put ${plural(added, 'file')} back on the list` : 'Nothing was put back'];
+      if (already) parts.push(`${plural(already, 'file')} ${already === 1 ? 'was' : 'were'} already in the list`);
+      return { added, alreadyThere: already, restricted: 0, message: `${parts.join('; ')}.` };
+    });
+    return run.immediate();
+  }
+
+  /** Refuses, with both numbers, what would take the list past its limit. */
+  private assertRoom(fresh: number, total: number, what: string): void {
+    const limit = this.settings.get().cartLimit;
+    const inList = (this.db.prepare('SELECT count(*) AS n FROM cart_items').get() as { n: number }).n;
+    const left = Math.max(0, limit - inList);
+    if (fresh > left) {
+      throw new CartageError(
+        'bad_input',
+        `${what} has ${plural(fresh, 'new file')}${total > fresh ? ` (and ${total - fresh} already in the list)` : ''}, but the list has ${plural(left, 'place')} left of ${limit}: nothing was added. Remove some files, check out the list, or raise the limit in the settings.`,
+      );
+    }
   }
 
   /** Removes entries; unknown ids are named and nothing is removed. */

@@ -133,13 +133,14 @@ export function checkout(deps: CheckoutDeps, req: CheckoutRequest, options: { fa
     const specs = planned.flatMap((p) => p.specs);
     // Staged files of a zip never meet the person's files, so they are numbered, never overwritten.
     const ids = queue.enqueue(specs, req.kind === 'zip' ? 'rename' : deps.settings.get().conflictPolicy);
-    const link = db.prepare('INSERT INTO delivery_items (delivery_id, task_id, motion_task_id, entry_name, motion_entry) VALUES (?, ?, ?, ?, ?)');
+    const link = db.prepare('INSERT INTO delivery_items (delivery_id, task_id, motion_task_id, entry_name, motion_entry, cart_item) VALUES (?, ?, ?, ?, ?, ?)');
+    const entryRow = db.prepare('SELECT * FROM cart_items WHERE id = ?');
     let at = 0;
-    for (const p of planned) {
+    planned.forEach((p, i) => {
       const taskId = ids[at++]!;
       const motionId = p.specs.length > 1 ? ids[at++]! : null;
-      link.run(deliveryId, taskId, motionId, p.entry, p.motionEntry);
-    }
+      link.run(deliveryId, taskId, motionId, p.entry, p.motionEntry, JSON.stringify(entryRow.get(items[i]!.id)));
+    });
 
     // 4. The delivered files leave the list; the others stay, with their reasons.
     step('remove');

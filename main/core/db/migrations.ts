@@ -217,9 +217,12 @@ export const migrations: readonly Migration[] = [
   },
   {
     version: 5,
-    name: 'sealed tasks',
+    name: 'sealed tasks, items that can go back on the list',
     up(db) {
       db.exec(`
+        -- The list entry a delivered file came from, as it was (JSON of its cart_items row): a file
+        -- that did not arrive can be put back on the list as it was.
+        ALTER TABLE delivery_items ADD COLUMN cart_item TEXT;
         -- The zip a task's file was for is written (or was canceled): the task can no longer be
         -- retried, or its file would land in a staging folder that is gone.
         ALTER TABLE tasks ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;

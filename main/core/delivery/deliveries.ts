@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import type { Db } from '../db/connection.js';
 import type { Engine } from '../engine/engine.js';
+import type { CartRow } from '../cart/cart.js';
 import { CartageError, type ErrorInfo } from '../errors.js';
 import type { Logger } from '../log.js';
 import { terminalStates, type TaskState } from '../queue/states.js';
@@ -271,6 +272,32 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     if (d === null) return null;
     const row = this.db.prepare("SELECT name FROM deliveries WHERE id = ? AND kind = 'zip'").get(d) as { name: string } | undefined;
     return row?.name ?? null;
+  }
+
+  /**
+   * The list entries of a finished delivery's files that did not arrive (failed, skipped, canceled),
+   * as they were when checked out, to put them back on the list.
+   */
+  notArrived(id: number): { name: string; rows: CartRow[] } {
+    const d = this.row(id);
+    if (d.state !== 'completed' && d.state !== 'canceled') {
+      throw new CartageError(
+        'illegal_transition',
+        d.state === 'failed' ? `The zip "${d.name}" could not be written: try it again instead.` : `"${d.name}" is still downloading; its files can go back on the list once it has finished or been canceled.`,
+      );
+    }
+    const rows = this.db
+      .prepare(
+        `SELECT di.cart_item FROM delivery_items di JOIN tasks t ON t.id = di.task_id LEFT JOIN tasks m ON m.id = di.motion_task_id
+         WHERE di.delivery_id = ? AND (t.state != 'completed' OR (m.id IS NOT NULL AND m.state != 'completed')) ORDER BY di.id`,
+      )
+      .pluck()
+      .all(id) as (string | null)[];
+    if (rows.length === 0) throw new CartageError('not_found', `Every file of "${d.name}" arrived; there is nothing to put back on the list.`);
+    if (rows.some((r) => r === null)) {
+      throw new CartageError('not_found', `"${d.name}" was checked out by an older Cartage, which did not keep its list entries: add its missing files again from Browse.`);
+    }
+    return { name: d.name, rows: rows.map((r) => JSON.parse(r!) as CartRow) };
   }
 
   /** A delivery of files that had completed has a file to fetch again (a retry, the network back): it runs again. */

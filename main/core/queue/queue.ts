@@ -28,7 +28,8 @@ export interface QueueTotals {
 export const partSuffix = '.cartage-part';
 
 /** Why a sealed task cannot be tried again, after its name. */
-export const sealedReason = 'was for a zip that is already written or was canceled; add it to the download list again to fetch it.';
+export const sealedReason =
+  'was for a zip that is already written or was canceled; put it back on the download list (Put back on the list, in Downloads, or "cartage cart put-back") to fetch it again.';
 
 const pageSize = 500;
 

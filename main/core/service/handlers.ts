@@ -105,6 +105,11 @@ export function makeHandlers(core: Core, hooks: ServiceHooks, events: ServiceEve
       events.delivery(view);
       return deliveryDto(view, (t) => events.liveOf(t));
     },
+    'deliveries.putBack': ({ id }) => {
+      const outcome = core.putBack(id);
+      events.cartChanged();
+      return addOutcomeDto(outcome);
+    },
     'deliveries.reveal': async ({ id }) => {
       const shown = core.deliveries.get(id).target;
       if (hooks.reveal) await hooks.reveal(shown);

@@ -40,8 +40,14 @@ export async function cartCommand(args: string[], io: Io, dataDir: string): Prom
         io.stdout.write(n ? `Cleared the list (${n} entr${n === 1 ? 'y' : 'ies'}).\n` : 'The list was already empty.\n');
         return 0;
       }
+      case 'put-back': {
+        const { positionals } = parseArgs({ args: rest, allowPositionals: true, strict: true, options: {} });
+        if (positionals.length !== 1 || !/^\d+$/.test(positionals[0]!)) throw new UsageError('Give the number of one delivery (see "cartage deliveries").');
+        io.stdout.write(`${core.putBack(Number(positionals[0])).message}\n`);
+        return 0;
+      }
       default:
-        throw new UsageError(`"cartage cart" takes add, ls, rm or clear${verb ? `, not "${verb}"` : ''}.`);
+        throw new UsageError(`"cartage cart" takes add, ls, rm, clear or put-back${verb ? `, not "${verb}"` : ''}.`);
     }
   } finally {
     await core.close();
@@ -169,7 +175,7 @@ function deliveryText(d: DeliveryView): string {
     // A finished zip cannot take a file any more; files in a folder always can.
     ...d.failures.map(
       (f) =>
-        `    failed: ${f.name}: ${f.error?.message ?? 'unknown error'} (${d.kind === 'files' || d.state === 'running' ? `retry: cartage resume ${f.taskId}` : 'add it to the list again to fetch it'})`,
+        `    failed: ${f.name}: ${f.error?.message ?? 'unknown error'} (${d.kind === 'files' || d.state === 'running' ? `retry: cartage resume ${f.taskId}` : `put it back on the list: cartage cart put-back ${d.id}`})`,
     ),
   ];
   return `${lines.filter(Boolean).join('\n')}\n`;

@@ -4,7 +4,7 @@ import { deliveryStateLabel } from '../lib/labels';
 import { Badge } from './Badge';
 import { ProgressBar } from './ProgressBar';
 
-export type DeliveryVerb = 'cancel' | 'retry' | 'reveal';
+export type DeliveryVerb = 'cancel' | 'retry' | 'reveal' | 'putBack';
 
 /**
  * A delivery (one checkout): its progress while it runs; where it was saved and "Show in folder"
@@ -23,6 +23,10 @@ export function DeliveryCard({
   const finished = delivery.state === 'completed' || delivery.state === 'canceled' || delivery.state === 'failed';
   const pct = delivery.state === 'completed' ? 100 : percent(p.bytesDone, p.bytesTotal);
   const what = delivery.kind === 'zip' ? 'Zip file' : 'Folder';
+  // A written zip cannot take a file any more, and a canceled delivery fetches nothing more: what did
+  // not arrive can go back on the list, to be checked out again. (Files in a folder have their Retry.)
+  const missing =
+    delivery.state === 'canceled' ? p.failed + p.canceled + p.pending : delivery.state === 'completed' && delivery.kind === 'zip' ? p.failed : 0;
   return (
     <article className={`delivery delivery-${delivery.state}`} aria-label={delivery.name}>
       <div className="task-head">
@@ -73,6 +77,11 @@ export function DeliveryCard({
         {delivery.state === 'completed' && (
           <button type="button" onClick={() => onVerb('reveal', delivery)} aria-label={`Show in folder: ${delivery.name}`}>
             Show in folder
+          </button>
+        )}
+        {missing > 0 && (
+          <button type="button" onClick={() => onVerb('putBack', delivery)} aria-label={`Put the ${plural(missing, 'file')} of ${delivery.name} that did not arrive back on the download list`}>
+            Put {plural(missing, 'missing file')} back on the list
           </button>
         )}
         {delivery.failures.length > 0 && delivery.state === 'running' && (

@@ -49,6 +49,12 @@ export function DownloadsView() {
       else notify({ tone: 'error', text: result.error.message, error: result.error });
       return;
     }
+    if (verb === 'putBack') {
+      const result = await ask(() => bridge.deliveries.putBack({ id: delivery.id }));
+      if (result.ok) notify({ tone: 'info', text: result.value.message });
+      else notify({ tone: 'error', text: result.error.message, error: result.error });
+      return;
+    }
     const result = await ask(() => (verb === 'cancel' ? bridge.deliveries.cancel({ id: delivery.id }) : bridge.deliveries.retry({ id: delivery.id })));
     if (result.ok) putDelivery(result.value);
     else notify({ tone: 'error', text: result.error.message, error: result.error });
