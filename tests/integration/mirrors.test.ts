@@ -222,6 +222,24 @@ describe('an Immich library mirrored on disk', () => {
   });
 });
 
+describe('a schedule changed next to the running app', () => {
+  it('holds at once: a mirror made due by another process runs without waiting for a restart', async () => {
+    const { core, mirrorId, open } = await immichMirror([asset(1)]);
+    core.startEngine();
+    const ran = new Promise<void>((resolve) =>
+      core.mirrors.on('run', (r) => {
+        if (r.mirrorId === mirrorId && r.state === 'completed') resolve();
+      }),
+    );
+    // The CLI's `cartage mirror set 1 --every 1h` on a mirror made long ago: it is due now.
+    const cli = open();
+    cli.db.prepare('UPDATE mirrors SET created_at = 0 WHERE id = ?').run(mirrorId);
+    cli.mirrors.update(mirrorId, { everyMs: 3_600_000 });
+    await ran;
+    expect(core.mirrors.get(mirrorId).lastRun).toMatchObject({ state: 'completed', newFiles: 1 });
+  });
+});
+
 describe('a WebDAV folder mirrored recursively', () => {
   it('copies the tree by folder, then only the file that changed', async () => {
     const root = tempDir('cartage-dav-');

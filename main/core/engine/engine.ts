@@ -42,6 +42,8 @@ export interface EngineEvents {
   'queue-paused': [ErrorInfo];
   /** Nothing runs and nothing is queued. */
   drained: [];
+  /** Another process wrote to the database (the CLI next to the app): anything read from it may be stale. */
+  external: [];
 }
 
 export interface EngineOptions {
@@ -542,6 +544,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (!row || row.state !== 'active') this.abort(r, 'control');
     }
     this.afterChange();
+    this.emit('external');
   }
 
   private scheduleProgress(): void {

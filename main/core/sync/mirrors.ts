@@ -162,6 +162,8 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
     this.engine.on('bulk', (e) => {
       if (terminalStates.includes(e.state)) for (const id of e.ids) this.settleTask(id);
     });
+    // A mirror added or changed by `cartage mirror add|set` next to the app: its schedule holds at once.
+    this.engine.on('external', () => this.reschedule());
     // A run that crashed while listing never saw the whole scope: it ends as interrupted (nothing
     // is deleted on its account); its queued downloads are taken over by the next run.
     this.db.prepare("UPDATE mirror_runs SET state = 'interrupted', ended_at = ? WHERE state = 'enumerating'").run(Date.now());
