@@ -6,7 +6,7 @@ import { checkoutSteps } from '../../main/core/cart/checkout.js';
 import type { Core } from '../../main/core/core.js';
 import type { Task } from '../../main/core/queue/task.js';
 import { Service } from '../../main/core/service.js';
-import { bytes, listDir, tempDir, testCore, testCores } from '../helpers/core.js';
+import { bytes, listDir, settled, tempDir, testCore, testCores } from '../helpers/core.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';
 
 let nginx: Nginx;
@@ -291,6 +291,22 @@ describe('delivery review', () => {
     expect(listDir(dir)).toEqual([]);
     expect(core.queue.get(core.db.prepare('SELECT task_id FROM delivery_items LIMIT 1').pluck().get() as number)?.state).toBe('canceled');
     await expect(core.deliveries.cancel(deliveryId)).rejects.toThrow('has already been canceled');
+    // Canceled by mistake: the whole list comes back as it was.
+    expect(core.putBack(deliveryId)).toMatchObject({ added: 3, message: 'Put 3 files back on the list.' });
+    expect(core.cart.view().items.map((i) => i.name).sort()).toEqual(['IMG_0001.JPG', 'IMG_0002.JPG', 'notes.txt']);
+  });
+
+  it('puts back every file of a canceled zip, those it had taken too (the zip went with them)', async () => {
+    const core = cores.make();
+    await core.cart.add([nginx.url('album/')]);
+    core.startEngine();
+    const dir = tempDir();
+    const { deliveryId } = core.checkout({ kind: 'zip', name: 'Half', dir, layout: 'flat' });
+    const first = (core.db.prepare('SELECT task_id FROM delivery_items WHERE delivery_id = ? ORDER BY id LIMIT 1').pluck().get(deliveryId) as number);
+    await settled(core.engine, first);
+    await core.deliveries.cancel(deliveryId);
+    expect(listDir(dir)).toEqual([]);
+    expect(core.putBack(deliveryId)).toMatchObject({ added: 3 });
   });
 });
 

@@ -245,6 +245,9 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     await this.writers.get(id)?.abort();
     this.writers.delete(id);
     await this.chains.get(id);
+    // A pass that was opening the zip as the cancel came has ended since: what it opened goes too.
+    await this.writers.get(id)?.abort();
+    this.writers.delete(id);
     if (d.staging_dir) fs.rmSync(d.staging_dir, { recursive: true, force: true });
     const view = this.get(id);
     this.emit('delivery', view);
@@ -286,13 +289,15 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
         d.state === 'failed' ? `The zip "${d.name}" could not be written: try it again instead.` : `"${d.name}" is still downloading; its files can go back on the list once it has finished or been canceled.`,
       );
     }
+    // A canceled zip was removed with the files it had taken: none of its files arrived.
+    const all = d.kind === 'zip' && d.state === 'canceled' ? 1 : 0;
     const rows = this.db
       .prepare(
         `SELECT di.cart_item FROM delivery_items di JOIN tasks t ON t.id = di.task_id LEFT JOIN tasks m ON m.id = di.motion_task_id
-         WHERE di.delivery_id = ? AND (t.state != 'completed' OR (m.id IS NOT NULL AND m.state != 'completed')) ORDER BY di.id`,
+         WHERE di.delivery_id = ? AND (? = 1 OR t.state != 'completed' OR (m.id IS NOT NULL AND m.state != 'completed')) ORDER BY di.id`,
       )
       .pluck()
-      .all(id) as (string | null)[];
+      .all(id, all) as (string | null)[];
     if (rows.length === 0) throw new CartageError('not_found', `Every file of "${d.name}" arrived; there is nothing to put back on the list.`);
     if (rows.some((r) => r === null)) {
       throw new CartageError('not_found', `"${d.name}" was checked out by an older Cartage, which did not keep its list entries: add its missing files again from Browse.`);

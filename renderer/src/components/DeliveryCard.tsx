@@ -25,8 +25,15 @@ export function DeliveryCard({
   const what = delivery.kind === 'zip' ? 'Zip file' : 'Folder';
   // A written zip cannot take a file any more, and a canceled delivery fetches nothing more: what did
   // not arrive can go back on the list, to be checked out again. (Files in a folder have their Retry.)
+  // A canceled zip is removed with every file it had taken.
   const missing =
-    delivery.state === 'canceled' ? p.failed + p.canceled + p.pending : delivery.state === 'completed' && delivery.kind === 'zip' ? p.failed : 0;
+    delivery.state === 'canceled'
+      ? delivery.kind === 'zip'
+        ? delivery.files
+        : p.failed + p.canceled + p.pending
+      : delivery.state === 'completed' && delivery.kind === 'zip'
+        ? p.failed
+        : 0;
   return (
     <article className={`delivery delivery-${delivery.state}`} aria-label={delivery.name}>
       <div className="task-head">
