@@ -53,11 +53,11 @@ export interface CartView {
   locked: boolean;
 }
 
-/** What an add did, in numbers and in a sentence. */
 /** The columns of a list entry as stored (what a delivered file keeps to be put back). */
 const cartColumns = ['source_key', 'remote_id', 'url', 'name', 'folder', 'href', 'size', 'taken_at', 'content_type', 'grp', 'checksum_algo', 'checksum', 'restriction', 'reason', 'motion'] as const;
 export type CartRow = Partial<Record<(typeof cartColumns)[number], string | number | null>>;
 
+/** What an add did, in numbers and in a sentence. */
 export interface AddOutcome {
   added: number;
   alreadyThere: number;
