@@ -202,6 +202,7 @@ export interface MirrorRunDto {
   failed: number;
   deleted: number;
   bytes: number;
+  /** Downloads still to finish. */
   pending: number;
   /** Of the pending downloads, those paused (the run waits for them). */
   paused: number;
@@ -214,6 +215,7 @@ export interface MirrorRunDto {
 export interface MirrorDto {
   id: number;
   source: string;
+  /** `SOURCE:PATH` or `SOURCE?FILTERS`, as the person gave it. */
   scope: string;
   recursive: boolean;
   dir: string;

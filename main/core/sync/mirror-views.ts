@@ -1,4 +1,5 @@
 /** Rows of the mirror tables, and what the app and the CLI show of them. */
+import type { MirrorDto, MirrorRunDto } from '../../../preload/api.js';
 
 export interface MirrorRow {
   id: number;
@@ -31,41 +32,12 @@ export interface RunRow {
   error: string | null;
 }
 
-/** A run's report: new, changed, unchanged, failed (with reasons), deleted on the source, bytes. */
-export interface RunView {
-  id: number;
-  mirrorId: number;
-  state: 'enumerating' | 'downloading' | 'completed' | 'interrupted' | 'failed';
-  startedAt: number;
-  endedAt: number | null;
-  newFiles: number;
-  changed: number;
-  unchanged: number;
-  failed: number;
-  deleted: number;
-  bytes: number;
-  /** Downloads still to finish, and how many of them are paused. */
-  pending: number;
-  paused: number;
-  failures: { name: string; reason: string }[];
-  deletions: { path: string; action: string }[];
-  error: string | null;
-}
-
-export interface MirrorView {
-  id: number;
-  source: string;
-  /** `SOURCE:PATH` or `SOURCE?FILTERS`, as the person gave it. */
-  scope: string;
-  recursive: boolean;
-  dir: string;
-  layout: 'folders' | 'date';
-  everyMs: number | null;
-  sidecars: boolean;
-  applyDeletions: boolean;
-  lastRun: RunView | null;
-  nextRunAt: number | null;
-}
+/**
+ * A run's report (new, changed, unchanged, failed with reasons, deleted on the source, bytes) and a
+ * mirror, exactly as the contract carries them: the service hands them over as they are.
+ */
+export type RunView = MirrorRunDto;
+export type MirrorView = MirrorDto;
 
 export function toRunView(r: RunRow, pending: number, paused = 0): RunView {
   return {
