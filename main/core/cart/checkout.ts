@@ -134,12 +134,13 @@ export function checkout(deps: CheckoutDeps, req: CheckoutRequest, options: { fa
     // Staged files of a zip never meet the person's files, so they are numbered, never overwritten.
     const ids = queue.enqueue(specs, req.kind === 'zip' ? 'rename' : deps.settings.get().conflictPolicy);
     const link = db.prepare('INSERT INTO delivery_items (delivery_id, task_id, motion_task_id, entry_name, motion_entry, cart_item) VALUES (?, ?, ?, ?, ?, ?)');
-    const entryRow = db.prepare('SELECT * FROM cart_items WHERE id = ?');
+    // Each entry as stored, to be put back on the list as it was if its file does not arrive.
+    const stored = new Map((db.prepare('SELECT * FROM cart_items').all() as { id: number }[]).map((r) => [r.id, JSON.stringify(r)]));
     let at = 0;
     planned.forEach((p, i) => {
       const taskId = ids[at++]!;
       const motionId = p.specs.length > 1 ? ids[at++]! : null;
-      link.run(deliveryId, taskId, motionId, p.entry, p.motionEntry, JSON.stringify(entryRow.get(items[i]!.id)));
+      link.run(deliveryId, taskId, motionId, p.entry, p.motionEntry, stored.get(items[i]!.id)!);
     });
 
     // 4. The delivered files leave the list; the others stay, with their reasons.

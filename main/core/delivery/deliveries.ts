@@ -232,10 +232,10 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     if (d.state === 'completed' || d.state === 'canceled') {
       throw new CartageError('illegal_transition', `The delivery "${d.name}" has already ${d.state === 'completed' ? 'completed' : 'been canceled'}.`);
     }
-    const tasks = this.items(id).flatMap((i) => [i.task_id, ...(i.m_id !== null ? [i.m_id] : [])]);
+    const tasks = this.taskIds(id);
     const moved = this.db.transaction(() => {
       const changed = this.db.prepare("UPDATE deliveries SET state = 'canceled', completed_at = ? WHERE id = ? AND state IN ('running', 'assembling', 'failed')").run(Date.now(), id);
-      if (changed.changes && d.kind === 'zip') this.sealTasks(id);
+      if (changed.changes && d.kind === 'zip') this.engine.queue.seal(tasks);
       return changed;
     })();
     if (!moved.changes) return this.get(id);
@@ -329,9 +329,9 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     if (d !== null) this.schedule(d);
   }
 
-  /** The zip is written or canceled: its files that failed can no longer go into it. */
-  private sealTasks(id: number): void {
-    this.engine.queue.seal(this.items(id).flatMap((i) => [i.task_id, ...(i.m_id !== null ? [i.m_id] : [])]));
+  /** Every task of a delivery: one per file, two for a live photo. */
+  private taskIds(id: number): number[] {
+    return this.items(id).flatMap((i) => [i.task_id, ...(i.m_id !== null ? [i.m_id] : [])]);
   }
 
   /** Its failed and skipped files, sent again: the window drops their Retry. */
@@ -439,7 +439,8 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     // A zip's files are sealed in the same transaction: none of them can be retried into it any more.
     this.db.transaction(() => {
       this.db.prepare("UPDATE deliveries SET state = 'completed', completed_at = ?, zip_path = ? WHERE id = ? AND state IN ('running', 'assembling')").run(Date.now(), target, id);
-      if (d.kind === 'zip') this.sealTasks(id);
+      // The zip is written: its files that failed can no longer go into it.
+      if (d.kind === 'zip') this.engine.queue.seal(this.taskIds(id));
     })();
     if (d.kind === 'zip') this.showSealed(id);
     if (d.kind === 'zip' && d.staging_dir) fs.rmSync(d.staging_dir, { recursive: true, force: true });
