@@ -23,17 +23,7 @@ export function DeliveryCard({
   const finished = delivery.state === 'completed' || delivery.state === 'canceled' || delivery.state === 'failed';
   const pct = delivery.state === 'completed' ? 100 : percent(p.bytesDone, p.bytesTotal);
   const what = delivery.kind === 'zip' ? 'Zip file' : 'Folder';
-  // A written zip cannot take a file any more, and a canceled delivery fetches nothing more: what did
-  // not arrive can go back on the list, to be checked out again. (Files in a folder have their Retry.)
-  // A canceled zip is removed with every file it had taken.
-  const missing =
-    delivery.state === 'canceled'
-      ? delivery.kind === 'zip'
-        ? delivery.files
-        : p.failed + p.canceled + p.pending
-      : delivery.state === 'completed' && delivery.kind === 'zip'
-        ? p.failed
-        : 0;
+  const missing = missingFiles(delivery);
   return (
     <article className={`delivery delivery-${delivery.state}`} aria-label={delivery.name}>
       <div className="task-head">
@@ -104,4 +94,16 @@ export function DeliveryCard({
       </div>
     </article>
   );
+}
+
+/**
+ * The files that can go back on the list: a written zip cannot take a file any more, and a canceled
+ * delivery fetches nothing more (a canceled zip is removed with every file it had taken). Files in
+ * a folder that completed have their Retry instead.
+ */
+function missingFiles(delivery: DeliveryDto): number {
+  const p = delivery.progress;
+  if (delivery.state === 'canceled') return delivery.kind === 'zip' ? delivery.files : p.failed + p.canceled + p.pending;
+  if (delivery.state === 'completed' && delivery.kind === 'zip') return p.failed;
+  return 0;
 }
