@@ -11,6 +11,24 @@ const noElectron = {
   patterns: [{ group: ['electron/*'], message: 'main/core and main/headless run without Electron.' }],
 };
 
+// The layers point one way (ARCHITECTURE.md): app and headless are hosts of the core, so the core
+// reaches neither; headless runs without Electron, so it reaches no part of the app; the renderer
+// has no Node, and knows main only through the contract in preload/api.ts.
+const coreReachesNoHost = {
+  group: ['**/headless', '**/headless/**', '**/app', '**/app/**'],
+  message: 'main/core is below the hosts: main/app and main/headless may import the core, never the other way round.',
+};
+const headlessReachesNoApp = {
+  group: ['**/app', '**/app/**'],
+  message: 'main/headless runs without Electron: it may not import main/app.',
+};
+const rendererReachesNoMain = {
+  patterns: [
+    { group: ['**/main', '**/main/**'], message: "The renderer knows main only through the contract: import from preload/api, not main/." },
+    { group: ['node:*'], message: 'The renderer has no Node: ask main through window.cartage.' },
+  ],
+};
+
 // Raw IPC only where the contract is carried: main/app/ipc.ts checks every sender, preload/index.ts
 // exposes named verbs. Anywhere else it would be a channel that skips both.
 const ipcMessage = "IPC goes through main/app/ipc.ts and preload/index.ts only: use the contract's named verbs (window.cartage).";
@@ -43,12 +61,17 @@ export default tseslint.config(
     },
   },
   {
-    files: ['main/core/**', 'main/headless/**'],
-    rules: { 'no-restricted-imports': ['error', noElectron] },
+    files: ['main/core/**'],
+    rules: { 'no-restricted-imports': ['error', { ...noElectron, patterns: [...noElectron.patterns, coreReachesNoHost] }] },
+  },
+  {
+    files: ['main/headless/**'],
+    rules: { 'no-restricted-imports': ['error', { ...noElectron, patterns: [...noElectron.patterns, headlessReachesNoApp] }] },
   },
   {
     files: ['renderer/**'],
     languageOptions: { globals: { ...globals.browser } },
+    rules: { 'no-restricted-imports': ['error', { ...rendererReachesNoMain, paths: ipcOnlyInBridge.paths }] },
   },
   {
     files: ['**/*.js', '**/*.mjs'],

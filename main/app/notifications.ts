@@ -1,11 +1,19 @@
 // OS notifications: what is downloading when the window is out of sight, a delivery that is
 // complete, and the problems only the person can solve (a full disk, a key no longer accepted).
 import { Notification, type NativeImage } from 'electron';
-import path from 'node:path';
 import type { Logger } from '../core/log.js';
 import type { ApiError, DeliveryDto, TaskDto, MirrorRunDto } from '../../preload/api.js';
 import { showOnDisk } from './links.js';
-import { count, type RunStatus } from './progress.js';
+import {
+  deliveryNotice,
+  keptInTrayNotice,
+  mirrorRunNotice,
+  queuePausedNotice,
+  runStartedNotice,
+  signInNotice,
+  type NoticeText,
+} from './notice-texts.js';
+import type { RunStatus } from './progress.js';
 
 export interface NotifierOptions {
   icon: NativeImage;
@@ -18,8 +26,6 @@ export interface NotifierOptions {
 
 // One notice about a refused key per minute: a source's whole folder fails at once.
 const signInNoticeEveryMs = 60_000;
-// A delivery first seen completed counts as new only if it completed this recently.
-const recentMs = 5 * 60_000;
 
 /** Turns the core's events into notices; each method decides whether one is worth showing. */
 export class Notifier {
@@ -33,62 +39,45 @@ export class Notifier {
   /** A run began while the window is out of sight: "Downloading 3 items…". */
   runStarted(status: RunStatus): void {
     if (this.options.windowVisible()) return;
-    this.show({ title: 'Cartage', body: `Downloading ${count(status.items)}…` }, () => this.options.showWindow());
+    this.show(runStartedNotice(status), () => this.options.showWindow());
   }
 
   /** The window closed into the tray while downloads run; said once, the first time. */
   keptInTray(status: RunStatus): void {
-    this.show(
-      { title: 'Cartage keeps downloading in the tray', body: `${status.text}. To stop, choose Quit in the menu of Cartage's tray icon.` },
-      () => this.options.showWindow(),
-    );
+    this.show(keptInTrayNotice(status), () => this.options.showWindow());
   }
 
   /** A delivery reached `completed`: where its files are; clicking opens the folder (or shows the zip). */
   deliveryChanged(d: DeliveryDto): void {
     const before = this.deliveryStates.get(d.id);
     this.deliveryStates.set(d.id, d.state);
-    if (d.state !== 'completed' || before === 'completed') return;
-    if (before === undefined && (d.completedAt === null || Date.now() - d.completedAt > recentMs)) return;
-    const saved = d.progress.done;
-    const missing = d.progress.failed + d.progress.canceled;
-    const where = d.kind === 'zip' && d.target.endsWith('.zip') ? `${path.basename(d.target)} in ${path.dirname(d.target)}` : d.target;
-    const body =
-      missing === 0
-        ? `${count(saved)} saved to ${where}.`
-        : `${saved} of ${count(saved + missing)} saved to ${where}; ${missing} could not be downloaded (open Cartage to retry).`;
-    this.show({ title: missing === 0 ? 'Download complete' : 'Download finished with problems', body }, () => {
+    this.show(deliveryNotice(d, before, Date.now()), () => {
       showOnDisk(d.target).catch((err: unknown) => this.options.log.warn(`Showing delivery #${d.id} failed: ${(err as Error).message}`));
     });
   }
 
   /** A mirror run ended with new files or failures (an unchanged mirror says nothing). */
   mirrorRun(r: MirrorRunDto): void {
-    if (r.state !== 'completed' && r.state !== 'failed') return;
-    if (r.state === 'completed' && r.newFiles + r.changed + r.failed === 0) return;
-    const body =
-      r.state === 'failed'
-        ? `Mirror ${r.mirrorId} could not run: ${r.error ?? 'unknown error'}`
-        : `Mirror ${r.mirrorId}: ${r.newFiles} new, ${r.changed} changed${r.failed ? `, ${r.failed} failed (open Cartage for the reasons)` : ''}.`;
-    this.show({ title: r.failed || r.state === 'failed' ? 'Mirror finished with problems' : 'Mirror up to date', body }, () => this.options.showWindow());
+    this.show(mirrorRunNotice(r), () => this.options.showWindow());
   }
 
   /** The queue paused itself (a full disk): only the person can make room. */
   queuePaused(error: ApiError): void {
-    this.show({ title: 'Downloads paused', body: error.message, urgency: 'critical' }, () => this.options.showWindow());
+    this.show(queuePausedNotice(error), () => this.options.showWindow());
   }
 
   /** A download failed because the server no longer accepts the source's key or password. */
   taskChanged(task: TaskDto): void {
-    if (task.state !== 'failed' || task.error?.code !== 'auth') return;
+    const notice = signInNotice(task);
+    if (!notice) return;
     const now = Date.now();
     if (now - this.lastSignInNotice < signInNoticeEveryMs) return;
     this.lastSignInNotice = now;
-    this.show({ title: 'A download needs you', body: `${task.name}: ${task.error.message}`, urgency: 'critical' }, () => this.options.showWindow());
+    this.show(notice, () => this.options.showWindow());
   }
 
-  private show(content: { title: string; body: string; urgency?: 'normal' | 'critical' }, onClick: () => void): void {
-    if (!Notification.isSupported()) return;
+  private show(content: NoticeText | null, onClick: () => void): void {
+    if (!content || !Notification.isSupported()) return;
     const notice = new Notification({ ...content, icon: this.options.icon, silent: content.urgency !== 'critical' });
     this.shown.add(notice);
     // Some Linux notification servers never report a close: keep the newest few only.

@@ -2,26 +2,9 @@
 // files, never navigates, opens no window, and is granted no permission. Web links go to the
 // person's browser.
 import { app, type Session } from 'electron';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { redactUrl, type Logger } from '../core/log.js';
 import { openWebLink } from './links.js';
-
-/** The page's policy, sent as a header (the page's own meta tag says the same; the stricter of the two holds). */
-export const contentSecurityPolicy = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "connect-src 'none'",
-  "object-src 'none'",
-  "frame-src 'none'",
-  "worker-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+import { contentSecurityPolicy, isOwnResource } from './page-policy.js';
 
 // Writing to the clipboard (a "copy" button) is the one thing the page may ask for.
 const allowedPermissions = new Set(['clipboard-sanitized-write']);
@@ -67,32 +50,4 @@ export function lockDownSession(session: Session, rendererDir: string, log: Logg
     for (const name of Object.keys(headers)) if (name.toLowerCase() === 'content-security-policy') delete headers[name];
     callback({ responseHeaders: { ...headers, 'Content-Security-Policy': [contentSecurityPolicy] } });
   });
-}
-
-/** A file of the built renderer, or an in-memory resource (data:, blob:) or the developer tools' own. */
-export function isOwnResource(url: string, rendererDir: string): boolean {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return false;
-  }
-  switch (parsed.protocol) {
-    case 'data:':
-    case 'blob:':
-    case 'devtools:':
-      return true;
-    case 'file:': {
-      let file: string;
-      try {
-        file = fileURLToPath(parsed);
-      } catch {
-        return false;
-      }
-      const relative = path.relative(rendererDir, file);
-      return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
-    }
-    default:
-      return false;
-  }
 }

@@ -1,5 +1,6 @@
 // The one window: locked down (sandboxed, isolated, no Node), placed where it was last time.
 import { BrowserWindow, screen, type NativeImage, type Rectangle } from 'electron';
+import { windowWebPreferences } from './page-policy.js';
 import type { Preferences } from './prefs.js';
 
 export interface MainWindowOptions {
@@ -22,18 +23,7 @@ export function createMainWindow(o: MainWindowOptions): BrowserWindow {
     title: 'Cartage',
     icon: o.icon,
     show: false,
-    webPreferences: {
-      preload: o.preload,
-      sandbox: true,
-      contextIsolation: true,
-      nodeIntegration: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      navigateOnDragDrop: false,
-      spellcheck: false,
-    },
+    webPreferences: windowWebPreferences(o.preload),
   });
   win.once('ready-to-show', () => {
     if (saved.maximized) win.maximize();

@@ -41,4 +41,27 @@ describe('process boundaries, checked by lint', () => {
     // Other Electron modules stay allowed in main/app.
     expect(await lint('main/app/tray.ts', "import { Tray } from 'electron';\nexport const t = Tray;\n")).toEqual([]);
   });
+
+  it('keeps the layers pointing one way: the core reaches no host, headless no app, the renderer no main', async () => {
+    const coreToHeadless = await lint('main/core/cart/x.ts', "import { run } from '../../headless/session.js';\nexport const r = run;\n");
+    expect(coreToHeadless).toEqual([expect.stringMatching(/^no-restricted-imports: '..\/..\/headless\/session.js' import is restricted .*main\/core is below the hosts/)]);
+    expect(await lint('main/core/x.ts', "import { trayMenu } from '../app/tray-menu.js';\nexport const t = trayMenu;\n")).toEqual([
+      expect.stringMatching(/main\/core is below the hosts/),
+    ]);
+    // The core still has no Electron, with the new patterns beside the old.
+    expect((await lint('main/core/x.ts', "import { app } from 'electron';\nexport const a = app;\n"))[0]).toMatch(/run without Electron/);
+    expect(await lint('main/headless/x.ts', "import { trayMenu } from '../app/tray-menu.js';\nexport const t = trayMenu;\n")).toEqual([
+      expect.stringMatching(/main\/headless runs without Electron: it may not import main\/app/),
+    ]);
+    expect(await lint('main/headless/x.ts', "import { Core } from '../core/core.js';\nexport const c = Core;\n")).toEqual([]);
+    expect(await lint('main/app/x.ts', "import { Core } from '../core/core.js';\nexport const c = Core;\n")).toEqual([]);
+    expect(await lint('renderer/src/x.ts', "import { Core } from '../../main/core/core.js';\nexport const c = Core;\n")).toEqual([
+      expect.stringMatching(/The renderer knows main only through the contract/),
+    ]);
+    expect(await lint('renderer/src/x.ts', "import fs from 'node:fs';\nexport const f = fs;\n")).toEqual([expect.stringMatching(/The renderer has no Node/)]);
+    expect(await lint('renderer/src/x.ts', "import type { TaskDto } from '../../preload/api';\nexport type T = TaskDto;\n")).toEqual([]);
+    expect(await lint('renderer/src/x.ts', "import { ipcRenderer } from 'electron';\nexport const i = ipcRenderer;\n")).toEqual([
+      expect.stringMatching(/^no-restricted-imports: 'ipcRenderer' import from 'electron' is restricted/),
+    ]);
+  });
 });
