@@ -6,7 +6,7 @@ import { CartageError } from '../errors.js';
 import { findTarget, queryText, trimSlashes } from '../sources/refs.js';
 import type { ImmichConnection } from '../sources/immich-connect.js';
 import type { NewSource, SourceRecord } from '../sources/registry.js';
-import { pinCertificate } from '../sources/tls.js';
+import { pinCertificate } from '../net/tls.js';
 import { fileDto, kindToCore, listingDto, sourceDto } from './dto.js';
 
 /** A form's empty field means "not given". */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Core } from '../../core/core.js';
 import { terminalStates } from '../../core/queue/states.js';
-import { basicAuth } from '../../core/sources/http.js';
+import { basicAuth } from '../../core/net/http.js';
 import { filesOfRef, parseRef, type Ref } from '../../core/sources/refs.js';
 import { sourceRefOf } from '../../core/sources/registry.js';
 import type { RemoteFile } from '../../core/sources/types.js';

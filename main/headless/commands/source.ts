@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CartageError } from '../../core/errors.js';
 import type { NewSource, SourceKind, SourceRecord } from '../../core/sources/registry.js';
-import { pinCertificate } from '../../core/sources/tls.js';
+import { pinCertificate } from '../../core/net/tls.js';
 import { openCore, type Io } from '../session.js';
 import { UsageError } from '../usage.js';
 
