@@ -64,7 +64,7 @@ export class Core {
     const settings = (): Settings => ({ ...this.settings.get(), ...this.overrides });
     // One network set-up: the sources list and probe through the same proxy the downloads use.
     const http = new HttpClient(settings);
-    this.sources = new SourceRegistry(this.db, this.secrets, http.sources);
+    this.sources = new SourceRegistry(this.db, this.secrets, http);
     const { headersFor, tlsFor, ...engine } = options.engine ?? {};
     this.engine = new Engine({
       queue: this.queue,

@@ -318,7 +318,7 @@ async function classify(err: unknown, task: Task, ctx: TransferContext): Promise
   if (ctx.signal.aborted) return { kind: 'aborted' };
   const code = (err as { code?: string }).code;
   // Trying again will not make a certificate trusted: the person has to decide.
-  const untrusted = await untrustedCertificateError(task.url, err, ctx.tls);
+  const untrusted = await untrustedCertificateError(task.url, err, ctx.tls, (u) => ctx.http.proxyFor(u));
   if (untrusted) return { kind: 'failed', error: { code: untrusted.code, message: untrusted.message } };
   if (err instanceof CartageError) {
     return { kind: 'retry', error: { code: err.code, message: err.message }, retryAfterMs: null, network: false };

@@ -9,10 +9,10 @@ export type HttpsOptions = OptionsOfTextResponseBody['https'];
  * The client of sources made outside a Core (a test, a one-off look at a URL): the same set-up as
  * the Core's, with the environment's proxy only (no stored settings to read).
  */
-const standalone = new HttpClient(() => ({ proxy: '', noProxy: '', stallTimeoutMs: 30_000 }));
+export const standaloneClient = new HttpClient(() => ({ proxy: '', noProxy: '', stallTimeoutMs: 30_000 }));
 
 /** What sources request with when they are not given the Core's client: one retry, bounded waits, credentials kept home. */
-export const sourceHttp: Got = standalone.sources;
+export const sourceHttp: Got = standaloneClient.sources;
 
 /** What a HEAD (or a one-byte GET) says about a URL. */
 export interface HeadInfo {

@@ -27,8 +27,15 @@ export class ProxyAgents {
   /** The proxy a request to `url` goes through, or '' for a direct connection. */
   proxyFor(url: string): string {
     const { proxy, noProxy } = this.settings();
-    if (proxy) return bypasses(new URL(url).hostname, noProxy) ? '' : proxy;
-    return getProxyForUrl(url);
+    if (!proxy) return getProxyForUrl(url);
+    let hostname: string;
+    try {
+      hostname = new URL(url).hostname;
+    } catch {
+      // Not an address: nothing will be requested, and the caller says why.
+      return '';
+    }
+    return bypasses(hostname, noProxy) ? '' : proxy;
   }
 
   /** The agents for a request to `url`: the proxy's when one applies, else the direct ones. */
@@ -37,9 +44,13 @@ export class ProxyAgents {
     if (!proxy) return this.direct;
     let agents = this.proxied.get(proxy);
     if (!agents) {
-      // Plain http goes to the proxy as an absolute URI (what every proxy allows); https tunnels with CONNECT.
-      const options = { keepAlive: true, maxSockets: 64 };
-      agents = { http: new HttpProxyAgent(proxy, options), https: new HttpsProxyAgent(proxy, options) };
+      // Plain http goes to the proxy as an absolute URI (what every proxy allows), one connection a
+      // request: proxies such as tinyproxy close it after each answer, and a request on a reused
+      // one would fail (EPIPE). https tunnels with CONNECT, kept alive with the server at its end.
+      agents = {
+        http: new HttpProxyAgent(proxy, { keepAlive: false, maxSockets: 64 }),
+        https: new HttpsProxyAgent(proxy, { keepAlive: true, maxSockets: 64 }),
+      };
       this.proxied.set(proxy, agents);
     }
     return agents;

@@ -4,7 +4,8 @@ import type { Task } from '../queue/task.js';
 import type { SecretStore } from '../secrets.js';
 import { HttpIndexSource } from './http-index.js';
 import type { Got } from 'got';
-import { sourceHttp, type HttpsOptions } from '../net/http.js';
+import type { HttpClient } from '../net/client.js';
+import { standaloneClient, type HttpsOptions } from '../net/http.js';
 import type { ImmichAuth } from './immich-api.js';
 import { connectImmich, parseImmichAddress, type ImmichConnection } from './immich-connect.js';
 import { ImmichSource } from './immich.js';
@@ -74,12 +75,22 @@ export function sourceRefOf(record: Pick<SourceRecord, 'id'>, fileId: string): s
 export class SourceRegistry {
   private readonly open = new Map<number, Source>();
 
-  /** `http`: what every source requests with (the Core's client, with the proxy from settings). */
+  /** `network`: what every source requests with (the Core's client, with the proxy from settings). */
   constructor(
     private readonly db: Db,
     private readonly secrets: SecretStore,
-    readonly http: Got = sourceHttp,
+    private readonly network: HttpClient = standaloneClient,
   ) {}
+
+  /** The client the sources request with. */
+  get http(): Got {
+    return this.network.sources;
+  }
+
+  /** The proxy requests to `url` go through ('' for none): certificates are read through it too. */
+  proxyFor(url: string): string {
+    return this.network.proxyFor(url);
+  }
 
   list(): SourceRecord[] {
     return (this.db.prepare('SELECT * FROM sources ORDER BY name').all() as Row[]).map(toRecord);
@@ -114,7 +125,7 @@ export class SourceRegistry {
       return await this.connectAndSave(name, input);
     } catch (err) {
       // A certificate this computer does not trust: say whose, and its fingerprint, so the person can choose to trust it.
-      const untrusted = await untrustedCertificateError(input.url, (err as { cause?: unknown }).cause ?? err, input.certificate);
+      const untrusted = await untrustedCertificateError(input.url, (err as { cause?: unknown }).cause ?? err, input.certificate, (u) => this.proxyFor(u));
       throw untrusted ?? err;
     }
   }
@@ -147,7 +158,7 @@ export class SourceRegistry {
     try {
       return await this.connectAndSave(name, input, record.id);
     } catch (err) {
-      const untrusted = await untrustedCertificateError(input.url, (err as { cause?: unknown }).cause ?? err, input.certificate);
+      const untrusted = await untrustedCertificateError(input.url, (err as { cause?: unknown }).cause ?? err, input.certificate, (u) => this.proxyFor(u));
       throw untrusted ?? err;
     }
   }
