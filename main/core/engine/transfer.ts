@@ -12,6 +12,7 @@ import { untrustedCertificateError, type PinnedCertificate } from '../net/tls.js
 import { freeBytesIfKnown } from '../util/disk.js';
 import { formatBytes } from '../util/format.js';
 import type { HttpClient } from '../net/client.js';
+import { makeFolderAsync } from '../util/folders.js';
 import type { TransferOutcome } from './outcome.js';
 import { placeFile } from './place.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -431,6 +432,6 @@ const knownDirs = new Set<string>();
 /** Creates the target folder once per process; a folder removed meanwhile shows up as ENOENT and is retried. */
 async function ensureDir(dir: string): Promise<void> {
   if (knownDirs.has(dir)) return;
-  await fsp.mkdir(dir, { recursive: true });
+  await makeFolderAsync(dir);
   knownDirs.add(dir);
 }

@@ -14,6 +14,7 @@ import { parseRef, queryText, trimSlashes } from '../sources/refs.js';
 import { sourceRefOf, type SourceRegistry } from '../sources/registry.js';
 import { ImmichSource } from '../sources/immich.js';
 import type { RemoteFile, Source } from '../sources/types.js';
+import { assertWritableFolder } from '../util/folders.js';
 import { nextRunAt, type MirrorRow, type MirrorView, type RunRow, type RunView, toMirrorView, toRunView } from './mirror-views.js';
 
 export type { MirrorView, RunView };
@@ -74,6 +75,7 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
     const record = this.sources.get(ref.source);
     if (!path.isAbsolute(input.dir)) throw new CartageError('bad_input', `Give the mirror's folder as a full path, not "${input.dir}".`);
     if (input.everyMs != null && input.everyMs < 60_000) throw new CartageError('bad_input', 'A mirror runs at most once a minute.');
+    assertWritableFolder(path.resolve(input.dir), 'choose another folder for the mirror');
     const id = Number(
       this.db
         .prepare(
