@@ -18,6 +18,11 @@ const coreReachesNoHost = {
   group: ['**/headless', '**/headless/**', '**/app', '**/app/**'],
   message: 'main/core is below the hosts: main/app and main/headless may import the core, never the other way round.',
 };
+// The network layer is below the engine and the sources that both use it.
+const netReachesNoUser = {
+  group: ['**/engine', '**/engine/**', '**/sources', '**/sources/**'],
+  message: 'main/core/net is the one network layer the engine and the sources share: it may not import either.',
+};
 const headlessReachesNoApp = {
   group: ['**/app', '**/app/**'],
   message: 'main/headless runs without Electron: it may not import main/app.',
@@ -63,6 +68,10 @@ export default tseslint.config(
   {
     files: ['main/core/**'],
     rules: { 'no-restricted-imports': ['error', { ...noElectron, patterns: [...noElectron.patterns, coreReachesNoHost] }] },
+  },
+  {
+    files: ['main/core/net/**'],
+    rules: { 'no-restricted-imports': ['error', { ...noElectron, patterns: [...noElectron.patterns, coreReachesNoHost, netReachesNoUser] }] },
   },
   {
     files: ['main/headless/**'],

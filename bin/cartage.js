@@ -8,10 +8,5 @@ if (!existsSync(cli)) {
   process.stderr.write('cartage: Cartage is not built yet; run "npm install" (or "npm run build") in its folder first.\n');
   process.exit(2);
 }
-const { runCli } = await import(pathToFileURL(cli).href);
-process.exitCode = await runCli(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  cwd: process.cwd(),
-});
+const { main } = await import(pathToFileURL(cli).href);
+await main();

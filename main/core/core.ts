@@ -7,6 +7,7 @@ import { Engine, type EngineOptions } from './engine/engine.js';
 import { QueueFollower } from './engine/follower.js';
 import { EngineLock } from './lock.js';
 import { createLogger, redactUrl, type Logger } from './log.js';
+import { HttpClient } from './net/client.js';
 import { databasePath } from './paths.js';
 import { TaskQueue } from './queue/queue.js';
 import { FileSecretStore, type SecretStore } from './secrets.js';
@@ -60,11 +61,15 @@ export class Core {
     this.log = createLogger(options.dataDir, options.logToConsole);
     this.lock = new EngineLock(options.dataDir);
     this.secrets = options.secrets ?? new FileSecretStore(options.dataDir);
-    this.sources = new SourceRegistry(this.db, this.secrets);
+    const settings = (): Settings => ({ ...this.settings.get(), ...this.overrides });
+    // One network set-up: the sources list and probe through the same proxy the downloads use.
+    const http = new HttpClient(settings);
+    this.sources = new SourceRegistry(this.db, this.secrets, http);
     const { headersFor, tlsFor, ...engine } = options.engine ?? {};
     this.engine = new Engine({
       queue: this.queue,
-      settings: (): Settings => ({ ...this.settings.get(), ...this.overrides }),
+      settings,
+      http,
       // Files of stored sources sign in with the source's secret; others with what the caller gives.
       headersFor: (task) => (task.sourceRef.startsWith('source:') ? this.sources.headersFor(task) : (headersFor?.(task) ?? {})),
       tlsFor: (task) => (task.sourceRef.startsWith('source:') ? this.sources.tlsFor(task) : (tlsFor?.(task) ?? null)),

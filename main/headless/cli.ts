@@ -12,8 +12,10 @@ import { queueCommand } from './commands/queue.js';
 import { runCommand } from './commands/run.js';
 import { serveCommand } from './commands/serve.js';
 import { sourceCommand } from './commands/source.js';
+import { commandHelp } from './help.js';
 import type { Io } from './session.js';
 import { usage, UsageError } from './usage.js';
+import { cartageVersion } from './version.js';
 
 const commands = ['get', 'queue', 'pause', 'resume', 'cancel', 'run', 'source', 'ls', 'summary', 'search', 'cart', 'checkout', 'deliveries', 'mirror', 'serve', 'help'] as const;
 type Command = (typeof commands)[number];
@@ -27,13 +29,22 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       io.stdout.write(`${usage}\n`);
       return name === undefined ? 2 : 0;
     }
+    if (name === '--version' || name === '-v') {
+      io.stdout.write(`cartage ${cartageVersion()}\n`);
+      return 0;
+    }
     if (!(commands as readonly string[]).includes(name)) {
       throw new UsageError(`"${name}" is not a cartage command; the commands are ${commands.join(', ')} (see "cartage help").`);
     }
     const command = name as Command;
+    if (args.includes('--help') || args.includes('-h')) {
+      io.stdout.write(`${commandHelp(command, commands)}\n`);
+      return 0;
+    }
     switch (command) {
       case 'help':
-        io.stdout.write(`${usage}\n`);
+        if (args.length > 1) throw new UsageError(`help takes one command ("cartage help get"), not ${args.length}.`);
+        io.stdout.write(`${args[0] === undefined ? usage : commandHelp(args[0], commands)}\n`);
         return 0;
       case 'get':
         return await getCommand(args, io, dataDir);
@@ -74,7 +85,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     }
     if (err instanceof CartageError) {
       io.stderr.write(`cartage: ${err.message}\n`);
-      return err.code === 'bad_input' || err.code === 'database_too_new' || err.code === 'database_corrupt' || err.code === 'not_found' ? 2 : 1;
+      return err.code === 'bad_input' || err.code === 'cannot_write' || err.code === 'database_too_new' || err.code === 'database_corrupt' || err.code === 'not_found' ? 2 : 1;
     }
     throw err;
   }
@@ -103,16 +114,28 @@ function cleanParseError(err: Error): string {
   return m;
 }
 
-const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (isMain) {
-  const io: Io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
-  runCli(process.argv.slice(2), io).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`cartage: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
+/**
+ * A reader that stopped reading (`cartage ls | head`) ends the command quietly with exit code 0, as
+ * Unix tools do: Node ignores SIGPIPE, so the write fails with EPIPE instead, and an unhandled
+ * stream error would print a stack trace. Whatever else happens to stdout, or to stderr, is not
+ * worth a crash either: there is nowhere left to say it.
+ */
+export function endQuietlyWhenOutputCloses(exit: (code: number) => void = (code) => process.exit(code)): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => exit(err.code === 'EPIPE' ? 0 : 1));
+  process.stderr.on('error', () => undefined);
 }
+
+/** The `cartage` command as bin/cartage.js runs it: the process's own streams, arguments and exit code. */
+export async function main(): Promise<void> {
+  endQuietlyWhenOutputCloses();
+  const io: Io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+  try {
+    process.exitCode = await runCli(process.argv.slice(2), io);
+  } catch (err) {
+    process.stderr.write(`cartage: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) void main();

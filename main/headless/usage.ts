@@ -60,6 +60,9 @@ Mirrors (a folder kept in step with a source; files the mirror did not write are
   cartage mirror pause|resume ID...   Pause or resume the downloads of a mirror's run.
   cartage mirror rm ID...             Forget a mirror (its files stay on disk).
 
+  cartage help [COMMAND]              All commands, or one command's usage (also: cartage COMMAND --help).
+  cartage --version                   The version of Cartage (also: -v).
+
 Every command takes --data-dir DIR (or CARTAGE_DATA_DIR) for where the queue and logs live.
 Bad input exits with code 2 and changes nothing.`;
 

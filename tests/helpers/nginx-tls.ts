@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { PinnedCertificate } from '../../main/core/sources/tls.js';
+import type { PinnedCertificate } from '../../main/core/net/tls.js';
 import { startNginx, type Nginx } from './nginx.js';
 
 /** A certificate and its key made by openssl in a temp folder, and its fingerprint as openssl computes it. */

@@ -29,6 +29,7 @@ export async function startRcloneWebdav(root: string, auth?: Credentials): Promi
 const modules = [
   ['mpm_event_module', 'mod_mpm_event.so'],
   ['authz_core_module', 'mod_authz_core.so'],
+  ['authz_host_module', 'mod_authz_host.so'],
   ['authz_user_module', 'mod_authz_user.so'],
   ['authn_core_module', 'mod_authn_core.so'],
   ['authn_file_module', 'mod_authn_file.so'],
@@ -46,7 +47,7 @@ const modules = [
  * in its own temp folder (never the system's /etc/apache2). Basic auth with an htpasswd-less
  * `AuthBasicProvider file` when credentials are given.
  */
-export async function startApacheWebdav(root: string, auth?: Credentials): Promise<TestServer> {
+export async function startApacheWebdav(root: string, auth?: Credentials, options: { onlyFrom?: string } = {}): Promise<TestServer> {
   const bin = findBinary('apache2', ['/usr/sbin/apache2', '/usr/sbin/httpd'], 'apt-get install apache2');
   const moduleDir = '/usr/lib/apache2/modules';
   const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'cartage-apache-'));
@@ -58,7 +59,8 @@ export async function startApacheWebdav(root: string, auth?: Credentials): Promi
     fs.chmodSync(path.join(prefix, 'lock'), 0o777);
     makeReadable(root);
   }
-  let authConf = 'Require all granted';
+  // onlyFrom: the one client address let in (a proxy's), like a share behind a mandatory proxy.
+  let authConf = options.onlyFrom ? `Require ip ${options.onlyFrom}` : 'Require all granted';
   if (auth) {
     const htpasswd = path.join(prefix, 'htpasswd');
     // {SHA} is base64(SHA-1(password)): Apache accepts it, and Node computes it without htpasswd.

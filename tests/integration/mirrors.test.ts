@@ -264,6 +264,85 @@ describe('a WebDAV folder mirrored recursively', () => {
   });
 });
 
+describe('a WebDAV folder (no checksums) and the files already on disk', () => {
+  const past = new Date('2020-01-02T03:04:05Z');
+
+  /** A share of two files last changed in 2020, a mirror of it with --apply-deletions, and what went to the trash. */
+  async function davMirror(): Promise<{ core: Core; root: string; dir: string; id: number; trashed: string[] }> {
+    const root = tempDir('cartage-dav-');
+    fs.mkdirSync(path.join(root, 'a'));
+    fs.writeFileSync(path.join(root, 'a', 'one.jpg'), bytes(2000, 1));
+    fs.writeFileSync(path.join(root, 'a', 'two.jpg'), bytes(3000, 2));
+    for (const f of ['one.jpg', 'two.jpg']) fs.utimesSync(path.join(root, 'a', f), past, past);
+    const dav: TestServer = await startApacheWebdav(root);
+    stops.push(() => dav.stop());
+    const trashed: string[] = [];
+    const trashDir = tempDir();
+    const core = new Core({
+      dataDir: tempDir(),
+      secrets: new MemorySecretStore(),
+      engine: { random: () => 0.5 },
+      trash: (paths) => {
+        for (const p of paths) {
+          trashed.push(p);
+          fs.renameSync(p, path.join(trashDir, path.basename(p)));
+        }
+        return Promise.resolve();
+      },
+    });
+    stops.push(() => core.close());
+    await core.sources.add({ kind: 'webdav', url: dav.url, name: 'nas' });
+    const dir = tempDir();
+    const m = core.mirrors.add({ ref: 'nas:a', dir, layout: 'folders', applyDeletions: true });
+    return { core, root, dir, id: m.id, trashed };
+  }
+
+  it("does not take a person's file of the same size for its own, and never trashes it", async () => {
+    const s = await davMirror();
+    // The person's own file where the mirror would put two.jpg: same size, other bytes, written today.
+    const mine = path.join(s.dir, 'two.jpg');
+    fs.writeFileSync(mine, bytes(3000, 9));
+    const first = await runOnce(s.core, s.id);
+    expect(first).toMatchObject({ state: 'completed', newFiles: 2, unchanged: 0 });
+    expect(fs.readFileSync(mine).equals(bytes(3000, 9))).toBe(true);
+    expect(fs.readFileSync(path.join(s.dir, 'two (1).jpg')).equals(bytes(3000, 2))).toBe(true);
+
+    fs.rmSync(path.join(s.root, 'a', 'two.jpg'));
+    const after = await runOnce(s.core, s.id);
+    expect(after).toMatchObject({ deleted: 1, deletions: [{ path: 'two (1).jpg', action: 'moved to the trash' }] });
+    expect(s.trashed).toEqual([path.join(s.dir, 'two (1).jpg')]);
+    expect(fs.readFileSync(mine).equals(bytes(3000, 9))).toBe(true);
+  });
+
+  it('recognises its own copies after its records are lost, by size and the modification time it gave them', async () => {
+    const s = await davMirror();
+    expect(await runOnce(s.core, s.id)).toMatchObject({ newFiles: 2 });
+    // Each copy carries the source's modification time.
+    expect(fs.statSync(path.join(s.dir, 'one.jpg')).mtime.toISOString()).toBe(past.toISOString());
+    s.core.db.prepare('DELETE FROM mirror_files').run();
+    expect(await runOnce(s.core, s.id)).toMatchObject({ newFiles: 0, changed: 0, unchanged: 2 });
+    expect(tree(s.dir)).toEqual(['one.jpg', 'two.jpg']);
+  });
+
+  it('keeps a copy the person replaced when the source deletes it: only what the mirror wrote goes to the trash', async () => {
+    const s = await davMirror();
+    await runOnce(s.core, s.id);
+    fs.writeFileSync(path.join(s.dir, 'one.jpg'), 'my own picture now');
+    fs.rmSync(path.join(s.root, 'a', 'one.jpg'));
+    fs.rmSync(path.join(s.root, 'a', 'two.jpg'));
+    const run = await runOnce(s.core, s.id);
+    expect(run).toMatchObject({ deleted: 2 });
+    expect(run.deletions).toEqual(
+      expect.arrayContaining([
+        { path: 'one.jpg', action: 'kept: changed here since the mirror wrote it' },
+        { path: 'two.jpg', action: 'moved to the trash' },
+      ]),
+    );
+    expect(s.trashed).toEqual([path.join(s.dir, 'two.jpg')]);
+    expect(fs.readFileSync(path.join(s.dir, 'one.jpg'), 'utf8')).toBe('my own picture now');
+  });
+});
+
 describe('cartage mirror', () => {
   it('adds, runs twice (the second downloads nothing) and lists a mirror with its last report', async () => {
     const { cartage } = await import('../helpers/cli.js');

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CartageError } from '../../main/core/errors.js';
-import { head, sourceHttp } from '../../main/core/sources/http.js';
+import { head, sourceHttp } from '../../main/core/net/http.js';
 import { UrlSource } from '../../main/core/sources/url.js';
 import { freePort } from '../helpers/ports.mjs';
 

@@ -11,7 +11,7 @@ import {
   keepPinHome,
   pinnedTls,
   untrustedCertificateError,
-} from '../../main/core/sources/tls.js';
+} from '../../main/core/net/tls.js';
 import { bytes, settled, tempDir } from '../helpers/core.js';
 import { FaultServer, serveFile } from '../helpers/fault-server.js';
 import type { Nginx } from '../helpers/nginx.js';

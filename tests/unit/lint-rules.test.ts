@@ -64,4 +64,16 @@ describe('process boundaries, checked by lint', () => {
       expect.stringMatching(/^no-restricted-imports: 'ipcRenderer' import from 'electron' is restricted/),
     ]);
   });
+
+  it('keeps the network layer below the engine and the sources that share it', async () => {
+    expect(await lint('main/core/net/x.ts', "import { Engine } from '../engine/engine.js';\nexport const e = Engine;\n")).toEqual([
+      expect.stringMatching(/main\/core\/net is the one network layer/),
+    ]);
+    expect(await lint('main/core/net/x.ts', "import { WebDavSource } from '../sources/webdav.js';\nexport const w = WebDavSource;\n")).toEqual([
+      expect.stringMatching(/main\/core\/net is the one network layer/),
+    ]);
+    expect((await lint('main/core/net/x.ts', "import { app } from 'electron';\nexport const a = app;\n"))[0]).toMatch(/run without Electron/);
+    expect(await lint('main/core/net/x.ts', "import { CartageError } from '../errors.js';\nexport const c = CartageError;\n")).toEqual([]);
+    expect(await lint('main/core/engine/x.ts', "import { HttpClient } from '../net/client.js';\nexport const h = HttpClient;\n")).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeEntities, detectFormat, parseListing } from '../../main/core/sources/listing-parsers.js';
-import { dispositionFileName } from '../../main/core/sources/http.js';
+import { dispositionFileName } from '../../main/core/net/http.js';
 
 const nginxHtml = `<html>
 <head><title>Index of /pub/</title></head>

@@ -250,7 +250,7 @@ describe('progress events', () => {
 describe('bad payloads are refused with a sentence, logged, and change nothing', () => {
   function snapshotOf(core: Core): unknown {
     const all = (table: string): unknown[] => core.db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all();
-    return { cart: all('cart_items'), tasks: all('tasks'), sources: all('sources'), settings: all('settings'), deliveries: all('deliveries') };
+    return { cart: all('cart_items'), tasks: all('tasks'), sources: all('sources'), settings: all('settings'), deliveries: all('deliveries'), mirrors: all('mirrors') };
   }
 
   const absolute = tempDir();
@@ -267,6 +267,10 @@ describe('bad payloads are refused with a sentence, logged, and change nothing',
     ['an empty folder', 'checkout.start', { kind: 'zip', dir: '', name: 'x', layout: 'flat' }, 'bad_input', /"dir" cannot be empty/],
     ['a relative folder', 'checkout.start', { kind: 'files', dir: 'Downloads', layout: 'flat' }, 'bad_input', /full path/],
     ['a relative download folder', 'settings.update', { downloadDir: 'here' }, 'bad_input', /full path/],
+    // Node's recursive mkdir loops for ever under /proc: each of these must be refused at once.
+    ['a download folder that cannot be made', 'settings.update', { downloadDir: '/proc/forbidden' }, 'cannot_write', /^Cannot write to \/proc\/forbidden \(ENOENT\); choose another download folder\.$/],
+    ['a checkout into a folder that cannot be made', 'checkout.start', { kind: 'files', dir: '/proc/forbidden', layout: 'flat' }, 'cannot_write', /^Cannot write to \/proc\/forbidden \(ENOENT\); choose another folder\.$/],
+    ['a mirror into a folder that cannot be made', 'mirrors.add', { ref: 'www', dir: '/proc/forbidden', layout: 'folders', recursive: false, everyHours: null, sidecars: false, applyDeletions: false }, 'cannot_write', /^Cannot write to \/proc\/forbidden \(ENOENT\); choose another folder for the mirror\.$/],
     ['a zip without a name', 'checkout.start', { kind: 'zip', dir: absolute, name: ' ', layout: 'flat' }, 'bad_input', /Name the zip/],
     ['an unknown channel', 'cart.empty', {}, 'bad_input', /no request called "cart\.empty"/],
     ['a channel from the prototype', '__proto__', {}, 'bad_input', /no request called "__proto__"/],

@@ -280,7 +280,7 @@ export class Cart {
     if (ref.kind === 'url') {
       const url = new URL(ref.url);
       const isFolder = url.pathname.endsWith('/');
-      const source: Source = isFolder ? new HttpIndexSource({ url: ref.url }) : new UrlSource([ref.url]);
+      const source: Source = isFolder ? new HttpIndexSource({ url: ref.url, http: this.sources.http }) : new UrlSource([ref.url], this.sources.http);
       for (const file of (await source.list('')).files) {
         // The list keeps no password: such a link could not be downloaded later, so it says how it can.
         if (url.username && file.access.downloadable) {

@@ -8,6 +8,7 @@ import type { TaskQueue } from '../queue/queue.js';
 import type { TaskSpec } from '../queue/task.js';
 import type { SettingsStore } from '../settings.js';
 import { freeBytes } from '../util/disk.js';
+import { assertWritableFolder } from '../util/folders.js';
 import { formatBytes } from '../util/format.js';
 import { lockedMessage, type Cart, type CartItem } from './cart.js';
 import { isHeldElsewhere } from './lock.js';
@@ -90,6 +91,8 @@ export function checkout(deps: CheckoutDeps, req: CheckoutRequest, options: { fa
         : 'The download list is empty: add files first.',
     );
   }
+  // Made and written once now: a folder that cannot be is refused before anything is queued.
+  assertWritableFolder(path.resolve(req.dir), 'choose another folder');
   if (plan.freeBytes < plan.neededBytes) {
     throw new CartageError(
       'disk_full',

@@ -5,9 +5,9 @@ import { MovedError, type QueueTotals, type RunnableTask, type TaskQueue } from 
 import type { TaskGroup, TaskState } from '../queue/states.js';
 import type { Task, TaskPatch, TaskSpec } from '../queue/task.js';
 import type { Settings } from '../settings.js';
-import type { PinnedCertificate } from '../sources/tls.js';
+import type { PinnedCertificate } from '../net/tls.js';
 import { assertNever } from '../util/assert-never.js';
-import { HttpClient } from './http.js';
+import { HttpClient } from '../net/client.js';
 import type { TransferOutcome } from './outcome.js';
 import { probeHost } from './probe.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -59,6 +59,8 @@ export interface EngineOptions {
   /** How often to look for changes another process made to the queue (default 250 ms). */
   watchIntervalMs?: number;
   random?: () => number;
+  /** The network set-up to download with (the Core's, which the sources share); by default one of its own. */
+  http?: HttpClient;
 }
 
 type AbortReason = 'stop' | 'control';
@@ -113,7 +115,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   constructor(private readonly options: EngineOptions) {
     super();
     this.queue = options.queue;
-    this.http = new HttpClient(options.settings);
+    this.http = options.http ?? new HttpClient(options.settings);
     this.limiter = new RateLimiter(options.settings().speedLimit);
     this.progressIntervalMs = options.progressIntervalMs ?? 200;
   }

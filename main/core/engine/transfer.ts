@@ -8,10 +8,11 @@ import { Transform, type Readable, type Writable } from 'node:stream';
 import { CartageError } from '../errors.js';
 import type { ChecksumAlgo, Task, TaskPatch } from '../queue/task.js';
 import type { Settings } from '../settings.js';
-import { untrustedCertificateError, type PinnedCertificate } from '../sources/tls.js';
+import { untrustedCertificateError, type PinnedCertificate } from '../net/tls.js';
 import { freeBytesIfKnown } from '../util/disk.js';
 import { formatBytes } from '../util/format.js';
-import type { HttpClient } from './http.js';
+import type { HttpClient } from '../net/client.js';
+import { makeFolderAsync } from '../util/folders.js';
 import type { TransferOutcome } from './outcome.js';
 import { placeFile } from './place.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -318,7 +319,7 @@ async function classify(err: unknown, task: Task, ctx: TransferContext): Promise
   if (ctx.signal.aborted) return { kind: 'aborted' };
   const code = (err as { code?: string }).code;
   // Trying again will not make a certificate trusted: the person has to decide.
-  const untrusted = await untrustedCertificateError(task.url, err, ctx.tls);
+  const untrusted = await untrustedCertificateError(task.url, err, ctx.tls, (u) => ctx.http.proxyFor(u));
   if (untrusted) return { kind: 'failed', error: { code: untrusted.code, message: untrusted.message } };
   if (err instanceof CartageError) {
     return { kind: 'retry', error: { code: err.code, message: err.message }, retryAfterMs: null, network: false };
@@ -431,6 +432,6 @@ const knownDirs = new Set<string>();
 /** Creates the target folder once per process; a folder removed meanwhile shows up as ENOENT and is retried. */
 async function ensureDir(dir: string): Promise<void> {
   if (knownDirs.has(dir)) return;
-  await fsp.mkdir(dir, { recursive: true });
+  await makeFolderAsync(dir);
   knownDirs.add(dir);
 }

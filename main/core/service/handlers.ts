@@ -5,6 +5,7 @@ import type { CheckoutPlanDto, ParsedInput, RequestChannel, Results, TaskDto } f
 import type { CheckoutRequest } from '../cart/checkout.js';
 import type { Core } from '../core.js';
 import { CartageError } from '../errors.js';
+import { assertWritableFolder } from '../util/folders.js';
 import { sealedReason } from '../queue/queue.js';
 import { taskFromRow, type Task, type TaskRow } from '../queue/task.js';
 import { addOutcomeDto, cartDto, deliveryDto, planDto, settingsDto, sourceDto, taskDto, totalsDto } from './dto.js';
@@ -132,7 +133,10 @@ export function makeHandlers(core: Core, hooks: ServiceHooks, events: ServiceEve
 
     'settings.get': () => settingsDto(core.settings.get()),
     'settings.update': (patch) => {
-      if (patch.downloadDir !== undefined) patch.downloadDir = absoluteDir(patch.downloadDir, 'the download folder');
+      if (patch.downloadDir !== undefined) {
+        patch.downloadDir = absoluteDir(patch.downloadDir, 'the download folder');
+        assertWritableFolder(patch.downloadDir, 'choose another download folder');
+      }
       const updated = core.settings.update(patch);
       // New limits apply at once: more slots may start downloads now.
       core.engine.wake();

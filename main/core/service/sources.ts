@@ -6,7 +6,7 @@ import { CartageError } from '../errors.js';
 import { findTarget, queryText, trimSlashes } from '../sources/refs.js';
 import type { ImmichConnection } from '../sources/immich-connect.js';
 import type { NewSource, SourceRecord } from '../sources/registry.js';
-import { pinCertificate } from '../sources/tls.js';
+import { pinCertificate } from '../net/tls.js';
 import { fileDto, kindToCore, listingDto, sourceDto } from './dto.js';
 
 /** A form's empty field means "not given". */
@@ -53,7 +53,7 @@ export async function addSource(core: Core, input: ParsedInput<'sources.add'>): 
     ...(apiKey !== undefined ? { apiKey } : {}),
     ...(username !== undefined ? { username, password } : {}),
     // Pinned only if the server still presents the certificate the person saw.
-    ...(fingerprint !== undefined ? { certificate: await pinCertificate(input.url.trim(), fingerprint) } : {}),
+    ...(fingerprint !== undefined ? { certificate: await pinCertificate(input.url.trim(), fingerprint, { proxy: core.sources.proxyFor(input.url.trim()) }) } : {}),
   };
   const { record, immich } = await core.sources.add(request);
   return { source: sourceDto(record), signedInAs: signedInAs(immich) };
@@ -79,7 +79,7 @@ export async function updateSource(core: Core, input: ParsedInput<'sources.updat
     ...(apiKey !== undefined ? { apiKey } : {}),
     ...(username !== undefined ? { username } : {}),
     ...(password !== undefined ? { password } : {}),
-    ...(fingerprint !== undefined ? { certificate: await pinCertificate(url ?? record.url, fingerprint) } : {}),
+    ...(fingerprint !== undefined ? { certificate: await pinCertificate(url ?? record.url, fingerprint, { proxy: core.sources.proxyFor(url ?? record.url) }) } : {}),
   });
   return { source: sourceDto(saved), signedInAs: signedInAs(immich) };
 }

@@ -1,7 +1,9 @@
 import { CartageError } from '../errors.js';
 import { safeFileName } from '../naming.js';
 import { groupForName } from '../queue/groups.js';
-import { basicAuth, head, mapLimit, networkError, sourceHttp, statusError, type HttpsOptions } from './http.js';
+import type { Got } from 'got';
+import { basicAuth, head, networkError, sourceHttp, statusError, type HttpsOptions } from '../net/http.js';
+import { mapLimit } from '../util/map-limit.js';
 import { detectFormat, parseListing, type RawEntry } from './listing-parsers.js';
 import { defaultTreeLimits, searchTree, summarize, type TreeLimits } from './tree.js';
 import {
@@ -26,6 +28,8 @@ export interface HttpIndexOptions {
   credentials?: () => Promise<Credentials | null>;
   /** TLS options for a pinned self-signed certificate. */
   https?: HttpsOptions;
+  /** The client to request with (the Core's, with its proxy); by default one with the environment's proxy. */
+  http?: Got;
 }
 
 /** How far `query` walks: deeper folders and further entries are not searched. */
@@ -50,6 +54,7 @@ export class HttpIndexSource implements Source {
   private readonly base: URL;
   private readonly credentials: () => Promise<Credentials | null>;
   private readonly https: HttpsOptions;
+  private readonly http: Got;
 
   constructor(options: HttpIndexOptions) {
     let base: URL;
@@ -71,6 +76,7 @@ export class HttpIndexSource implements Source {
     this.base = base;
     this.credentials = options.credentials ?? (async () => inline);
     this.https = options.https;
+    this.http = options.http ?? sourceHttp;
   }
 
   /** The direct children of `folder`; sizes the listing lacks come from a HEAD per file (at most 6 at a time). */
@@ -129,7 +135,7 @@ export class HttpIndexSource implements Source {
     const url = this.folderUrl(path);
     let res;
     try {
-      res = await sourceHttp.get(url, { headers: await this.authHeaders(), ...(this.https ? { https: this.https } : {}) });
+      res = await this.http.get(url, { headers: await this.authHeaders(), ...(this.https ? { https: this.https } : {}) });
     } catch (err) {
       throw networkError(url.href, err);
     }
@@ -193,7 +199,7 @@ export class HttpIndexSource implements Source {
     const headers = await this.authHeaders();
     await mapLimit(missing, headConcurrency, async (f) => {
       try {
-        const info = await head(f.id, headers, this.https);
+        const info = await head(f.id, headers, this.https, this.http);
         if (info.status < 200 || info.status >= 300) return;
         f.size = info.size;
         f.etag = info.etag;

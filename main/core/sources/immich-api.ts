@@ -1,7 +1,7 @@
 import type { Got, OptionsOfTextResponseBody } from 'got';
 import { z } from 'zod';
 import { CartageError } from '../errors.js';
-import { networkError, sourceHttp } from './http.js';
+import { networkError, sourceHttp } from '../net/http.js';
 
 /**
  * The few Immich API shapes Cartage reads, checked with zod: a server that answers something else

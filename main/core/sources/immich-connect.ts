@@ -1,7 +1,7 @@
 import type { Got, OptionsOfTextResponseBody } from 'got';
 import { z } from 'zod';
 import { CartageError } from '../errors.js';
-import { networkError, sourceHttp } from './http.js';
+import { networkError, sourceHttp } from '../net/http.js';
 import { ImmichApi, sharedLinkSchema, userSchema, versionSchema, type ImmichAuth } from './immich-api.js';
 
 /** An address as a person types it: the server, or a shared link to part of it. */

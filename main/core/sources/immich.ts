@@ -2,7 +2,8 @@ import type { Got, OptionsOfTextResponseBody } from 'got';
 import { z } from 'zod';
 import { CartageError } from '../errors.js';
 import { safeFileName } from '../naming.js';
-import { mapLimit, sourceHttp } from './http.js';
+import { sourceHttp } from '../net/http.js';
+import { mapLimit } from '../util/map-limit.js';
 import {
   albumSchema,
   assetSchema,

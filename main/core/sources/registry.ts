@@ -3,11 +3,13 @@ import { CartageError } from '../errors.js';
 import type { Task } from '../queue/task.js';
 import type { SecretStore } from '../secrets.js';
 import { HttpIndexSource } from './http-index.js';
-import type { HttpsOptions } from './http.js';
+import type { Got } from 'got';
+import type { HttpClient } from '../net/client.js';
+import { standaloneClient, type HttpsOptions } from '../net/http.js';
 import type { ImmichAuth } from './immich-api.js';
 import { connectImmich, parseImmichAddress, type ImmichConnection } from './immich-connect.js';
 import { ImmichSource } from './immich.js';
-import { pinnedTls, untrustedCertificateError, type PinnedCertificate } from './tls.js';
+import { pinnedTls, untrustedCertificateError, type PinnedCertificate } from '../net/tls.js';
 import type { Source } from './types.js';
 import { WebDavSource } from './webdav.js';
 
@@ -73,10 +75,22 @@ export function sourceRefOf(record: Pick<SourceRecord, 'id'>, fileId: string): s
 export class SourceRegistry {
   private readonly open = new Map<number, Source>();
 
+  /** `network`: what every source requests with (the Core's client, with the proxy from settings). */
   constructor(
     private readonly db: Db,
     private readonly secrets: SecretStore,
+    private readonly network: HttpClient = standaloneClient,
   ) {}
+
+  /** The client the sources request with. */
+  get http(): Got {
+    return this.network.sources;
+  }
+
+  /** The proxy requests to `url` go through ('' for none): certificates are read through it too. */
+  proxyFor(url: string): string {
+    return this.network.proxyFor(url);
+  }
 
   list(): SourceRecord[] {
     return (this.db.prepare('SELECT * FROM sources ORDER BY name').all() as Row[]).map(toRecord);
@@ -111,7 +125,7 @@ export class SourceRegistry {
       return await this.connectAndSave(name, input);
     } catch (err) {
       // A certificate this computer does not trust: say whose, and its fingerprint, so the person can choose to trust it.
-      const untrusted = await untrustedCertificateError(input.url, (err as { cause?: unknown }).cause ?? err, input.certificate);
+      const untrusted = await untrustedCertificateError(input.url, (err as { cause?: unknown }).cause ?? err, input.certificate, (u) => this.proxyFor(u));
       throw untrusted ?? err;
     }
   }
@@ -144,7 +158,7 @@ export class SourceRegistry {
     try {
       return await this.connectAndSave(name, input, record.id);
     } catch (err) {
-      const untrusted = await untrustedCertificateError(input.url, (err as { cause?: unknown }).cause ?? err, input.certificate);
+      const untrusted = await untrustedCertificateError(input.url, (err as { cause?: unknown }).cause ?? err, input.certificate, (u) => this.proxyFor(u));
       throw untrusted ?? err;
     }
   }
@@ -166,7 +180,7 @@ export class SourceRegistry {
           : input.apiKey
             ? { apiKey: input.apiKey }
             : null;
-        immich = await connectImmich(address, immichAuth, { https });
+        immich = await connectImmich(address, immichAuth, { https, http: this.http });
         url = address.webUrl;
         apiUrl = immich.apiUrl;
         if (immichAuth && 'apiKey' in immichAuth) [auth, secret] = ['api-key', immichAuth.apiKey];
@@ -175,7 +189,7 @@ export class SourceRegistry {
         break;
       }
       case 'webdav': {
-        const source = new WebDavSource({ url: input.url, ...(input.username ? { username: input.username, password: input.password ?? '' } : {}), https });
+        const source = new WebDavSource({ url: input.url, ...(input.username ? { username: input.username, password: input.password ?? '' } : {}), https, http: this.http });
         await source.list('');
         url = source.base.href;
         if (input.username) [auth, secret] = ['password', input.password ?? ''];
@@ -183,7 +197,7 @@ export class SourceRegistry {
       }
       case 'http-index': {
         const credentials = input.username ? { username: input.username, password: input.password ?? '' } : null;
-        const source = new HttpIndexSource({ url: input.url, credentials: () => Promise.resolve(credentials), https });
+        const source = new HttpIndexSource({ url: input.url, credentials: () => Promise.resolve(credentials), https, http: this.http });
         await source.list('');
         url = source.folderUrl('').href;
         if (input.username) [auth, secret] = ['password', input.password ?? ''];
@@ -251,16 +265,17 @@ export class SourceRegistry {
     };
     switch (record.kind) {
       case 'immich':
-        source = new ImmichSource({ webUrl: record.url, apiUrl: record.apiUrl ?? `${record.url}/api`, auth: async () => immichAuth(record.auth, await secret()), https });
+        source = new ImmichSource({ webUrl: record.url, apiUrl: record.apiUrl ?? `${record.url}/api`, auth: async () => immichAuth(record.auth, await secret()), https, http: this.http });
         break;
       case 'webdav':
-        source = new LazyWebDav(record, secret, https);
+        source = new LazyWebDav(record, secret, https, this.http);
         break;
       case 'http-index':
         source = new HttpIndexSource({
           url: record.url,
           credentials: async () => (record.username ? { username: record.username, password: (await secret()) ?? '' } : null),
           https,
+          http: this.http,
         });
         break;
     }
@@ -308,11 +323,12 @@ class LazyWebDav implements Source {
     private readonly record: SourceRecord,
     private readonly secret: () => Promise<string | null>,
     private readonly https: HttpsOptions,
+    private readonly http: Got,
   ) {}
   private dav(): Promise<WebDavSource> {
     this.inner ??= this.secret().then(
       (password) =>
-        new WebDavSource({ url: this.record.url, ...(this.record.username ? { username: this.record.username, password: password ?? '' } : {}), https: this.https }),
+        new WebDavSource({ url: this.record.url, ...(this.record.username ? { username: this.record.username, password: password ?? '' } : {}), https: this.https, http: this.http }),
     );
     return this.inner;
   }

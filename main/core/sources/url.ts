@@ -1,7 +1,9 @@
 import { CartageError } from '../errors.js';
 import { nameFromUrl, safeFileName } from '../naming.js';
 import { groupForName } from '../queue/groups.js';
-import { basicAuth, head, mapLimit, withoutCredentials, type HeadInfo } from './http.js';
+import type { Got } from 'got';
+import { basicAuth, head, sourceHttp, withoutCredentials, type HeadInfo } from '../net/http.js';
+import { mapLimit } from '../util/map-limit.js';
 import { downloadable, type Access, type FolderSummary, type Listing, type RemoteFile, type Resolved, type Source } from './types.js';
 
 const headConcurrency = 6;
@@ -24,7 +26,11 @@ export class UrlSource implements Source {
   private readonly links: Link[];
   private cached: Promise<RemoteFile[]> | null = null;
 
-  constructor(urls: readonly string[]) {
+  /** `http`: the client to ask with (the Core's, with its proxy); by default one with the environment's proxy. */
+  constructor(
+    urls: readonly string[],
+    private readonly http: Got = sourceHttp,
+  ) {
     const seen = new Set<string>();
     this.links = [];
     for (const raw of urls) {
@@ -39,7 +45,7 @@ export class UrlSource implements Source {
    * From text: one or more URLs per line, separated by spaces or commas; blank lines and lines
    * starting with '#' are ignored. A word that is not an address fails with its line number.
    */
-  static fromText(text: string): UrlSource {
+  static fromText(text: string, http?: Got): UrlSource {
     const urls: string[] = [];
     text.split(/\r?\n/).forEach((line, i) => {
       const trimmed = line.trim();
@@ -54,14 +60,14 @@ export class UrlSource implements Source {
       }
     });
     if (urls.length === 0) throw new CartageError('bad_input', 'The text has no web addresses; give one address per line.');
-    return new UrlSource(urls);
+    return new UrlSource(urls, http);
   }
 
   async list(folder: string): Promise<Listing> {
     if (folder !== '' && folder !== '/') {
       throw new CartageError('not_found', `A list of links has no folder "${folder}"; it has only its top level.`);
     }
-    this.cached ??= mapLimit(this.links, headConcurrency, (link) => describe(link));
+    this.cached ??= mapLimit(this.links, headConcurrency, (link) => describe(link, this.http));
     const files = await this.cached.catch((err: unknown) => {
       this.cached = null;
       throw err;
@@ -102,7 +108,7 @@ function parseLink(raw: string): Link {
   return { url: withoutCredentials(url), credentials };
 }
 
-async function describe(link: Link): Promise<RemoteFile> {
+async function describe(link: Link, http: Got): Promise<RemoteFile> {
   const url = new URL(link.url);
   const base: RemoteFile = {
     kind: 'file',
@@ -125,7 +131,7 @@ async function describe(link: Link): Promise<RemoteFile> {
   }
   let info: HeadInfo;
   try {
-    info = await head(link.url, link.credentials ? basicAuth(link.credentials.username, link.credentials.password) : {});
+    info = await head(link.url, link.credentials ? basicAuth(link.credentials.username, link.credentials.password) : {}, undefined, http);
   } catch (err) {
     return { ...base, access: blocked(null, (err as Error).message) };
   }

@@ -1,9 +1,8 @@
-import got, { RequestError, type Method, type Response } from 'got';
-import { userAgent } from '../engine/http.js';
+import { RequestError, type Got, type Method, type Response } from 'got';
 import { CartageError } from '../errors.js';
 import { safeFileName } from '../naming.js';
 import { groupForName } from '../queue/groups.js';
-import { basicAuth, withoutCredentials, type HttpsOptions } from './http.js';
+import { basicAuth, sourceHttp, withoutCredentials, type HttpsOptions } from '../net/http.js';
 import { decodedSegments, NotMultistatus, parseMultistatus, propfindBody, type DavEntry } from './propfind.js';
 import { defaultTreeLimits, searchTree, summarize } from './tree.js';
 import { downloadable, type FolderSummary, type Listing, type RemoteFile, type RemoteFolder, type Resolved, type Source } from './types.js';
@@ -22,6 +21,8 @@ export interface WebDavOptions {
   requestTimeoutMs?: number;
   /** TLS options for a pinned self-signed certificate. */
   https?: HttpsOptions;
+  /** The client to request with (the Core's, with its proxy); by default one with the environment's proxy. */
+  http?: Got;
 }
 
 const maxRedirects = 5;
@@ -181,15 +182,23 @@ export class WebDavSource implements Source {
 
   private async request(url: URL): Promise<Response<string>> {
     try {
-      return await got(url, {
+      return await (this.options.http ?? sourceHttp)(url, {
         // got's Method type lists only the common verbs; node:http sends any token.
         method: 'PROPFIND' as string as Method,
         body: propfindBody,
-        headers: { 'user-agent': userAgent, depth: '1', 'content-type': 'application/xml; charset=utf-8', ...this.authHeaders(url) },
+        headers: { depth: '1', 'content-type': 'application/xml; charset=utf-8', ...this.authHeaders(url) },
         throwHttpErrors: false,
         followRedirect: false,
         retry: { limit: 0 },
-        timeout: { connect: this.options.connectTimeoutMs ?? 15_000, request: this.options.requestTimeoutMs ?? 60_000 },
+        // Its own bounds, not the sources' usual ones: one PROPFIND of a large folder may take a minute.
+        timeout: {
+          lookup: undefined,
+          secureConnect: undefined,
+          response: undefined,
+          socket: undefined,
+          connect: this.options.connectTimeoutMs ?? 15_000,
+          request: this.options.requestTimeoutMs ?? 60_000,
+        },
         responseType: 'text',
         ...(this.options.https ? { https: this.options.https } : {}),
       });

@@ -9,11 +9,13 @@ import type { Logger } from '../log.js';
 import { safeFileName } from '../naming.js';
 import type { TaskQueue } from '../queue/queue.js';
 import { terminalStates } from '../queue/states.js';
-import type { TaskSpec } from '../queue/task.js';
+import type { ChecksumAlgo, TaskSpec } from '../queue/task.js';
 import { parseRef, queryText, trimSlashes } from '../sources/refs.js';
 import { sourceRefOf, type SourceRegistry } from '../sources/registry.js';
 import { ImmichSource } from '../sources/immich.js';
 import type { RemoteFile, Source } from '../sources/types.js';
+import { assertNever } from '../util/assert-never.js';
+import { assertWritableFolder } from '../util/folders.js';
 import { nextRunAt, type MirrorRow, type MirrorView, type RunRow, type RunView, toMirrorView, toRunView } from './mirror-views.js';
 
 export type { MirrorView, RunView };
@@ -74,6 +76,7 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
     const record = this.sources.get(ref.source);
     if (!path.isAbsolute(input.dir)) throw new CartageError('bad_input', `Give the mirror's folder as a full path, not "${input.dir}".`);
     if (input.everyMs != null && input.everyMs < 60_000) throw new CartageError('bad_input', 'A mirror runs at most once a minute.');
+    assertWritableFolder(path.resolve(input.dir), 'choose another folder for the mirror');
     const id = Number(
       this.db
         .prepare(
@@ -397,18 +400,22 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
 
   /** Files this mirror holds that the source no longer lists: reported, and removed only if asked. */
   private markDeletions(m: MirrorRow, runId: number): void {
-    const gone = this.db.prepare('SELECT rel_path FROM mirror_files WHERE mirror_id = ? AND last_seen_run < ?').pluck().all(m.id, runId) as string[];
-    const listed = gone.slice(0, maxListed).map((p) => ({ path: p, action: m.apply_deletions ? 'moved to the trash' : 'kept' }));
+    const gone = this.db.prepare('SELECT rel_path, size, checksum FROM mirror_files WHERE mirror_id = ? AND last_seen_run < ?').all(m.id, runId) as GoneRecord[];
+    const listed = gone.slice(0, maxListed).map((g) => ({
+      path: g.rel_path,
+      action: !m.apply_deletions ? 'kept' : trashable(path.join(m.dir, g.rel_path), g) !== false ? 'moved to the trash' : 'kept: changed here since the mirror wrote it',
+    }));
     this.db.prepare('UPDATE mirror_runs SET deleted = ?, deletions = ? WHERE id = ?').run(gone.length, JSON.stringify(listed), runId);
   }
 
   private async applyDeletions(m: MirrorRow, runId: number): Promise<void> {
     if (!m.apply_deletions) return;
-    const gone = this.db.prepare('SELECT remote_id, rel_path FROM mirror_files WHERE mirror_id = ? AND last_seen_run < ?').all(m.id, runId) as {
+    const gone = this.db.prepare('SELECT remote_id, rel_path, size, checksum FROM mirror_files WHERE mirror_id = ? AND last_seen_run < ?').all(m.id, runId) as (GoneRecord & {
       remote_id: string;
-      rel_path: string;
-    }[];
-    const existing = gone.map((g) => path.join(m.dir, g.rel_path)).filter((p) => fs.existsSync(p));
+    })[];
+    // Only the very file the mirror wrote and recorded goes to the trash: one the person replaced
+    // since is kept (and no longer the mirror's).
+    const existing = gone.map((g) => path.join(m.dir, g.rel_path)).filter((p, i) => trashable(p, gone[i]!) === true);
     if (existing.length) await this.trash(existing);
     const del = this.db.prepare('DELETE FROM mirror_files WHERE mirror_id = ? AND remote_id = ?');
     this.db.transaction(() => gone.forEach((g) => del.run(m.id, g.remote_id)))();
@@ -426,6 +433,8 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
     if (!row || !terminalStates.includes(row.state)) return;
     this.db.transaction(() => {
       if (row.state === 'completed') {
+        // The copy takes the source's modification time: what tells it from a person's file of the same size after a reinstall.
+        if (row.modified !== null) setModified(row.final_path, row.modified, this.log);
         const rel = path.relative(row.dir, row.final_path).split(path.sep).join('/');
         this.db
           .prepare('INSERT OR REPLACE INTO mirror_files (mirror_id, remote_id, rel_path, size, checksum, etag, modified, last_seen_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
@@ -581,12 +590,70 @@ function sameRemote(rec: FileRecord, f: RemoteFile): boolean {
   return rec.size !== null && rec.size === f.size;
 }
 
-/** A file already in the folder is the mirror's copy when its size matches, and its SHA-1 when the source gives one. */
+/** Modification times within this are the same: FAT keeps them to 2 s, HTTP's Last-Modified to 1 s. */
+const sameTimeMs = 2000;
+
+/**
+ * A file already in the folder, with no record of it (a reinstall, a lost database), is taken as
+ * the mirror's copy only on evidence: the source's checksum, or else its size and its modification
+ * time, which the mirror sets to the source's when it writes a file. Size alone could take a
+ * person's own file, which --apply-deletions would later move to the trash.
+ */
 function matchesOnDisk(file: string, f: RemoteFile): boolean {
-  const size = statSize(file);
-  if (size === null || f.size === null || size !== f.size) return false;
-  if (f.checksum?.algo === 'sha1-base64') return sha1File(file) === f.checksum.value;
-  return true;
+  const st = statFile(file);
+  if (!st || f.size === null || st.size !== f.size) return false;
+  if (f.checksum) return digestOf(file, f.checksum.algo) === f.checksum.value;
+  return f.modified !== null && Math.abs(st.mtimeMs - f.modified.getTime()) < sameTimeMs;
+}
+
+interface GoneRecord {
+  rel_path: string;
+  size: number | null;
+  checksum: string | null;
+}
+
+/**
+ * Whether a recorded file deleted on the source may go to the trash: true when it is still the
+ * file the mirror wrote (its recorded size, and checksum when one was recorded), false when it
+ * is another file now, null when nothing is there.
+ */
+function trashable(file: string, rec: GoneRecord): boolean | null {
+  const st = statFile(file);
+  if (!st) return null;
+  if (rec.size === null || st.size !== rec.size) return false;
+  if (rec.checksum === null) return true;
+  // mirror_files keeps the value only: a SHA-256 is 64 hex digits, Immich's SHA-1 is base64.
+  return digestOf(file, /^[0-9a-f]{64}$/.test(rec.checksum) ? 'sha256-hex' : 'sha1-base64') === rec.checksum;
+}
+
+/** Sets a file's modification time (ms since 1970); a file system that refuses is logged, not fatal. */
+function setModified(file: string, ms: number, log: Logger): void {
+  try {
+    fs.utimesSync(file, new Date(), new Date(ms));
+  } catch (err) {
+    log.warn(`could not set the modification time of ${file}: ${(err as Error).message}`);
+  }
+}
+
+function statFile(file: string): fs.Stats | null {
+  try {
+    const st = fs.statSync(file);
+    return st.isFile() ? st : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A file's checksum written as the source writes it. */
+function digestOf(file: string, algo: ChecksumAlgo): string {
+  switch (algo) {
+    case 'sha1-base64':
+      return hashFile(file, 'sha1', 'base64');
+    case 'sha256-hex':
+      return hashFile(file, 'sha256', 'hex');
+    default:
+      return assertNever(algo, 'checksum algorithm');
+  }
 }
 
 function statSize(file: string): number | null {
@@ -598,8 +665,8 @@ function statSize(file: string): number | null {
   }
 }
 
-function sha1File(file: string): string {
-  const hash = createHash('sha1');
+function hashFile(file: string, name: 'sha1' | 'sha256', encoding: 'base64' | 'hex'): string {
+  const hash = createHash(name);
   const fd = fs.openSync(file, 'r');
   try {
     const buf = Buffer.allocUnsafe(1 << 20);
@@ -607,7 +674,7 @@ function sha1File(file: string): string {
   } finally {
     fs.closeSync(fd);
   }
-  return hash.digest('base64');
+  return hash.digest(encoding);
 }
 
 function sidecarOf(part: RemoteFile, item: RemoteFile, source: string, albums: string[] | null): Record<string, unknown> {

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Core } from '../../core/core.js';
 import { terminalStates } from '../../core/queue/states.js';
-import { basicAuth } from '../../core/sources/http.js';
+import { basicAuth } from '../../core/net/http.js';
+import { assertWritableFolder } from '../../core/util/folders.js';
 import { filesOfRef, parseRef, type Ref } from '../../core/sources/refs.js';
 import { sourceRefOf } from '../../core/sources/registry.js';
 import type { RemoteFile } from '../../core/sources/types.js';
@@ -48,7 +49,7 @@ export async function getCommand(args: string[], io: Io, dataDir: string): Promi
     checksum = { algo: 'sha256-hex', value: values.sha256.toLowerCase() };
   }
   const dir = path.resolve(io.cwd, values.dir ?? '.');
-  checkWritable(dir);
+  assertWritableFolder(dir, 'choose another folder with --dir');
 
   const overrides = {
     ...(concurrency ? { maxConcurrent: concurrency, maxPerHost: concurrency, maxPerGroup: concurrency } : {}),
@@ -197,15 +198,3 @@ function readUrlList(file: string): string[] {
     .filter((l) => l && !l.startsWith('#'));
 }
 
-/** Proves the folder can take files before anything is queued: create it, write a probe, remove it. */
-function checkWritable(dir: string): void {
-  const probe = path.join(dir, `.cartage-write-test-${process.pid}`);
-  try {
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(probe, '');
-    fs.rmSync(probe);
-  } catch (err) {
-    const code = (err as { code?: string }).code ?? 'error';
-    throw new UsageError(`Cannot write to ${dir} (${code}); choose another folder with --dir.`);
-  }
-}

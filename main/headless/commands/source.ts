@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CartageError } from '../../core/errors.js';
 import type { NewSource, SourceKind, SourceRecord } from '../../core/sources/registry.js';
-import { pinCertificate } from '../../core/sources/tls.js';
+import { pinCertificate } from '../../core/net/tls.js';
 import { openCore, type Io } from '../session.js';
 import { UsageError } from '../usage.js';
 
@@ -59,10 +59,10 @@ async function add(args: string[], io: Io, dataDir: string): Promise<number> {
     input.username = values.user;
     input.password = password ?? '';
   }
-  if (values['trust-certificate'] !== undefined) input.certificate = await pinCertificate(url, values['trust-certificate']);
-
   const core = openCore(dataDir);
   try {
+    // Read through the proxy the requests take, so a mandatory proxy does not stop the pinning.
+    if (values['trust-certificate'] !== undefined) input.certificate = await pinCertificate(url, values['trust-certificate'], { proxy: core.sources.proxyFor(url) });
     let connected;
     try {
       connected = await core.sources.add(input);

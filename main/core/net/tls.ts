@@ -1,5 +1,7 @@
 import type { BeforeRedirectHook, CheckServerIdentityFunction, HttpsOptions } from 'got';
 import { X509Certificate } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import { CartageError } from '../errors.js';
@@ -59,19 +61,26 @@ export function normalizeFingerprint(text: string): string | null {
   return hex.match(/../g)!.join(':');
 }
 
+/** Where a certificate is read from: `proxy` is the http(s) proxy the requests to that server go through, '' for none. */
+export interface CertificateReadOptions {
+  timeoutMs?: number;
+  proxy?: string;
+}
+
 /**
  * Reads the certificate a server presents, without trusting it and without sending a request: the
- * connection closes once the handshake is done. Throws a CartageError for a server that cannot be
- * reached or does not speak TLS.
+ * connection closes once the handshake is done. Through a proxy it asks for a CONNECT tunnel first,
+ * as the requests do. Throws a CartageError for a server that cannot be reached or does not speak TLS.
  */
-export async function fetchCertificate(url: string, options: { timeoutMs?: number } = {}): Promise<CertificateInfo> {
+export async function fetchCertificate(url: string, options: CertificateReadOptions = {}): Promise<CertificateInfo> {
   const target = tlsTarget(url);
   const where = target.where;
+  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+  const through = options.proxy ? await tunnel(options.proxy, target, timeoutMs) : null;
   return await new Promise((resolve, reject) => {
     let settled = false;
     const socket = tls.connect({
-      host: target.host,
-      port: target.port,
+      ...(through ? { socket: through } : { host: target.host, port: target.port }),
       ...(target.servername ? { servername: target.servername } : {}),
       // Read, not trust: what is shown here is only pinned once the person says so.
       rejectUnauthorized: false,
@@ -86,8 +95,8 @@ export async function fetchCertificate(url: string, options: { timeoutMs?: numbe
       else resolve(result);
     };
     const timer = setTimeout(
-      () => finish(new CartageError('timeout', `${where} did not finish a TLS handshake within ${Math.round((options.timeoutMs ?? defaultTimeoutMs) / 1000)} s.`)),
-      options.timeoutMs ?? defaultTimeoutMs,
+      () => finish(new CartageError('timeout', `${where} did not finish a TLS handshake within ${Math.round(timeoutMs / 1000)} s.`)),
+      timeoutMs,
     );
     socket.once('secureConnect', () => {
       const cert = socket.getPeerX509Certificate();
@@ -108,12 +117,12 @@ export async function fetchCertificate(url: string, options: { timeoutMs?: numbe
  * Reads the server's certificate and pins it if its fingerprint is the one the person gave (read
  * off the server, or off the message of a refused download); anything else is refused.
  */
-export async function pinCertificate(url: string, fingerprint: string): Promise<PinnedCertificate> {
+export async function pinCertificate(url: string, fingerprint: string, options: CertificateReadOptions = {}): Promise<PinnedCertificate> {
   const wanted = normalizeFingerprint(fingerprint);
   if (!wanted) {
     throw new CartageError('bad_input', `"${fingerprint.slice(0, 120)}" is not a SHA-256 fingerprint (32 pairs of hex digits, such as AB:CD:...).`);
   }
-  const cert = await fetchCertificate(url);
+  const cert = await fetchCertificate(url, options);
   if (cert.fingerprint256 !== wanted) {
     const where = tlsTarget(url).where;
     throw new CartageError(
@@ -183,6 +192,7 @@ export async function untrustedCertificateError(
   url: string,
   err: unknown,
   pin?: PinnedCertificate | null,
+  proxyFor: (url: string) => string = () => '',
 ): Promise<CartageError | null> {
   const reason = tlsErrorCode(err);
   if (!reason) return null;
@@ -198,7 +208,7 @@ export async function untrustedCertificateError(
   let cert: CertificateInfo | null = null;
   let unread = '';
   try {
-    cert = await fetchCertificate(failedUrl, { timeoutMs: 5000 });
+    cert = await fetchCertificate(failedUrl, { timeoutMs: 5000, proxy: proxyFor(failedUrl) });
   } catch (e) {
     unread = (e as Error).message;
   }
@@ -250,6 +260,44 @@ function tlsTarget(url: string): { host: string; port: number; servername: strin
   const port = u.port ? Number(u.port) : 443;
   // SNI names a host, never an address.
   return { host, port, servername: net.isIP(host) ? null : host, where: u.host };
+}
+
+/**
+ * A connection to the target through the proxy's CONNECT tunnel (what the requests' https agent
+ * asks for too), for a handshake of our own over it.
+ */
+function tunnel(proxy: string, target: { host: string; port: number; where: string }, timeoutMs: number): Promise<net.Socket> {
+  let via: URL;
+  try {
+    via = new URL(proxy);
+  } catch {
+    return Promise.reject(new CartageError('bad_input', `The proxy "${proxy.slice(0, 200)}" is not a web address; fix it in the settings or in HTTPS_PROXY.`));
+  }
+  const authority = `${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
+  const auth = via.username ? { 'proxy-authorization': `Basic ${Buffer.from(`${decodeURIComponent(via.username)}:${decodeURIComponent(via.password)}`).toString('base64')}` } : {};
+  return new Promise((resolve, reject) => {
+    const request = (via.protocol === 'https:' ? https : http).request({
+      host: via.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: via.port || (via.protocol === 'https:' ? 443 : 80),
+      method: 'CONNECT',
+      path: authority,
+      headers: { host: authority, ...auth },
+      timeout: timeoutMs,
+    });
+    request.once('connect', (res: http.IncomingMessage, socket: net.Socket) => {
+      if (res.statusCode === 200) {
+        resolve(socket);
+        return;
+      }
+      socket.destroy();
+      reject(new CartageError('network', `The proxy ${via.host} would not open a connection to ${target.where} (${res.statusCode ?? 'no answer'}); check the proxy settings.`));
+    });
+    request.once('timeout', () => request.destroy(new CartageError('timeout', `The proxy ${via.host} did not open a connection to ${target.where} in time.`)));
+    request.once('error', (err) =>
+      reject(err instanceof CartageError ? err : new CartageError('network', `Could not reach the proxy ${via.host} to read the certificate of ${target.where}: ${err.message}`, { cause: err })),
+    );
+    request.end();
+  });
 }
 
 function connectError(where: string, err: Error): CartageError {

@@ -1,21 +1,18 @@
-import got, { RequestError, type Got, type OptionsOfTextResponseBody } from 'got';
-import { keepCredentialsHome } from '../engine/http.js';
-import { keepPinHome } from './tls.js';
+import { RequestError, type Got, type OptionsOfTextResponseBody } from 'got';
 import { CartageError } from '../errors.js';
+import { HttpClient } from './client.js';
 
 /** got's TLS options for one source (a pinned self-signed certificate); undefined for the system's trust. */
 export type HttpsOptions = OptionsOfTextResponseBody['https'];
 
-/** The HTTP client every source uses: few redirects, one retry, bounded waits, credentials kept home. */
-export const sourceHttp: Got = got.extend({
-  followRedirect: true,
-  maxRedirects: 5,
-  retry: { limit: 1 },
-  throwHttpErrors: false,
-  timeout: { lookup: 10_000, connect: 10_000, secureConnect: 10_000, response: 30_000, socket: 60_000 },
-  headers: { 'user-agent': 'Cartage/0.1' },
-  hooks: { beforeRedirect: [keepCredentialsHome, keepPinHome] },
-});
+/**
+ * The client of sources made outside a Core (a test, a one-off look at a URL): the same set-up as
+ * the Core's, with the environment's proxy only (no stored settings to read).
+ */
+export const standaloneClient = new HttpClient(() => ({ proxy: '', noProxy: '', stallTimeoutMs: 30_000 }));
+
+/** What sources request with when they are not given the Core's client: one retry, bounded waits, credentials kept home. */
+export const sourceHttp: Got = standaloneClient.sources;
 
 /** What a HEAD (or a one-byte GET) says about a URL. */
 export interface HeadInfo {
@@ -35,21 +32,21 @@ export interface HeadInfo {
  * instead, and read the total from Content-Range. HTTP error statuses are returned, not thrown;
  * a server that cannot be reached throws a CartageError.
  */
-export async function head(url: string, headers: Record<string, string> = {}, https?: HttpsOptions): Promise<HeadInfo> {
+export async function head(url: string, headers: Record<string, string> = {}, https?: HttpsOptions, http: Got = sourceHttp): Promise<HeadInfo> {
   try {
-    const res = await sourceHttp.head(url, { headers, ...(https ? { https } : {}) });
+    const res = await http.head(url, { headers, ...(https ? { https } : {}) });
     if (res.statusCode !== 405 && res.statusCode !== 501) {
       return infoFrom(res.statusCode, res.url, res.headers, lengthOf(res.headers['content-length']));
     }
-    return await rangedProbe(url, headers, https);
+    return await rangedProbe(http, url, headers, https);
   } catch (err) {
     throw networkError(url, err);
   }
 }
 
-function rangedProbe(url: string, headers: Record<string, string>, https?: HttpsOptions): Promise<HeadInfo> {
+function rangedProbe(http: Got, url: string, headers: Record<string, string>, https?: HttpsOptions): Promise<HeadInfo> {
   return new Promise((resolve, reject) => {
-    const stream = sourceHttp.stream(url, { headers: { ...headers, range: 'bytes=0-0' }, ...(https ? { https } : {}) });
+    const stream = http.stream(url, { headers: { ...headers, range: 'bytes=0-0' }, ...(https ? { https } : {}) });
     stream.once('response', (res: { statusCode: number; url: string; headers: Record<string, string | string[] | undefined> }) => {
       // Only the headers matter: never read a body the server sends in full despite the Range.
       stream.destroy();
@@ -160,19 +157,4 @@ function safeHost(url: string): string {
   } catch {
     return url;
   }
-}
-
-/** Runs `fn` over `items` with at most `limit` at a time, keeping the order of results. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next;
-      next += 1;
-      out[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
