@@ -236,6 +236,22 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    name: 'placing intents',
+    up(db) {
+      db.exec(`
+        -- Where a verified part file is being placed (linked, then its own name removed), written
+        -- before the link and cleared with the completion: after a crash, the row and the disk
+        -- together tell whether the file at that path is this download's.
+        ALTER TABLE tasks ADD COLUMN placing TEXT;
+        CREATE INDEX tasks_placing ON tasks (id) WHERE placing IS NOT NULL;
+        -- The same for a zip: the path its finished temp file is being placed at, and its size.
+        ALTER TABLE deliveries ADD COLUMN placing TEXT;
+        ALTER TABLE deliveries ADD COLUMN placing_bytes INTEGER;
+      `);
+    },
+  },
 ];
 
 /** The schema version this build of Cartage writes. */

@@ -7,7 +7,8 @@ import { CartageError, type ErrorInfo } from '../errors.js';
 import type { Logger } from '../log.js';
 import { terminalStates, type TaskState } from '../queue/states.js';
 import type { Layout } from './layout.js';
-import { ZipWriter } from './zip.js';
+import { placedAt } from '../engine/place.js';
+import { placeZip, ZipWriter, zipPartSuffix } from './zip.js';
 
 export type DeliveryState = 'running' | 'assembling' | 'completed' | 'canceled' | 'failed';
 
@@ -51,6 +52,9 @@ interface DeliveryRow {
   error: string | null;
   zip_path: string | null;
   staging_dir: string | null;
+  /** Where its finished zip is being placed, and the zip's size (see `placeZip`). */
+  placing: string | null;
+  placing_bytes: number | null;
   files: number;
   bytes: number;
   created_at: number;
@@ -171,8 +175,10 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
         }
       }
     });
+    this.removeStagingLeftovers();
     for (const id of this.openIds()) {
-      // The zip of an earlier run was left unfinished: it is written again from the start.
+      // The zip of an earlier run was left unfinished: it is written again from the start
+      // (unless it was finished and being placed: see `recoverPlacing`).
       this.db.prepare("UPDATE delivery_items SET zipped = 0 WHERE delivery_id = ? AND (SELECT kind FROM deliveries WHERE id = ?) = 'zip'").run(id, id);
       this.schedule(id);
     }
@@ -232,13 +238,21 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     if (d.state === 'completed' || d.state === 'canceled') {
       throw new CartageError('illegal_transition', `The delivery "${d.name}" has already ${d.state === 'completed' ? 'completed' : 'been canceled'}.`);
     }
+    if (d.placing) throw this.finished(d);
     const tasks = this.taskIds(id);
     const moved = this.db.transaction(() => {
-      const changed = this.db.prepare("UPDATE deliveries SET state = 'canceled', completed_at = ? WHERE id = ? AND state IN ('running', 'assembling', 'failed')").run(Date.now(), id);
+      // Not a zip being placed: it is finished, and a cancel cannot undo it.
+      const changed = this.db
+        .prepare("UPDATE deliveries SET state = 'canceled', completed_at = ? WHERE id = ? AND state IN ('running', 'assembling', 'failed') AND placing IS NULL")
+        .run(Date.now(), id);
       if (changed.changes && d.kind === 'zip') this.engine.queue.seal(tasks);
       return changed;
     })();
-    if (!moved.changes) return this.get(id);
+    if (!moved.changes) {
+      const now = this.row(id);
+      if (now.placing) throw this.finished(now);
+      return this.get(id);
+    }
     if (d.kind === 'zip') this.showSealed(id);
     this.engine.cancel(tasks.filter((t) => this.db.prepare("SELECT 1 FROM tasks WHERE id = ? AND state NOT IN ('completed', 'failed', 'skipped', 'canceled')").get(t)));
     // The zip goes first: an append under way stops now instead of finishing gigabytes for nothing.
@@ -248,10 +262,62 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     // A pass that was opening the zip as the cancel came has ended since: what it opened goes too.
     await this.writers.get(id)?.abort();
     this.writers.delete(id);
-    if (d.staging_dir) fs.rmSync(d.staging_dir, { recursive: true, force: true });
+    this.removeStaging(id, d.staging_dir);
     const view = this.get(id);
     this.emit('delivery', view);
     return view;
+  }
+
+  private finished(d: DeliveryRow): CartageError {
+    return new CartageError('illegal_transition', `The zip "${d.name}" is finished and being saved as ${d.placing ?? d.zip_path}; it was kept, not canceled.`);
+  }
+
+  /** Removes a finished delivery's staging folder, then forgets it: a crash in between leaves it for the next start. */
+  private removeStaging(id: number, dir: string | null): void {
+    if (!dir) return;
+    fs.rmSync(dir, { recursive: true, force: true });
+    this.db.prepare('UPDATE deliveries SET staging_dir = NULL WHERE id = ?').run(id);
+  }
+
+  /** On start: staging folders of deliveries that completed or were canceled just before a crash. */
+  private removeStagingLeftovers(): void {
+    const rows = this.db
+      .prepare("SELECT id, staging_dir FROM deliveries WHERE state IN ('completed', 'canceled') AND staging_dir IS NOT NULL")
+      .all() as { id: number; staging_dir: string }[];
+    for (const r of rows) this.removeStaging(r.id, r.staging_dir);
+  }
+
+  /**
+   * A zip that was being placed when Cartage stopped (the row names the path): told from the disk.
+   * Placed (its temp file is that file, or is gone and the file has its size): adopted as it is, its
+   * temp name removed. Finished but not placed: placed now. Otherwise it is written again. Returns
+   * the path of the zip when it is at its place.
+   */
+  private async recoverPlacing(d: DeliveryRow): Promise<string | null> {
+    const temp = d.zip_path! + zipPartSuffix;
+    const found = placedAt(temp, d.placing!, d.placing_bytes);
+    if (found.placed) {
+      if (found.partLinked) fs.rmSync(temp, { force: true });
+      return d.placing;
+    }
+    let size: number | null = null;
+    try {
+      size = fs.statSync(temp).size;
+    } catch {
+      // No temp file: it is written again.
+    }
+    if (size !== null && size === d.placing_bytes) return placeZip(d.zip_path!, size, (candidate, bytes) => this.intend(d.id, candidate, bytes));
+    this.db.prepare('UPDATE deliveries SET placing = NULL, placing_bytes = NULL WHERE id = ?').run(d.id);
+    return null;
+  }
+
+  /** Says in the row where the finished zip is about to be placed; false once the delivery is canceled. */
+  private intend(id: number, candidate: string, bytes: number): boolean {
+    return (
+      this.db
+        .prepare("UPDATE deliveries SET placing = ?, placing_bytes = ? WHERE id = ? AND state IN ('running', 'assembling')")
+        .run(candidate, bytes, id).changes === 1
+    );
   }
 
   /** Queues the delivery's failed files again; a delivery whose zip failed is written again. */
@@ -402,6 +468,13 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
   private async advance(id: number): Promise<void> {
     const d = this.row(id);
     if (d.state !== 'running' && d.state !== 'assembling') return;
+    if (d.kind === 'zip' && d.placing) {
+      const placed = await this.recoverPlacing(d);
+      if (placed !== null) {
+        this.complete(d, placed);
+        return;
+      }
+    }
     if (d.kind === 'zip') {
       // A live photo goes in whole: both parts, or (when one failed) neither. Files that finish
       // while others are appended are taken in the same pass.
@@ -427,7 +500,7 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
       const zipped = (this.db.prepare('SELECT count(*) AS n FROM delivery_items WHERE delivery_id = ? AND zipped = 1').get(id) as { n: number }).n;
       const writer = this.writers.get(id);
       if (zipped > 0 && writer) {
-        target = (await writer.finish()).path;
+        target = (await writer.finish((candidate, bytes) => this.intend(id, candidate, bytes))).path;
       } else {
         // Nothing arrived: no empty zip is left behind.
         await writer?.abort();
@@ -435,15 +508,24 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
       }
       this.writers.delete(id);
     }
-    // Completed before the staging folder goes: a crash in between leaves only files to tidy, not a zip to redo.
-    // A zip's files are sealed in the same transaction: none of them can be retried into it any more.
+    this.complete(d, target);
+  }
+
+  /** Records the delivery completed (its zip at `target`), then removes its staging folder. */
+  private complete(d: DeliveryRow, target: string | null): void {
+    const id = d.id;
+    // Completed before the staging folder goes: a crash in between leaves only files to tidy (at the
+    // next start), not a zip to redo. A zip's files are sealed in the same transaction: none of them
+    // can be retried into it any more.
     this.db.transaction(() => {
-      this.db.prepare("UPDATE deliveries SET state = 'completed', completed_at = ?, zip_path = ? WHERE id = ? AND state IN ('running', 'assembling')").run(Date.now(), target, id);
+      this.db
+        .prepare("UPDATE deliveries SET state = 'completed', completed_at = ?, zip_path = ?, placing = NULL, placing_bytes = NULL WHERE id = ? AND state IN ('running', 'assembling')")
+        .run(Date.now(), target, id);
       // The zip is written: its files that failed can no longer go into it.
       if (d.kind === 'zip') this.engine.queue.seal(this.taskIds(id));
     })();
     if (d.kind === 'zip') this.showSealed(id);
-    if (d.kind === 'zip' && d.staging_dir) fs.rmSync(d.staging_dir, { recursive: true, force: true });
+    if (d.kind === 'zip') this.removeStaging(id, d.staging_dir);
     const view = this.get(id);
     this.log.info(`delivery #${id} "${d.name}" completed: ${view.progress.done} of ${view.files} files${view.progress.failed ? `, ${view.progress.failed} failed` : ''}`);
     this.emit('delivery', view);

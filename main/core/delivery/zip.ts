@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import yazl from 'yazl';
-import { placeFile } from '../engine/place.js';
+import { placeFile, unlinkIfLinked } from '../engine/place.js';
 import { CartageError } from '../errors.js';
 import { freeBytesIfKnown } from '../util/disk.js';
 import { formatBytes } from '../util/format.js';
@@ -117,6 +117,9 @@ export class ZipWriter {
     useNativeCrc32();
     try {
       await fsp.mkdir(path.dirname(target), { recursive: true });
+      // A temp file another name shares is a finished zip (a crash came between its link and the
+      // removal of this name): only this name goes, and the zip at its place is never rewritten.
+      unlinkIfLinked(temp);
       // flush: the stream fsyncs before it closes, and finish() renames only after the close.
       const out = fs.createWriteStream(temp, { flags: 'w', highWaterMark: chunkBytes, flush: true });
       // Opened here, so a folder we cannot write to is reported now rather than on the first entry.
@@ -225,8 +228,11 @@ export class ZipWriter {
     if (data) this.buffered -= data.length;
   }
 
-  /** Completes the zip: writes its directory, fsyncs, renames it into place without replacing a file. */
-  async finish(): Promise<ZipResult> {
+  /**
+   * Completes the zip: writes its directory, fsyncs, renames it into place without replacing a file.
+   * `intend` is told where it is about to be placed, before each try (see `placeZip`).
+   */
+  async finish(intend?: ZipIntend): Promise<ZipResult> {
     this.assertOpen();
     this.state = 'finishing';
     // Adds still reading their file's size have not reached yazl yet, and must before end().
@@ -249,22 +255,14 @@ export class ZipWriter {
       throw new CartageError('cannot_write', `${path.basename(this.finalPath)} was abandoned before it was complete.`);
     }
     const bytes = this.out.bytesWritten;
-    let placed: string | null;
+    let placed: string;
     try {
-      placed = await placeFile(this.tempPath, this.finalPath, 'rename');
-      await syncFolder(path.dirname(this.finalPath));
-    } catch (err) {
-      throw new CartageError(
-        'cannot_write',
-        `${path.basename(this.finalPath)} was zipped but could not be named in ${path.dirname(this.finalPath)} (${(err as { code?: string }).code ?? (err as Error).message}); it is kept as ${path.basename(this.tempPath)}.`,
-        { cause: err },
-      );
+      placed = await placeZip(this.finalPath, bytes, intend);
     } finally {
       openTemps.delete(this.tempPath);
     }
     this.state = 'done';
-    // 'rename' never skips: it numbers the name instead.
-    return { path: placed ?? this.finalPath, entries: this.entries, bytes };
+    return { path: placed, entries: this.entries, bytes };
   }
 
   /** Stops writing and removes the temp file; the downloaded files are left alone. */
@@ -422,6 +420,34 @@ export async function buildZip(finalPath: string, sources: Iterable<ZipSource>, 
     await writer.abort();
     throw err;
   }
+}
+
+/** Records where a finished zip of `bytes` is about to be placed; false when it may not be any more (canceled). */
+export type ZipIntend = (candidate: string, bytes: number) => boolean;
+
+/**
+ * Places the finished, fsynced temp file of the zip meant for `finalPath` (at `name (1).zip` if that
+ * is taken) and fsyncs the folder. Also how a zip finished before a crash is placed on the next start.
+ */
+export async function placeZip(finalPath: string, bytes: number, intend: ZipIntend = () => true): Promise<string> {
+  const tempPath = finalPath + zipPartSuffix;
+  let placed;
+  try {
+    placed = await placeFile(tempPath, finalPath, 'rename', (candidate) => intend(candidate, bytes));
+    await syncFolder(path.dirname(finalPath));
+  } catch (err) {
+    throw new CartageError(
+      'cannot_write',
+      `${path.basename(finalPath)} was zipped but could not be named in ${path.dirname(finalPath)} (${(err as { code?: string }).code ?? (err as Error).message}); it is kept as ${path.basename(tempPath)}.`,
+      { cause: err },
+    );
+  }
+  if (placed.kind !== 'placed') {
+    // Refused: the delivery was canceled meanwhile ('rename' never finds a name taken: it numbers it).
+    await fsp.rm(tempPath, { force: true });
+    throw new CartageError('cannot_write', `${path.basename(finalPath)} was abandoned before it was placed.`);
+  }
+  return placed.path;
 }
 
 type Crc32Module = { unsigned: (buf: unknown, previous?: unknown) => number; native?: true };

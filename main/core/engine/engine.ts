@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import type { ErrorInfo } from '../errors.js';
-import { MovedError, type QueueTotals, type RunnableTask, type TaskQueue } from '../queue/queue.js';
+import { FinishingError, MovedError, type QueueTotals, type RunnableTask, type TaskQueue } from '../queue/queue.js';
 import type { TaskGroup, TaskState } from '../queue/states.js';
 import type { Task, TaskPatch, TaskSpec } from '../queue/task.js';
 import type { Settings } from '../settings.js';
@@ -9,6 +9,7 @@ import type { PinnedCertificate } from '../net/tls.js';
 import { assertNever } from '../util/assert-never.js';
 import { HttpClient } from '../net/client.js';
 import type { TransferOutcome } from './outcome.js';
+import { placedAt } from './place.js';
 import { probeHost } from './probe.js';
 import { RateLimiter } from './rate-limiter.js';
 import { backoffDelay } from './retry.js';
@@ -78,6 +79,8 @@ interface Running {
   recordedBytes: number;
   /** Validators and total from this attempt's response, not yet written to the row. */
   learnt: TaskPatch;
+  /** The row says where its file is being placed: the outcome's transition clears that. */
+  placing: boolean;
   done: Promise<void>;
 }
 
@@ -125,6 +128,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (this.started) return;
     this.started = true;
     this.stopping = false;
+    // Before anything is queued again: a file a crash left half placed is told from the disk.
+    this.recoverPlacing();
     this.queue.recoverActive();
     for (const { host, url } of this.queue.hostsLostToNetwork()) this.lostHosts.set(host, url);
     this.dataVersion = this.readDataVersion();
@@ -223,7 +228,14 @@ export class Engine extends EventEmitter<EngineEvents> {
     for (const id of ids) {
       const task = this.queue.get(id);
       if (!task || !movable[verb].includes(task.state) || (task.sealed && to === 'queued')) continue;
-      const updated = this.queue.transition(id, to, { ...patch, bytesOnDisk: this.bytesOnDisk(task) });
+      let updated: Task;
+      try {
+        updated = this.queue.transition(id, to, { ...patch, bytesOnDisk: this.bytesOnDisk(task) });
+      } catch (err) {
+        // Its file is being placed: it completes, whatever was asked.
+        if (err instanceof FinishingError) continue;
+        throw err;
+      }
       moved.push(updated);
       const r = this.running.get(id);
       if (r) this.abort(r, 'control');
@@ -328,6 +340,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       recordedAt: Date.now(),
       recordedBytes: task.bytesOnDisk,
       learnt: {},
+      placing: false,
       done: Promise.resolve(),
     };
     this.running.set(task.id, r);
@@ -355,7 +368,39 @@ export class Engine extends EventEmitter<EngineEvents> {
       headers,
       tls: this.options.tlsFor?.(r.task) ?? null,
       onProgress: (bytes, total) => this.onProgress(r, bytes, total),
+      intend: (candidate, bytes) => this.intend(r, candidate, bytes),
     });
+  }
+
+  /**
+   * The verified file is about to be placed at `candidate` (or no longer is): said in the row
+   * before the disk changes, so that a crash at any instant after is told apart by the recovery.
+   * Refused when the task was paused or canceled first.
+   */
+  private intend(r: Running, candidate: string | null, bytes: number): boolean {
+    const patch: TaskPatch = candidate === null ? { placing: null } : { ...r.learnt, bytesOnDisk: bytes, totalBytes: bytes, placing: candidate };
+    const ok = this.queue.record(r.task.id, patch);
+    if (ok) r.placing = candidate !== null;
+    return ok;
+  }
+
+  /**
+   * On start: each task whose file was being placed when Cartage stopped is completed if the disk
+   * shows the file placed (the part's name, if still there, is removed: it is the final file), or
+   * else forgets the intent and is taken up again from its part file.
+   */
+  private recoverPlacing(): void {
+    for (const t of this.queue.placingTasks()) {
+      const target = t.placing!;
+      const found = placedAt(t.tempPath, target, t.totalBytes ?? t.expectedBytes);
+      if (found.placed) {
+        if (found.partLinked) fs.rmSync(t.tempPath, { force: true });
+        const done = this.queue.completePlaced(t.id, target, found.bytes);
+        if (done) this.emit('task', done);
+      } else {
+        this.queue.record(t.id, { placing: null }, [t.state]);
+      }
+    }
   }
 
   private onProgress(r: Running, bytes: number, total: number | null): void {
@@ -394,8 +439,13 @@ export class Engine extends EventEmitter<EngineEvents> {
       this.applyOutcome(r, outcome);
     } catch (err) {
       if (!(err instanceof MovedError)) throw err;
-      // Paused or canceled while running, here or from another process: the row already says so.
       const current = err.task;
+      if (outcome.kind === 'completed') {
+        // The file is at its place: nothing undoes that, and it is never downloaded again.
+        this.emit('task', this.queue.completePlaced(current.id, outcome.finalPath, outcome.bytes) ?? current);
+        return;
+      }
+      // Paused or canceled while running, here or from another process: the row already says so.
       if (current.state === 'canceled') fs.rmSync(current.tempPath, { force: true });
       // The last bytes were flushed after the pause was recorded: keep the count true, and the
       // validator that makes them resumable.
@@ -414,7 +464,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     const onDisk = outcome.kind === 'completed' ? outcome.bytes : this.bytesOnDisk(current);
     // What the attempt learnt goes in with the state change, so a retry resumes with the right validator.
     const done = (to: TaskState, patch: TaskPatch): void => {
-      this.emit('task', this.queue.transition(id, to, { ...r.learnt, ...patch }, now, 'active'));
+      // The intent to place goes with whatever came of it (set only when there was one: an index update saved).
+      const placing: TaskPatch = r.placing ? { placing: null } : {};
+      this.emit('task', this.queue.transition(id, to, { ...r.learnt, ...patch, ...placing }, now, 'active'));
     };
     switch (outcome.kind) {
       case 'completed':

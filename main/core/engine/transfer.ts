@@ -9,12 +9,13 @@ import { CartageError } from '../errors.js';
 import type { ChecksumAlgo, Task, TaskPatch } from '../queue/task.js';
 import type { Settings } from '../settings.js';
 import { untrustedCertificateError, type PinnedCertificate } from '../net/tls.js';
+import { assertNever } from '../util/assert-never.js';
 import { freeBytesIfKnown } from '../util/disk.js';
 import { formatBytes } from '../util/format.js';
 import type { HttpClient } from '../net/client.js';
 import { makeFolderAsync } from '../util/folders.js';
 import type { TransferOutcome } from './outcome.js';
-import { placeFile } from './place.js';
+import { placeFile, unlinkIfLinked } from './place.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { isNetworkError, isRetryableStatus, parseRetryAfter } from './retry.js';
 import {
@@ -43,6 +44,11 @@ export interface TransferContext {
   tls?: PinnedCertificate | null;
   /** Called as bytes land on disk. */
   onProgress(bytesOnDisk: number, total: number | null): void;
+  /**
+   * Records that the verified part (`bytes` long) is about to be placed at `candidate`, or that it
+   * no longer is (null), before the disk changes; false when the task may not be placed any more.
+   */
+  intend(candidate: string | null, bytes: number): boolean;
 }
 
 /** One attempt at a download: stream to the part file, verify, rename into place. Never throws. */
@@ -60,10 +66,17 @@ async function attempt(task: Task, ctx: TransferContext): Promise<TransferOutcom
   }
   await ensureDir(task.dir);
 
-  let offset = partSize(task.tempPath);
+  const part = partStat(task.tempPath);
+  // A part that shares its file with another name (a final file: a crash came between the link and
+  // the removal of the part's name) is not a part: its name goes, and nothing writes through it.
+  let offset = part && !unlinkIfLinked(task.tempPath, part) ? part.size : 0;
   const validator = ifRangeValue(task.etag, task.lastModified);
+  // The whole file is on disk already (the range past its end may well be refused, with a 500 as
+  // Immich does): it is verified and placed without asking the server for more.
+  const size = task.totalBytes ?? task.expectedBytes;
+  const whole = offset > 0 && size !== null && offset === size && (validator !== null || task.checksum !== null);
   // Bytes without a validator, or more bytes than the file has, cannot be trusted to resume from.
-  if (offset > 0 && (!validator || (task.totalBytes !== null && offset > task.totalBytes))) offset = 0;
+  if (offset > 0 && !whole && (!validator || (task.totalBytes !== null && offset > task.totalBytes))) offset = 0;
 
   const headers: Record<string, string> = { ...ctx.headers };
   if (offset > 0 && validator) {
@@ -78,6 +91,10 @@ async function attempt(task: Task, ctx: TransferContext): Promise<TransferOutcom
   const resumeFrom = offset;
   if (hash && offset > 0) await hashFile(task.tempPath, offset, hash);
   if (ctx.signal.aborted) return { kind: 'aborted' };
+  if (whole) {
+    ctx.learnt.totalBytes = offset;
+    return finish(task, ctx, offset, hash, algo);
+  }
 
   const stream = ctx.http.stream(task.url, headers, ctx.signal, ctx.tls);
   const response = await new Promise<IncomingMessage>((resolve, reject) => {
@@ -211,12 +228,23 @@ async function finish(
       return { kind: 'checksum-mismatch' };
     }
   }
-  const placed = await placeFile(task.tempPath, task.finalPath, task.conflict ?? ctx.settings.conflictPolicy);
-  if (placed === null) {
-    await removePart(task);
-    return alreadyThere(task);
+  const placed = await placeFile(task.tempPath, task.finalPath, task.conflict ?? ctx.settings.conflictPolicy, (candidate) =>
+    ctx.intend(candidate, bytes),
+  );
+  switch (placed.kind) {
+    case 'placed':
+      return { kind: 'completed', finalPath: placed.path, bytes };
+    case 'refused':
+      // Paused or canceled just before: the complete part stays (a resume places it without a download).
+      return { kind: 'aborted' };
+    case 'taken':
+      // The intent goes first: a part gone while the row still says "placing" would read as placed.
+      ctx.intend(null, bytes);
+      await removePart(task);
+      return alreadyThere(task);
+    default:
+      return assertNever(placed, 'placement');
   }
-  return { kind: 'completed', finalPath: placed, bytes };
 }
 
 /** 416: the range starts at or past the end. Complete if the bytes on disk are the whole file. */
@@ -369,10 +397,14 @@ async function classify(err: unknown, task: Task, ctx: TransferContext): Promise
 
 /** Size of a part file, 0 when there is none (without the cost of an exception per new download). */
 export function partSize(file: string): number {
+  return partStat(file)?.size ?? 0;
+}
+
+function partStat(file: string): fs.Stats | null {
   try {
-    return fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+    return fs.lstatSync(file, { throwIfNoEntry: false }) ?? null;
   } catch {
-    return 0; // ENOTDIR and the like: there is no part file either
+    return null; // ENOTDIR and the like: there is no part file either
   }
 }
 

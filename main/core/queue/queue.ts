@@ -56,6 +56,8 @@ export class TaskQueue {
       const row = this.byId.get(id);
       if (!row) throw new CartageError('not_found', `There is no task ${id} in the queue.`);
       if (from && row.state !== from) throw new MovedError(taskFromRow(row));
+      // Its file is being placed: a pause or a cancel cannot undo a finished file.
+      if (row.placing !== null && (to === 'paused' || to === 'canceled')) throw new FinishingError(taskFromRow(row));
       assertTransition(id, row.state, to);
       if (row.sealed && to === 'queued') {
         throw new CartageError('illegal_transition', `"${row.name}" ${sealedReason}`);
@@ -262,8 +264,10 @@ export class TaskQueue {
     if (legal.length === 0) return [];
     const { sql, values } = patchSql(patch);
     const unsealed = to === 'queued' ? 'AND sealed = 0' : '';
+    // Files being placed are finished: a pause or a cancel leaves them to complete.
+    const unfinished = to === 'paused' || to === 'canceled' ? 'AND placing IS NULL' : '';
     const rows = this.stmt(
-        `UPDATE tasks SET state = ?, updated_at = ?${sql} WHERE state IN (${legal.map(() => '?').join(',')}) ${unsealed} RETURNING id`,
+        `UPDATE tasks SET state = ?, updated_at = ?${sql} WHERE state IN (${legal.map(() => '?').join(',')}) ${unsealed} ${unfinished} RETURNING id`,
       )
       .all(to, now, ...values, ...legal) as { id: number }[];
     return rows.map((r) => r.id);
@@ -275,6 +279,24 @@ export class TaskQueue {
     this.db.transaction(() => {
       for (const id of ids) st.run(now, id);
     })();
+  }
+
+  /** Tasks whose verified file was being placed (at most a few: one per transfer that was finishing). */
+  placingTasks(): Task[] {
+    return (this.stmt('SELECT * FROM tasks INDEXED BY tasks_placing WHERE placing IS NOT NULL ORDER BY id').all() as TaskRow[]).map(taskFromRow);
+  }
+
+  /**
+   * Records a task whose file is at its final path as completed, whatever a pause or a cancel said
+   * meanwhile: the file is there, and a finished file is never downloaded again.
+   */
+  completePlaced(id: number, finalPath: string, bytes: number, now = Date.now()): Task | undefined {
+    const row = this.stmt(
+      `UPDATE tasks SET state = 'completed', placing = NULL, final_path = ?, bytes_on_disk = ?, total_bytes = ?, completed_at = ?,
+              error_code = NULL, error_message = NULL, updated_at = ?
+       WHERE id = ? AND state != 'completed' RETURNING *`,
+    ).get(finalPath, bytes, bytes, now, now, id) as TaskRow | undefined;
+    return row ? taskFromRow(row) : undefined;
   }
 
   /** On start: downloads that were running when Cartage stopped go back to the queue. */
@@ -296,6 +318,13 @@ export class TaskQueue {
       )
       .all(now, host) as { id: number }[];
     return rows.map((r) => r.id);
+  }
+}
+
+/** The task's file is being placed at its final path: it is finished, and cannot be paused or canceled. */
+export class FinishingError extends Error {
+  constructor(readonly task: Task) {
+    super(`${task.name} has finished downloading and is being saved as ${task.placing ?? task.finalPath}.`);
   }
 }
 

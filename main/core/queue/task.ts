@@ -38,6 +38,8 @@ export interface Task {
   conflict: ConflictPolicy | null;
   /** The zip its file was for is written or canceled: it can no longer be retried. */
   sealed: boolean;
+  /** Where its verified part file is being placed (recorded before the link; cleared when it completes). */
+  placing: string | null;
 }
 
 /** What a caller gives to queue a download. */
@@ -66,6 +68,7 @@ export interface TaskPatch {
   error?: ErrorInfo | null;
   finalPath?: string;
   completedAt?: number | null;
+  placing?: string | null;
 }
 
 export interface TaskRow {
@@ -97,6 +100,7 @@ export interface TaskRow {
   completed_at: number | null;
   conflict: ConflictPolicy | null;
   sealed: number;
+  placing: string | null;
 }
 
 export function taskFromRow(r: TaskRow): Task {
@@ -128,6 +132,7 @@ export function taskFromRow(r: TaskRow): Task {
     completedAt: r.completed_at,
     conflict: r.conflict ?? null,
     sealed: r.sealed === 1,
+    placing: r.placing ?? null,
   };
 }
 
@@ -143,4 +148,5 @@ export const patchColumns: Record<Exclude<keyof TaskPatch, 'error'>, string> = {
   nextAttemptAt: 'next_attempt_at',
   finalPath: 'final_path',
   completedAt: 'completed_at',
+  placing: 'placing',
 };

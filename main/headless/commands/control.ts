@@ -31,6 +31,7 @@ export function controlCommand(verb: Verb, args: string[], io: Io, dataDir: stri
     let count: number;
     if (ids === 'all') {
       count = verb === 'pause' ? engine.pauseAll().length : verb === 'cancel' ? engine.cancelAll().length : engine.resumeAll().length + engine.retryAll().length;
+      if (verb !== 'resume') for (const t of queue.placingTasks()) io.stdout.write(`${finishing(t)}\n`);
     } else {
       const moved: Task[] =
         verb === 'pause' ? engine.pause(ids) : verb === 'cancel' ? engine.cancel(ids) : [...engine.resume(ids), ...engine.retry(ids)];
@@ -39,6 +40,7 @@ export function controlCommand(verb: Verb, args: string[], io: Io, dataDir: stri
       for (const id of untouched) {
         const t = queue.get(id)!;
         if (t.sealed && verb === 'resume') io.stdout.write(`Task ${id} (${t.name}) ${sealedReason}\n`);
+        else if (t.placing && verb !== 'resume') io.stdout.write(`${finishing(t)}\n`);
         else io.stdout.write(`Task ${id} (${t.name}) is ${t.state}; there is nothing to ${verb}.\n`);
       }
     }
@@ -49,3 +51,7 @@ export function controlCommand(verb: Verb, args: string[], io: Io, dataDir: stri
   }
 }
 
+/** A task whose file was complete when the pause or cancel came: it is kept, and recorded as completed. */
+function finishing(t: Task): string {
+  return `Task ${t.id} (${t.name}) had finished downloading and is being saved as ${t.placing}; it was kept.`;
+}
