@@ -200,27 +200,30 @@ describe('searching a large library', () => {
   });
 });
 
-describe('shared links', () => {
+describe.each([
+  ['v2', () => v2],
+  ['v3', () => v3],
+] as const)('shared links (%s)', (_v, server) => {
   it('browses a link that does not allow downloads, and its files say so', async () => {
-    const address = parseImmichAddress(`${v2.url}/share/closed-key`);
+    const address = parseImmichAddress(`${server().url}/share/closed-key`);
     expect(address.share).toEqual({ key: 'closed-key' });
     const c = await connectImmich(address, { shareKey: 'closed-key' });
     expect(c.sharedLink).toMatchObject({ allowDownload: false, type: 'INDIVIDUAL', files: 1 });
-    const listing = await source(v2, { shareKey: 'closed-key' }).list('');
+    const listing = await source(server(), { shareKey: 'closed-key' }).list('');
     expect(listing.files.map((f) => [f.name, f.access.restriction])).toEqual([['IMG_0001.JPG', 'not_allowed']]);
     expect(listing.files[0]!.access.reason).toMatch(/does not allow downloads/);
     // The key travels in a header, never in a URL that could be logged or stored.
-    expect(v2.requests().filter((r) => r.headers['x-immich-share-key'] === 'closed-key').every((r) => !('key' in r.query))).toBe(true);
+    expect(server().requests().filter((r) => r.headers['x-immich-share-key'] === 'closed-key').every((r) => !('key' in r.query))).toBe(true);
   });
 
   it('lists an album link that allows downloads', async () => {
-    const listing = await source(v2, { shareKey: 'open-key' }).list('');
+    const listing = await source(server(), { shareKey: 'open-key' }).list('');
     expect(listing.files.map((f) => f.name).sort()).toEqual(['IMG_0001.JPG', 'IMG_0002.HEIC', 'VID_0003.MP4']);
     expect(listing.files.every((f) => f.access.downloadable)).toBe(true);
   });
 
   it('refuses a link that is gone', async () => {
-    await expect(connectImmich(parseImmichAddress(`${v2.url}/share/nope`), { shareKey: 'nope' })).rejects.toThrow(/is not valid any more/);
+    await expect(connectImmich(parseImmichAddress(`${server().url}/share/nope`), { shareKey: 'nope' })).rejects.toThrow(/is not valid any more/);
   });
 });
 

@@ -198,12 +198,15 @@ export class ImmichSource implements Source {
     const link = await this.sharedLink();
     if (link.type !== 'ALBUM' || !link.album) return { folder: '', files: await this.toFiles(link.assets.filter(isListed), '', link), folders: [] };
     const album = link.album;
-    let files: RemoteFile[];
+    let files: RemoteFile[] | null = null;
     if ((await this.version()).major < 3) {
       // v2 leaves an album link's assets out of its own answer: they come with the album, as the web app asks.
       const full = await this.api.call({ path: `/albums/${encodeURIComponent(album.id)}` }, albumSchema);
-      files = await this.toFiles((full.assets ?? link.assets).filter(isListed), '', link);
-    } else {
+      if (full.assets) files = await this.toFiles(full.assets.filter(isListed), '', link);
+      // An album without the field is v3's: the server was upgraded since its version was stored.
+      else await this.versionChanged();
+    }
+    if (files === null) {
       // v3 has neither: the album's assets are a search with the link's key, as its web app does.
       files = await this.collect(this.search({ albumIds: [album.id], archived: 'include', trashed: 'exclude' }, '', undefined, link));
     }
