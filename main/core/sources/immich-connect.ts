@@ -126,7 +126,7 @@ async function checkPermissions(api: ImmichApi): Promise<void> {
     granted = (await api.call({ path: '/api-keys/me' }, apiKeySchema)).permissions;
   } catch (err) {
     // A server that cannot say (no such endpoint): each call names what it lacks when it is made.
-    if (err instanceof CartageError && (err.code === 'network' || err.code === 'timeout' || err.code === 'auth')) throw err;
+    if (err instanceof CartageError && (err.code === 'network' || err.code === 'timeout')) throw err;
     return;
   }
   if (granted.includes('all')) return;
