@@ -67,18 +67,24 @@ async function all(files: AsyncIterable<RemoteFile>): Promise<RemoteFile[]> {
   return out;
 }
 
-describe('connecting to Immich', () => {
+describe.each([
+  [2, () => v2],
+  [3, () => v3],
+] as const)('connecting to Immich v%s', (major, server) => {
   it('finds the API through /.well-known/immich, checks ping and version, and says who is signed in', async () => {
-    const c = await connectImmich(parseImmichAddress(v2.url), { apiKey: v2.apiKey });
-    expect(c).toMatchObject({ apiUrl: v2.apiUrl, version: { major: 2 }, user: { name: 'Test User', email: 'test@example.com' }, sharedLink: null });
-    expect(v2.requests().some((r) => r.path === '/.well-known/immich')).toBe(true);
+    const c = await connectImmich(parseImmichAddress(server().url), { apiKey: server().apiKey });
+    expect(c).toMatchObject({ apiUrl: server().apiUrl, version: { major }, user: { name: 'Test User', email: 'test@example.com' }, sharedLink: null });
+    expect(server().requests().some((r) => r.path === '/.well-known/immich')).toBe(true);
   });
 
   it('refuses a bad key with what to do', async () => {
-    await expect(connectImmich(parseImmichAddress(v2.url), { apiKey: 'wrong' })).rejects.toThrow(
+    await expect(connectImmich(parseImmichAddress(server().url), { apiKey: 'wrong' })).rejects.toThrow(
       /refused the API key \(401\): create a new key in Immich \(Account settings, API keys\)/,
     );
   });
+});
+
+describe('connecting to what is not Immich', () => {
 
   it('says a server that is down, or is not Immich, is not usable', async () => {
     await expect(connectImmich(parseImmichAddress('http://127.0.0.1:9'), { apiKey: 'k' })).rejects.toThrow(/refused the connection/);
