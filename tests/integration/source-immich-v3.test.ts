@@ -78,27 +78,29 @@ describe.each([2, 3] as const)('an album shared by link, on v%s', (version) => {
   });
 });
 
-describe('a listing Immich counts files in but returns empty', () => {
-  it('is refused with the count, not taken as an empty album', async () => {
-    const s = await immich(3);
-    // A server whose search answers nothing for the album (the v3 change Cartage once missed).
-    const empty = got.extend({
-      throwHttpErrors: false,
-      hooks: {
-        afterResponse: [
-          (res) => {
-            if (!res.url.endsWith('/search/metadata')) return res;
-            const body = JSON.parse(String(res.body)) as { assets: { items: unknown[]; nextCursor: unknown; nextPage: unknown } };
-            Object.assign(body.assets, { items: [], nextCursor: null, nextPage: null });
-            res.body = JSON.stringify(body);
-            return res;
-          },
-        ],
+/** A server whose searches answer nothing (as v3 did for albums before Cartage searched them right). */
+const emptySearches = got.extend({
+  throwHttpErrors: false,
+  hooks: {
+    afterResponse: [
+      (res) => {
+        if (!res.url.endsWith('/search/metadata')) return res;
+        const body = JSON.parse(String(res.body)) as { assets: { items: unknown[]; nextCursor: unknown; nextPage: unknown } };
+        Object.assign(body.assets, { items: [], nextCursor: null, nextPage: null });
+        res.body = JSON.stringify(body);
+        return res;
       },
-    });
-    await expect(source(s, { shareKey: 'trip-key' }, { http: empty }).list('')).rejects.toThrow(
+    ],
+  },
+});
+
+describe('a listing Immich counts files in but returns empty', () => {
+  it('is refused with the count, not taken as an empty album: a shared album, and an album of yours', async () => {
+    const s = await immich(3);
+    await expect(source(s, { shareKey: 'trip-key' }, { http: emptySearches }).list('')).rejects.toThrow(
       /Immich counts 2 files in the shared album "Trip" but listed none; Cartage does not take that as an empty album/,
     );
+    await expect(source(s, { apiKey: s.apiKey }, { http: emptySearches }).list(`albums/${ids.trip}`)).rejects.toThrow(/Immich counts 2 files in the album "Trip" but listed none/);
   });
 });
 

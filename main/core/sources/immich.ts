@@ -210,13 +210,7 @@ export class ImmichSource implements Source {
       // v3 has neither: the album's assets are a search with the link's key, as its web app does.
       files = await this.collect(this.search({ albumIds: [album.id], archived: 'include', trashed: 'exclude' }, '', undefined, link));
     }
-    if (files.length === 0 && album.assetCount > 0) {
-      // An empty answer where Immich itself counts files is not an empty album: a mirror must never read it as all deleted.
-      throw new CartageError(
-        'http_error',
-        `Immich counts ${album.assetCount} file${album.assetCount === 1 ? '' : 's'} in the shared album "${album.albumName}" but listed none; Cartage does not take that as an empty album. Try again, or update Immich if this persists.`,
-      );
-    }
+    if (files.length === 0 && album.assetCount > 0) throw emptyListing(album.assetCount, `the shared album "${album.albumName}"`);
     return { folder: '', files, folders: [] };
   }
 
@@ -243,7 +237,13 @@ export class ImmichSource implements Source {
       const album = await this.api.call({ path: `/albums/${encodeURIComponent(id)}` }, albumSchema);
       if (album.assets) return this.toFiles(album.assets.filter(isListed), folder, null);
     }
-    return this.collect(this.search({ albumIds: [id], archived: 'include', trashed: 'exclude' }, folder));
+    const files = await this.collect(this.search({ albumIds: [id], archived: 'include', trashed: 'exclude' }, folder));
+    if (files.length === 0) {
+      // Nothing found: asked once more whether the album itself counts files (see emptyListing).
+      const album = await this.api.call({ path: `/albums/${encodeURIComponent(id)}` }, albumSchema);
+      if (album.assetCount > 0) throw emptyListing(album.assetCount, `the album "${album.albumName}"`);
+    }
+    return files;
   }
 
   private async monthFolders(): Promise<RemoteFolder[]> {
@@ -440,6 +440,17 @@ export class ImmichSource implements Source {
       },
     };
   }
+}
+
+/**
+ * An empty answer where Immich itself counts files is not an empty album: said, rather than
+ * listed as nothing, which a mirror would read as everything deleted.
+ */
+function emptyListing(count: number, what: string): CartageError {
+  return new CartageError(
+    'http_error',
+    `Immich counts ${count} file${count === 1 ? '' : 's'} in ${what} but listed none; Cartage does not take that as an empty album. Try again, or update Immich if this persists.`,
+  );
 }
 
 /** A link with "Show metadata" off sends assets without a file name or checksum. */
