@@ -163,7 +163,7 @@ export class FakeLibrary {
 
   // ---- access, as server/src/utils/access.ts decides it ------------------------------------------
 
-  private inLink(link: StoredLink, a: StoredAsset): boolean {
+  inLink(link: StoredLink, a: StoredAsset): boolean {
     const album = this.albums.find((al) => al.id === link.albumId);
     const parents = [...link.assetIds, ...(album?.assetIds ?? [])].map((id) => this.assets.get(id)).filter((p) => p && !p.deletedAt);
     return parents.some((p) => p!.id === a.id || p!.livePhotoVideoId === a.id);

@@ -1,7 +1,7 @@
 // The fake Immich's queries: metadata search, timeline buckets, folder view. Each follows the real
 // server's SQL (search.repository, asset.repository getTimeBuckets, view.repository) on the fake library.
 import { FakeLibrary } from './immich-fake-data.js';
-import type { StoredAsset, Visibility } from './immich-fake-types.js';
+import type { StoredAsset, StoredLink, Visibility } from './immich-fake-types.js';
 
 type Dto = Record<string, unknown>;
 const time = (v: unknown): number => new Date(String(v)).getTime();
@@ -9,24 +9,33 @@ const inAlbum = (lib: FakeLibrary, albumId: string, a: StoredAsset): boolean => 
 /** SQL `ilike '%x%'`. */
 const contains = (hay: string, needle: unknown): boolean => hay.toLowerCase().includes(String(needle).toLowerCase());
 
+/** Who searches: a user (their own assets; on v3 also those of albums shared with them), or a shared link (its assets). */
+export type SearchScope = { kind: 'user'; userId: string } | { kind: 'link'; link: StoredLink };
+
 /**
- * POST /search/metadata (searchAssetBuilder). Only the caller's own assets (no partners here).
+ * POST /search/metadata (searchAssetBuilder): the matching assets, ordered, before paging.
  * Visibility: exactly the one asked; none asked means 'timeline' in v2 and every visibility in v3
  * (PR #29385) except 'locked', which needs a PIN-elevated session an API key never has.
  * Albums and people match when the asset is in ALL the albums / shows ALL the people.
  * `withDeleted` adds trashed assets to the rest (the SQL only drops its `deletedAt is null`).
+ * v3.2's nested `filter` is read by filterTests; `unsupported` collects what the fake cannot do.
  */
-export function searchMetadata(lib: FakeLibrary, userId: string, dto: Dto): Dto {
-  const page = Number(dto.page ?? 1);
-  const size = Number(dto.size) || 250;
+export function searchMatches(lib: FakeLibrary, scope: SearchScope, dto: Dto, unsupported: string[] = []): StoredAsset[] {
   const withDeleted = !!dto.withDeleted || !!(dto.trashedAfter || dto.trashedBefore || dto.isOffline);
-  const allowed: Visibility[] = dto.visibility ? [dto.visibility as Visibility] : lib.version === 3 ? ['timeline', 'archive', 'hidden'] : ['timeline'];
+  const filter = (dto.filter ?? {}) as Dto;
+  const defaultVisibility: Visibility[] = lib.version === 3 ? ['timeline', 'archive', 'hidden'] : ['timeline'];
+  const allowed: Visibility[] = dto.visibility ? [dto.visibility as Visibility] : defaultVisibility;
   const exif = (a: StoredAsset) => lib.exifDto(a);
-  const tests: ((a: StoredAsset) => boolean)[] = [
-    (a) => a.ownerId === userId && allowed.includes(lib.visibility(a)),
-    (a) => withDeleted || !a.deletedAt,
-  ];
-  const albumIds = dto.albumIds as string[] | undefined;
+  const albumIds = (dto.albumIds as string[] | undefined) ?? ((filter.albumIds as Dto | undefined)?.all as string[] | undefined);
+  const tests: ((a: StoredAsset) => boolean)[] = [(a) => withDeleted || !a.deletedAt];
+  if (!filter.visibility) tests.push((a) => allowed.includes(lib.visibility(a)));
+  if (scope.kind === 'link') {
+    tests.push((a) => lib.inLink(scope.link, a));
+  } else if (lib.version === 3 && albumIds?.length && albumIds.every((id) => lib.albums.some((al) => al.id === id && (al.ownerId === scope.userId || al.memberIds.includes(scope.userId))))) {
+    // v3 searches the albums you may read, whoever owns their assets: a shared album lists through search.
+  } else {
+    tests.push((a) => a.ownerId === scope.userId);
+  }
   if (albumIds?.length) tests.push((a) => albumIds.every((id) => inAlbum(lib, id, a)));
   const personIds = dto.personIds as string[] | undefined;
   if (personIds?.length) tests.push((a) => personIds.every((p) => a.personIds.includes(p)));
@@ -67,13 +76,77 @@ export function searchMetadata(lib: FakeLibrary, userId: string, dto: Dto): Dto 
   if (dto.isEncoded !== undefined) tests.push(() => dto.isEncoded === false); // no transcodes in the fake
   if (dto.isMotion !== undefined) tests.push((a) => (a.livePhotoVideoId !== null) === dto.isMotion);
   if (dto.isNotInAlbum && !albumIds?.length) tests.push((a) => !lib.albums.some((al) => al.assetIds.includes(a.id)));
+  tests.push(...filterTests(lib, filter, unsupported));
 
   const dir = dto.order === 'asc' ? 1 : -1;
-  const all = [...lib.assets.values()].filter((a) => tests.every((t) => t(a))).sort((x, y) => dir * (x.fileCreatedAt.getTime() - y.fileCreatedAt.getTime()));
+  return [...lib.assets.values()].filter((a) => tests.every((t) => t(a))).sort((x, y) => dir * (x.fileCreatedAt.getTime() - y.fileCreatedAt.getTime()));
+}
+
+/** v3.2's SearchFilter, for the operators Cartage sends; any other is named in `unsupported`. */
+function filterTests(lib: FakeLibrary, filter: Dto, unsupported: string[]): ((a: StoredAsset) => boolean)[] {
+  const tests: ((a: StoredAsset) => boolean)[] = [];
+  const values = (f: Dto, key: string, get: (a: StoredAsset) => unknown) => {
+    for (const [op, want] of Object.entries(f)) {
+      if (op === 'eq') tests.push((a) => get(a) === want);
+      else if (op === 'ne') tests.push((a) => get(a) !== want);
+      else if (op === 'in') tests.push((a) => (want as unknown[]).includes(get(a)));
+      else if (op === 'notIn') tests.push((a) => !(want as unknown[]).includes(get(a)));
+      else unsupported.push(`filter.${key}.${op}`);
+    }
+  };
+  for (const [key, raw] of Object.entries(filter)) {
+    const f = raw as Dto;
+    switch (key) {
+      case 'visibility':
+        values(f, key, (a) => lib.visibility(a));
+        break;
+      case 'type':
+        values(f, key, (a) => a.type);
+        break;
+      case 'isFavorite':
+        tests.push((a) => a.isFavorite === f.eq);
+        break;
+      case 'takenAt':
+        for (const [op, bound] of Object.entries(f)) {
+          const b = time(bound);
+          const t = (a: StoredAsset) => a.fileCreatedAt.getTime();
+          if (op === 'gte') tests.push((a) => t(a) >= b);
+          else if (op === 'gt') tests.push((a) => t(a) > b);
+          else if (op === 'lte') tests.push((a) => t(a) <= b);
+          else if (op === 'lt') tests.push((a) => t(a) < b);
+          else unsupported.push(`filter.takenAt.${op}`);
+        }
+        break;
+      case 'albumIds':
+      case 'personIds': {
+        const has = (a: StoredAsset, id: string) => (key === 'albumIds' ? inAlbum(lib, id, a) : a.personIds.includes(id));
+        if (f.all) tests.push((a) => (f.all as string[]).every((id) => has(a, id)));
+        if (f.any) tests.push((a) => (f.any as string[]).some((id) => has(a, id)));
+        if (f.none) tests.push((a) => !(f.none as string[]).some((id) => has(a, id)));
+        break;
+      }
+      case 'originalFileName':
+        for (const [op, pattern] of Object.entries(f)) {
+          if (op === 'like') tests.push((a) => like(String(pattern), 'i').test(a.originalFileName));
+          else unsupported.push(`filter.originalFileName.${op}`);
+        }
+        break;
+      default:
+        unsupported.push(`filter.${key}`);
+    }
+  }
+  return tests;
+}
+
+/** v2's answer: page numbers, AssetResponseDto as v2.5 maps it. */
+export function searchMetadata(lib: FakeLibrary, userId: string, dto: Dto): Dto {
+  const page = Number(dto.page ?? 1);
+  const size = Number(dto.size) || 250;
+  const all = searchMatches(lib, { kind: 'user', userId }, dto);
   // The repository fetches size + 1 rows to learn whether a next page exists.
   const window = all.slice((page - 1) * size, page * size + 1);
   const items = window.slice(0, size);
-  const withFaces = !!dto.withPeople || !!personIds?.length;
+  const withFaces = !!dto.withPeople || !!(dto.personIds as string[] | undefined)?.length;
   return {
     albums: { total: 0, count: 0, items: [], facets: [] },
     assets: {
@@ -86,6 +159,15 @@ export function searchMetadata(lib: FakeLibrary, userId: string, dto: Dto): Dto 
     },
   };
 }
+
+/** Where a v3 page starts: its page number, or the offset its cursor carries (opaque to clients). */
+export function pageStart(dto: Dto, size: number): number {
+  if (typeof dto.cursor === 'string') return (JSON.parse(Buffer.from(dto.cursor, 'base64url').toString('utf8')) as { offset: number }).offset;
+  return (Number(dto.page ?? 1) - 1) * size;
+}
+
+/** The cursor for the page that starts at `offset`. */
+export const cursorAt = (offset: number): string => Buffer.from(JSON.stringify({ offset })).toString('base64url');
 
 /**
  * GET /timeline/buckets: counts by month of localDateTime. Default visibility is timeline+archive
@@ -119,8 +201,8 @@ export function uniquePaths(lib: FakeLibrary, userId: string): string[] {
 }
 
 /** SQL LIKE as a regular expression (`%` any run, `_` any one character: an underscore in a path is a wildcard). */
-const like = (pattern: string): RegExp =>
-  new RegExp(`^${pattern.split('').map((c) => (c === '%' ? '.*' : c === '_' ? '.' : c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))).join('')}$`, 's');
+const like = (pattern: string, flags = ''): RegExp =>
+  new RegExp(`^${pattern.split('').map((c) => (c === '%' ? '.*' : c === '_' ? '.' : c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))).join('')}$`, `s${flags}`);
 
 /**
  * GET /view/folder?path=P: `originalPath like '%P/%' and not like '%P/%/%'`, exactly as the real

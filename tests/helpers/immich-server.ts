@@ -1,14 +1,19 @@
 // A fake Immich server for tests: a real node:http server on 127.0.0.1 that answers the endpoints a
-// downloader needs the way Immich v2.5 (or v3) does. Every request it receives and every JSON body it
-// sends is checked against the real OpenAPI spec (openapi.ts); tests assert `violations()` is empty.
+// downloader needs the way Immich v2.5 or v3.2 (or v3.0) does. As v2, every request it receives and
+// every JSON body it sends is checked against the real v2.5.6 OpenAPI spec (openapi.ts); as v3, its
+// answers are typed with @immich/sdk's DTOs and its requests checked against the SDK's parameters
+// (immich-fake-v3*.ts). Tests assert `violations()` is empty.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeLibrary } from './immich-fake-data.js';
 import { answerOriginal } from './immich-fake-original.js';
-import { folderAssets, searchMetadata, timeBuckets, uniquePaths } from './immich-fake-queries.js';
+import { cursorAt, folderAssets, pageStart, searchMatches, searchMetadata, timeBuckets, uniquePaths } from './immich-fake-queries.js';
 import { DEFAULT_USER, FRIEND_USER, type Auth, type FakeAlbum, type FakeAsset, type FakeSharedLink, type FakeUser } from './immich-fake-types.js';
+import { albumV3, apiKeyV3, assetV3, bucketsV3, errorV3, linkV3, sanitizedAssetV3, searchV3, serverVersionV3, userAdminV3 } from './immich-fake-v3.js';
+import { metadataSearchV3, v32SearchFields, v3Routes } from './immich-fake-v3-requests.js';
 import { analyseRequest, checkResponse } from './openapi.js';
+import type { Permission } from '@immich/sdk';
 
 export { DEFAULT_USER, FRIEND_USER };
 export type { FakeAlbum, FakeAsset, FakeSharedLink, FakeUser };
@@ -16,6 +21,10 @@ export type { FakeAlbum, FakeAsset, FakeSharedLink, FakeUser };
 export interface ImmichOptions {
   /** Major version the server claims and behaves as (default 2). */
   version?: 2 | 3;
+  /** v3's minor version (default 2): 3.0 and 3.1 know neither `filter` nor `cursor` in searches. */
+  minor?: number;
+  /** What the API key may do (default ['all']); a call that needs more gets 403. */
+  permissions?: string[];
   /** The API key accepted in `x-api-key` (default 'test-key'). */
   apiKey?: string;
   user?: FakeUser;
@@ -52,6 +61,8 @@ export interface FakeImmich {
   updateAsset(id: string, patch: Partial<Omit<FakeAsset, 'id'>>): void;
   /** Moves an asset to the trash (isTrashed true), as DELETE /assets without force does. */
   removeAsset(id: string): void;
+  /** Upgrades (or downgrades) a v3 server's minor version, as a restart on another release would. */
+  setMinor(minor: number): void;
   stop(): Promise<void>;
 }
 
@@ -77,18 +88,29 @@ interface Ctx {
 }
 
 /** A NestJS exception body as Immich v2's GlobalExceptionFilter sends it. */
-function fail(status: number, message: string | string[], error?: string): Reply {
+function failV2(status: number, message: string | string[], error?: string): Reply {
   const correlationId = randomBytes(6).toString('hex').slice(0, 8);
   const body: Record<string, unknown> = { message };
   if (error) body.error = error;
   return { status, body: { ...body, statusCode: status, correlationId }, headers: { 'x-immich-cid': correlationId } };
 }
-const badRequest = (message: string) => fail(400, message, 'Bad Request');
-const internalError = () => fail(500, 'Internal server error');
+
+/** v3's body (ApiExceptionResponse), zod's issues in `errors`, the request's id in X-Correlation-ID. */
+function failV3(status: number, message: string | string[], issues?: { path: (string | number)[]; message: string }[]): Reply {
+  const text = Array.isArray(message) ? 'Validation failed' : message;
+  const errors = issues ?? (Array.isArray(message) ? message.map((m) => ({ path: [], message: m })) : undefined);
+  return { status, body: errorV3(status, text, errors), headers: { 'x-correlation-id': randomBytes(8).toString('hex') } };
+}
 
 /** Starts the fake on a free loopback port. */
 export async function startImmich(options: ImmichOptions): Promise<FakeImmich> {
   const version = options.version ?? 2;
+  let minor = options.minor ?? 2;
+  const v3 = version === 3;
+  const fail = (status: number, message: string | string[], error?: string): Reply => (v3 ? failV3(status, message) : failV2(status, message, error));
+  const badRequest = (message: string) => fail(400, message, 'Bad Request');
+  const internalError = () => fail(500, 'Internal server error');
+  const permissions = options.permissions ?? ['all'];
   const apiKey = options.apiKey ?? 'test-key';
   const me = options.user ?? DEFAULT_USER;
   const lib = new FakeLibrary(me, version);
@@ -125,9 +147,23 @@ export async function startImmich(options: ImmichOptions): Promise<FakeImmich> {
 
   const routes: Record<string, (c: Ctx) => Reply> = {
     'get /server/ping': () => ({ status: 200, body: { res: 'pong' } }),
-    'get /server/version': () => ({ status: 200, body: version === 2 ? { major: 2, minor: 5, patch: 6 } : { major: 3, minor: 0, patch: 0 } }),
-    'get /users/me': () => ({ status: 200, body: lib.userAdminDto() }),
+    'get /server/version': () => ({ status: 200, body: v3 ? serverVersionV3(minor) : { major: 2, minor: 5, patch: 6 } }),
+    'get /users/me': () => ({ status: 200, body: v3 ? userAdminV3(lib) : lib.userAdminDto() }),
+    'get /api-keys/me': ({ auth }) => {
+      if (auth.kind !== 'user') return fail(403, 'Forbidden', 'Forbidden');
+      const key = { id: '1f0e2d3c-4b5a-4968-8776-655443322110', name: 'Cartage', permissions, createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z' };
+      return { status: 200, body: v3 ? apiKeyV3(permissions as Permission[]) : key };
+    },
     'get /albums': ({ userId, query }) => {
+      if (v3) {
+        // v3 lists every album you may read; isOwned / isShared narrow it (its `shared` is gone).
+        let albums = lib.albums.filter((al) => al.ownerId === userId || al.memberIds.includes(userId));
+        if (query.assetId) albums = albums.filter((al) => al.assetIds.includes(String(query.assetId)));
+        if (query.isOwned !== undefined) albums = albums.filter((al) => (al.ownerId === userId) === query.isOwned);
+        if (query.isShared !== undefined) albums = albums.filter((al) => (al.memberIds.length > 0 || lib.links.some((l) => l.albumId === al.id)) === query.isShared);
+        albums.sort((x, y) => y.createdAt.getTime() - x.createdAt.getTime());
+        return { status: 200, body: albums.map((al) => albumV3(lib, al)) };
+      }
       const mine = (al: (typeof lib.albums)[number]) => al.ownerId === userId;
       const isShared = (al: (typeof lib.albums)[number]) => al.memberIds.length > 0 || lib.links.some((l) => l.albumId === al.id);
       let albums = lib.albums.filter(mine);
@@ -140,11 +176,30 @@ export async function startImmich(options: ImmichOptions): Promise<FakeImmich> {
     'get /albums/{id}': ({ auth, userId, params, query }) => {
       const album = lib.albums.find((al) => al.id === params.id);
       if (!album || !lib.canReadAlbum(auth, album)) return badRequest('Not found or no album.read access');
+      if (v3) return { status: 200, body: albumV3(lib, album, { detail: true }) };
       return { status: 200, body: lib.albumDto(album, { authUserId: userId, withAssets: query.withoutAssets !== true, detail: true }) };
     },
-    'post /search/metadata': ({ userId, body }) => {
-      if (body.visibility === 'locked') return fail(401, 'Elevated permission is required', 'Unauthorized');
-      return { status: 200, body: searchMetadata(lib, userId, body) };
+    'post /search/metadata': ({ auth, userId, body }) => {
+      const visibility = body.visibility ?? (body.filter as { visibility?: { eq?: unknown; in?: unknown[] } } | undefined)?.visibility?.eq;
+      if (visibility === 'locked') return fail(401, 'Elevated permission is required', 'Unauthorized');
+      if (!v3) return { status: 200, body: searchMetadata(lib, userId, body) };
+      if (auth.kind === 'link' && body.albumIds === undefined && !(body.filter as Record<string, unknown> | undefined)?.albumIds && !auth.link.assetIds.length) {
+        return badRequest('Not found or no album.read access');
+      }
+      const unsupported: string[] = [];
+      const all = searchMatches(lib, auth.kind === 'link' ? { kind: 'link', link: auth.link } : { kind: 'user', userId }, body, unsupported);
+      violations.push(...unsupported.map((u) => `the fake does not implement ${u} in POST /search/metadata`));
+      const size = Number(body.size) || 250;
+      const start = pageStart(body, size);
+      const window = all.slice(start, start + size + 1);
+      const strip = auth.kind === 'link' && !auth.link.showMetadata;
+      const items = window.slice(0, size).map((a) => (strip ? sanitizedAssetV3(a) : assetV3(lib, a, { authUserId: userId, exif: !!body.withExif })));
+      const more = window.length > size;
+      const page = Number(body.page ?? 1);
+      // A 3.2 server pages by cursor; a flat search (page numbers) also gets its next page number.
+      const nextCursor = more && minor >= 2 ? cursorAt(start + size) : null;
+      const nextPage = more && body.cursor === undefined ? String(page + 1) : null;
+      return { status: 200, body: searchV3(items, { nextPage, nextCursor }), sanitizedAssets: strip };
     },
     'get /view/folder/unique-paths': ({ userId }) => ({ status: 200, body: uniquePaths(lib, userId) }),
     'get /view/folder': ({ userId, query }) => ({ status: 200, body: folderAssets(lib, userId, String(query.path)) }),
@@ -162,12 +217,14 @@ export async function startImmich(options: ImmichOptions): Promise<FakeImmich> {
       if (q.withPartners && (q.visibility === 'archive' || q.visibility === undefined || q.isFavorite !== undefined || q.isTrashed === true)) {
         return badRequest('withPartners is only supported for non-archived, non-trashed, non-favorited assets');
       }
-      return { status: 200, body: timeBuckets(lib, { ...q, userIds: owner ? [owner] : undefined }) };
+      const buckets = timeBuckets(lib, { ...q, userIds: owner ? [owner] : undefined });
+      return { status: 200, body: v3 ? bucketsV3(buckets) : buckets };
     },
     'get /assets/{id}': ({ auth, userId, params }) => {
       const a = lib.assets.get(params.id ?? '');
       if (!a || !lib.canAccessAsset(auth, a)) return badRequest('Not found or no asset.read access');
-      if (auth.kind === 'link' && !auth.link.showMetadata) return { status: 200, body: lib.assetDto(a, { strip: true }), sanitizedAssets: true };
+      if (auth.kind === 'link' && !auth.link.showMetadata) return { status: 200, body: v3 ? sanitizedAssetV3(a) : lib.assetDto(a, { strip: true }), sanitizedAssets: true };
+      if (v3) return { status: 200, body: assetV3(lib, a, { authUserId: userId, exif: true, owner: auth.kind === 'user' }) };
       const view = { authUserId: userId, exif: true, owner: auth.kind === 'user', faces: true, tags: true, stack: true };
       return { status: 200, body: lib.assetDto(a, { ...view, hidePeople: auth.kind === 'link' || a.ownerId !== userId }) };
     },
@@ -186,7 +243,7 @@ export async function startImmich(options: ImmichOptions): Promise<FakeImmich> {
     },
     'get /shared-links/me': ({ auth }) => {
       if (auth.kind !== 'link') return fail(403, 'Forbidden');
-      return { status: 200, body: lib.linkDto(auth.link), sanitizedAssets: !auth.link.showMetadata };
+      return { status: 200, body: v3 ? linkV3(lib, auth.link) : lib.linkDto(auth.link), sanitizedAssets: !auth.link.showMetadata };
     },
   };
 
@@ -207,10 +264,20 @@ export async function startImmich(options: ImmichOptions): Promise<FakeImmich> {
       }
     }
     const analysis = analyseRequest(method, apiPath, url.searchParams, body);
-    violations.push(...analysis.violations.map((v) => `request ${v}`));
     const match = analysis.match;
     if (!match) return fail(404, `Cannot ${method} ${url.pathname}`, 'Not Found');
     const verb = method === 'HEAD' ? 'get' : method.toLowerCase();
+    const v3Route = v3Routes[`${verb} ${match.template}`];
+    if (v3) {
+      // The v2 spec does not judge a v3 request: the SDK's parameters do.
+      const checked = checkV3Request(`${verb} ${match.template}`, url.searchParams, body, minor);
+      violations.push(...checked.violations.map((v) => `request ${method} ${apiPath}: ${v}`));
+      analysis.rejected = checked.rejected;
+      analysis.query = checked.query;
+      analysis.body = body;
+    } else {
+      violations.push(...analysis.violations.map((v) => `request ${v}`));
+    }
     const handler = routes[`${verb} ${match.template}`];
     if (!handler) {
       violations.push(`the fake does not implement ${verb.toUpperCase()} ${match.template}`);
@@ -221,11 +288,16 @@ export async function startImmich(options: ImmichOptions): Promise<FakeImmich> {
       const result = authenticate(req.headers, url.searchParams);
       if ('status' in result) return result;
       // A shared link may only call the routes that declare the `key` parameter.
-      if (result.kind === 'link' && !match.sharedLinkRoute) return fail(403, 'Forbidden', 'Forbidden');
+      if (result.kind === 'link' && !(v3 ? v3Route?.link : match.sharedLinkRoute)) return fail(403, 'Forbidden', 'Forbidden');
+      // An API key needs the route's permission (auth.service authenticate()).
+      const needed = v3 ? v3Route?.permission : match.permission;
+      if (result.kind === 'user' && needed && !permissions.includes('all') && !permissions.includes(needed)) {
+        return fail(403, `Missing required permission: ${needed}`, 'Forbidden');
+      }
       auth = result;
     }
     // Guards run before pipes: authentication errors come before validation errors.
-    if (analysis.rejected.length > 0) return fail(400, analysis.rejected, 'Bad Request');
+    if (analysis.rejected.length > 0) return v3 ? failV3(400, 'Validation failed', analysis.rejected.map((m) => ({ path: [m.split(':')[0] ?? ''], message: m.split(': ').slice(1).join(': ') || m }))) : fail(400, analysis.rejected, 'Bad Request');
     const userId = auth.kind === 'user' ? auth.userId : auth.link.userId;
     const dto = analysis.body && typeof analysis.body === 'object' ? (analysis.body as Record<string, unknown>) : {};
     return handler({ auth, userId, params: match.pathParams, query: analysis.query, body: dto, method, headers: req.headers });
@@ -257,8 +329,8 @@ export async function startImmich(options: ImmichOptions): Promise<FakeImmich> {
       if (reply.raw) {
         payload = reply.raw;
       } else {
-        if (url.pathname.startsWith('/api/')) {
-          const opts = { version, sanitizedAssets: reply.sanitizedAssets ?? false };
+        if (url.pathname.startsWith('/api/') && !v3) {
+          const opts = { sanitizedAssets: reply.sanitizedAssets ?? false };
           violations.push(...checkResponse(method, url.pathname.slice(4), reply.status, reply.body, opts).map((v) => `response ${v}`));
         }
         payload = Buffer.from(reply.body === undefined ? '' : JSON.stringify(reply.body));
@@ -287,9 +359,48 @@ export async function startImmich(options: ImmichOptions): Promise<FakeImmich> {
     addAsset: (a) => lib.addAsset(a),
     updateAsset: (id, patch) => lib.updateAsset(id, patch),
     removeAsset: (id) => lib.updateAsset(id, { isTrashed: true }),
+    setMinor: (m) => {
+      minor = m;
+    },
     stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * A v3 request against the SDK: query names the SDK function does not send, and a search body
+ * that is not a MetadataSearchDto, are violations; what v3's zod pipe refuses is `rejected`
+ * (`path: message`), with 3.0 and 3.1 refusing the fields 3.2 added.
+ */
+function checkV3Request(route: string, query: URLSearchParams, body: unknown, minor: number): { violations: string[]; rejected: string[]; query: Record<string, unknown> } {
+  const out = { violations: [] as string[], rejected: [] as string[], query: {} as Record<string, unknown> };
+  const known = v3Routes[route];
+  if (!known) {
+    out.violations.push(`the v3 fake has no SDK parameters for ${route}`);
+    return out;
+  }
+  for (const name of new Set(query.keys())) {
+    const kind = known.query[name];
+    if (!kind) {
+      out.violations.push(`query parameter '${name}' is not a parameter of this call in @immich/sdk 3.2`);
+      continue;
+    }
+    const raw = query.get(name)!;
+    out.query[name] = kind === 'boolean' ? (raw === 'true' ? true : raw === 'false' ? false : raw) : raw;
+  }
+  if (route === 'post /search/metadata') {
+    const parsed = metadataSearchV3.safeParse(body);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        out.violations.push(`body ${issue.path.join('.') || '(body)'}: ${issue.message}`);
+        out.rejected.push(`${issue.path.join('.')}: ${issue.message}`);
+      }
+    }
+    if (minor < 2 && body && typeof body === 'object') {
+      for (const field of v32SearchFields) if (field in body) out.rejected.push(`${field}: Unrecognized key (added in v3.2)`);
+    }
+  }
+  return out;
 }

@@ -1,5 +1,6 @@
 // Checks requests and responses against the real Immich OpenAPI spec (v2.5.6), so the fake Immich
-// server in immich-server.ts cannot drift from the API real clients meet.
+// server in immich-server.ts cannot drift from the API real clients meet. The v2 fake is checked
+// here; the v3 fake by @immich/sdk's types (immich-fake-v3.ts, immich-fake-v3-requests.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +32,8 @@ interface Operation {
   requestBody?: { required?: boolean; content?: Record<string, { schema?: Schema }> };
   responses?: Record<string, { content?: Record<string, { schema?: Schema }> }>;
   security?: unknown[];
+  /** The permission an API key needs for it (Immich's Permission enum). */
+  'x-immich-permission'?: string;
 }
 interface Spec {
   paths: Record<string, Record<string, Operation>>;
@@ -38,8 +41,6 @@ interface Spec {
 }
 
 export interface CheckOptions {
-  /** Immich major version the response claims to come from (default 2). */
-  version?: 2 | 3;
   /**
    * The response carries assets mapped with `stripMetadata` (a shared link with showMetadata off).
    * Real Immich then sends a SanitizedAssetResponseDto in place of AssetResponseDto, which lacks
@@ -56,6 +57,8 @@ export interface MatchedOperation {
   sharedLinkRoute: boolean;
   /** No security requirement (ping, version...). */
   isPublic: boolean;
+  /** What an API key needs to call it; null when nothing. */
+  permission: string | null;
   operation: Operation;
 }
 
@@ -99,6 +102,7 @@ export function matchOperation(method: string, apiPath: string): MatchedOperatio
       pathParams,
       sharedLinkRoute: (operation.parameters ?? []).some((p) => p.in === 'query' && p.name === 'key'),
       isPublic: operation.security === undefined,
+      permission: operation['x-immich-permission'] ?? null,
       operation,
     };
   }
@@ -106,12 +110,6 @@ export function matchOperation(method: string, apiPath: string): MatchedOperatio
 }
 
 // ---- spec variants -------------------------------------------------------------------------------
-
-function dropProperty(schema: Schema | undefined, name: string): void {
-  if (!schema) throw new Error(`spec lacks a schema the v3 relaxation expects (${name})`);
-  delete (schema.properties as Schema)[name];
-  schema.required = (schema.required as string[]).filter((r) => r !== name);
-}
 
 /** SanitizedAssetResponseDto: what mapAsset returns with stripMetadata (not named in the spec). */
 function sanitizedAsset(full: Schema): Schema {
@@ -148,17 +146,10 @@ function normalise(node: unknown): unknown {
   return s;
 }
 
-function buildVariant(version: 2 | 3, sanitized: boolean): Spec {
+/** The v2.5.6 spec as JSON Schema (v3 answers are typed with @immich/sdk's DTOs instead: immich-fake-v3.ts). */
+function buildVariant(sanitized: boolean): Spec {
   const copy = structuredClone(spec());
   const schemas = copy.components.schemas;
-  if (version === 3) {
-    // The only v3 changes applied, as named in /work/shared/immich/SOURCE.txt (no v3 spec exists here):
-    // v3.0.0 removed AlbumResponseDto.assets (immich PR #27835): the key must now be absent.
-    dropProperty(schemas.AlbumResponseDto, 'assets');
-    // v3.0.0 removed deviceId and deviceAssetId (immich PR #27818): both must now be absent.
-    dropProperty(schemas.AssetResponseDto, 'deviceId');
-    dropProperty(schemas.AssetResponseDto, 'deviceAssetId');
-  }
   if (sanitized) schemas.AssetResponseDto = sanitizedAsset(schemas.AssetResponseDto as Schema);
   for (const name of Object.keys(schemas)) schemas[name] = normalise(schemas[name]) as Schema;
   for (const ops of Object.values(copy.paths)) {
@@ -177,11 +168,11 @@ interface Variant {
 }
 const variants = new Map<string, Variant>();
 
-function variant(version: 2 | 3 = 2, sanitized = false): Variant {
-  const id = `${version}:${sanitized}`;
+function variant(sanitized = false): Variant {
+  const id = String(sanitized);
   let v = variants.get(id);
   if (v) return v;
-  const built = buildVariant(version, sanitized);
+  const built = buildVariant(sanitized);
   const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
   addFormats(ajv);
   ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isSafeInteger(n) });
@@ -273,7 +264,7 @@ export function checkResponse(method: string, apiPath: string, status: number, b
     if (!declared.content && body !== undefined && body !== '') return [`${where}: the spec declares no body`];
     return [];
   }
-  const v = variant(opts.version ?? 2, opts.sanitizedAssets ?? false);
+  const v = variant(opts.sanitizedAssets ?? false);
   const verb = method.toLowerCase() === 'head' ? 'get' : method.toLowerCase();
   const key = `res ${verb} ${match.template} ${statusKey}`;
   const schema = v.spec.paths[match.template]?.[verb]?.responses?.[statusKey]?.content?.['application/json']?.schema ?? {};
@@ -339,7 +330,7 @@ export function analyseRequest(method: string, apiPath: string, query: URLSearch
     out.violations.push(`${where}: no such operation in the spec`);
     return out;
   }
-  const v = variant(2, false);
+  const v = variant(false);
   const verb = method.toLowerCase() === 'head' ? 'get' : method.toLowerCase();
   const op = v.spec.paths[match.template]?.[verb] as Operation;
   const params = op.parameters ?? [];

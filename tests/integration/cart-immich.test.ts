@@ -12,37 +12,37 @@ const live = randomUUID();
 const motion = randomUUID();
 const album = randomUUID();
 const data = { live: bytes(20_000, 1), motion: bytes(40_000, 2), clip: bytes(30_000, 3) };
-let immich: FakeImmich;
-const cores: Core[] = [];
+describe.each([2, 3] as const)('the download list with an Immich v%s library', (version) => {
+  let immich: FakeImmich;
+  const cores: Core[] = [];
 
-beforeAll(async () => {
-  immich = await startImmich({
-    version: 3,
-    assets: [
-      { id: live, originalFileName: 'IMG_0002.HEIC', bytes: data.live, fileCreatedAt: '2024-05-04T10:00:00.000Z', livePhotoVideoId: motion },
-      { id: motion, originalFileName: 'IMG_0002.MOV', bytes: data.motion, fileCreatedAt: '2024-05-04T10:00:00.000Z' },
-      { originalFileName: 'CLIP.MP4', bytes: data.clip, fileCreatedAt: '2023-12-31T10:00:00.000Z' },
-      { originalFileName: 'BIN.JPG', bytes: bytes(500, 4), fileCreatedAt: '2024-01-02T10:00:00.000Z', isTrashed: true },
-    ],
-    albums: [{ id: album, albumName: 'Trip', assetIds: [live] }],
+  beforeAll(async () => {
+    immich = await startImmich({
+      version,
+      assets: [
+        { id: live, originalFileName: 'IMG_0002.HEIC', bytes: data.live, fileCreatedAt: '2024-05-04T10:00:00.000Z', livePhotoVideoId: motion },
+        { id: motion, originalFileName: 'IMG_0002.MOV', bytes: data.motion, fileCreatedAt: '2024-05-04T10:00:00.000Z' },
+        { originalFileName: 'CLIP.MP4', bytes: data.clip, fileCreatedAt: '2023-12-31T10:00:00.000Z' },
+        { originalFileName: 'BIN.JPG', bytes: bytes(500, 4), fileCreatedAt: '2024-01-02T10:00:00.000Z', isTrashed: true },
+      ],
+      albums: [{ id: album, albumName: 'Trip', assetIds: [live] }],
+    });
   });
-});
-afterEach(async () => {
-  expect(immich.violations()).toEqual([]);
-  await Promise.all(cores.splice(0).map((c) => c.close()));
-});
-afterAll(async () => {
-  await immich.stop();
-});
+  afterEach(async () => {
+    expect(immich.violations()).toEqual([]);
+    await Promise.all(cores.splice(0).map((c) => c.close()));
+  });
+  afterAll(async () => {
+    await immich.stop();
+  });
 
-async function coreWithPhotos(): Promise<Core> {
-  const core = new Core({ dataDir: tempDir(), secrets: new MemorySecretStore(), engine: { random: () => 0.5 } });
-  cores.push(core);
-  await core.sources.add({ kind: 'immich', url: immich.url, apiKey: immich.apiKey, name: 'photos' });
-  return core;
-}
+  async function coreWithPhotos(): Promise<Core> {
+    const core = new Core({ dataDir: tempDir(), secrets: new MemorySecretStore(), engine: { random: () => 0.5 } });
+    cores.push(core);
+    await core.sources.add({ kind: 'immich', url: immich.url, apiKey: immich.apiKey, name: 'photos' });
+    return core;
+  }
 
-describe('the download list with an Immich library', () => {
   it('holds a live photo as one entry of two parts, and every match of a query', async () => {
     const core = await coreWithPhotos();
     expect((await core.cart.add([`photos:albums/${album}`])).added).toBe(1);

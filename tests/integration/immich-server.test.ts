@@ -74,19 +74,6 @@ describe('the spec checker', () => {
     expect(checkResponse('GET', `/assets/${ID.a1}`, 200, { ...goodAsset, exifInfo: { fileSizeInByte: '12' } }).join('\n')).toMatch(/fileSizeInByte must be integer/);
   });
 
-  it('applies exactly the v3 removals: album assets and asset deviceId/deviceAssetId must be absent', () => {
-    const v3 = checkResponse('GET', `/assets/${ID.a1}`, 200, goodAsset, { version: 3 }).join('\n');
-    expect(v3).toMatch(/has property 'deviceId' that the spec does not declare/);
-    expect(v3).toMatch(/has property 'deviceAssetId' that the spec does not declare/);
-    const album = { albumName: 'a', albumThumbnailAssetId: null, albumUsers: [], assetCount: 0, createdAt: day('2024-01-01'), description: '', hasSharedLink: false, id: ID.trip, isActivityEnabled: true, owner: { id: 'u', email: 'e', name: 'n', profileImagePath: '', avatarColor: 'primary', profileChangedAt: day('2024-01-01') }, ownerId: 'u', shared: false, updatedAt: day('2024-01-01') };
-    expect(checkResponse('GET', `/albums/${ID.trip}`, 200, { ...album, assets: [] }, { version: 3 }).join()).toMatch(/property 'assets'/);
-    expect(checkResponse('GET', `/albums/${ID.trip}`, 200, album, { version: 3 })).toEqual([]);
-    expect(checkResponse('GET', `/albums/${ID.trip}`, 200, album).join()).toMatch(/required property 'assets'/);
-    const { deviceId: _d, deviceAssetId: _da, ...v3asset } = goodAsset;
-    expect(checkResponse('GET', `/assets/${ID.a1}`, 200, v3asset, { version: 3 })).toEqual([]);
-    expect(checkResponse('GET', `/assets/${ID.a1}`, 200, v3asset, { version: 2 }).join('\n')).toMatch(/required property 'deviceId'/);
-  });
-
   it('reports undeclared query parameters, out-of-range bodies, and accepts shared-link keys where declared', () => {
     expect(checkRequest('GET', '/albums', new URLSearchParams('shared=true'), undefined)).toEqual([]);
     expect(checkRequest('GET', '/albums', new URLSearchParams('shared=yes'), undefined).join()).toMatch(/'shared' must be boolean/);
@@ -252,22 +239,61 @@ describe('the fake Immich v2', () => {
   });
 });
 
-describe('the fake Immich v3', () => {
+describe('the fake Immich v3 (typed by @immich/sdk 3.2)', () => {
   let s: FakeImmich;
   beforeAll(async () => (s = await library(3)));
   afterAll(() => s.stop());
   afterEach(() => expect(s.violations()).toEqual([]));
 
-  it('drops album assets and device ids, and searches every visibility when none is given', async () => {
-    expect((await call(s, '/server/version', { key: null })).json.major).toBe(3);
+  it('answers with v3 shapes: no album assets, no device ids, durations in milliseconds, owned and shared albums in one list', async () => {
+    expect((await call(s, '/server/version', { key: null })).json).toEqual({ major: 3, minor: 2, patch: 2, prerelease: null });
     expect('assets' in (await call(s, `/albums/${ID.trip}`)).json).toBe(false);
-    expect('assets' in (await call(s, '/albums')).json[0]).toBe(false);
+    const albums = (await call(s, '/albums')).json as { albumName: string; albumUsers: { role: string }[] }[];
+    expect(albums.map((a) => a.albumName).sort()).toEqual(['Family', 'From a friend', 'Trip']);
+    expect(albums.every((a) => a.albumUsers[0]?.role === 'owner')).toBe(true);
+    expect((await call(s, '/albums?isOwned=false')).json.map((a: { albumName: string }) => a.albumName)).toEqual(['From a friend']);
     const a1 = (await call(s, `/assets/${ID.a1}`)).json;
-    expect(['deviceId' in a1, 'deviceAssetId' in a1]).toEqual([false, false]);
+    expect(['deviceId' in a1, 'deviceAssetId' in a1, a1.duration]).toEqual([false, false, null]);
+    expect((await call(s, `/assets/${ID.video}`)).json.duration).toBe(5000);
     const all = names((await search(s, { size: 1000 })).json.assets.items);
     expect(all).toEqual(expect.arrayContaining(['IMG_0005.jpg', 'IMG_0003.mov']));
     expect(all).not.toContain('IMG_0006.jpg');
-    expect((await call(s, '/shared-links/me?key=album-key', { key: null })).json.album.assets).toBeUndefined();
+    const link = (await call(s, '/shared-links/me?key=album-key', { key: null })).json;
+    expect([link.assets, link.album.assets, link.album.assetCount]).toEqual([[], undefined, 4]);
+  });
+
+  it('pages a 3.2 search by cursor, filtered by the nested filter; a 3.0 server refuses filter and cursor', async () => {
+    const filter = { visibility: { in: ['timeline', 'archive'] }, takenAt: { gte: day('2023-01-01') } };
+    const first = (await search(s, { filter, size: 2 })).json.assets;
+    expect([first.count, typeof first.nextCursor]).toEqual([2, 'string']);
+    const second = (await search(s, { filter, size: 2, cursor: first.nextCursor })).json.assets;
+    expect(names(second.items)).not.toEqual(names(first.items));
+    const v30 = await startImmich({ version: 3, minor: 0, assets: ASSETS });
+    try {
+      const refused = await search(v30, { filter, size: 2 });
+      expect([refused.status, refused.json.message, refused.headers.get('x-correlation-id')]).toEqual([400, 'Validation failed', expect.any(String)]);
+      expect(refused.json.errors).toEqual([expect.objectContaining({ path: ['filter'], message: expect.stringContaining('Unrecognized key') })]);
+    } finally {
+      await v30.stop();
+    }
+  });
+
+  it('lists the assets of an album a friend shares through search, and an album link with its key', async () => {
+    expect(names((await search(s, { filter: { albumIds: { all: [ID.fromFriend] } }, withExif: true })).json.assets.items).sort()).toEqual(['FRIEND_1.jpg', 'IMG_0002.jpg']);
+    const viaLink = await call(s, '/search/metadata?key=album-key', { key: null, method: 'POST', json: { filter: { albumIds: { all: [ID.trip] }, visibility: { in: ['timeline', 'archive'] } } } });
+    expect(names(viaLink.json.assets.items).sort()).toEqual(['IMG_0001.jpg', 'IMG_0002.jpg', 'IMG_0003.heic', 'IMG_0005.jpg']);
+  });
+
+  it('records a parameter the SDK does not have, and a search body that is not a MetadataSearchDto', async () => {
+    const other = await library(3);
+    try {
+      expect((await call(other, '/albums?shared=true')).status).toBe(200);
+      const bad = await search(other, { size: 5000, page: 1 });
+      expect([bad.status, bad.json.errors[0].path]).toEqual([400, ['size']]);
+      expect(other.violations().join('\n')).toMatch(/query parameter 'shared' is not a parameter of this call in @immich\/sdk 3.2[\s\S]*body size/);
+    } finally {
+      await other.stop();
+    }
   });
 });
 

@@ -67,18 +67,24 @@ async function all(files: AsyncIterable<RemoteFile>): Promise<RemoteFile[]> {
   return out;
 }
 
-describe('connecting to Immich', () => {
+describe.each([
+  [2, () => v2],
+  [3, () => v3],
+] as const)('connecting to Immich v%s', (major, server) => {
   it('finds the API through /.well-known/immich, checks ping and version, and says who is signed in', async () => {
-    const c = await connectImmich(parseImmichAddress(v2.url), { apiKey: v2.apiKey });
-    expect(c).toMatchObject({ apiUrl: v2.apiUrl, version: { major: 2 }, user: { name: 'Test User', email: 'test@example.com' }, sharedLink: null });
-    expect(v2.requests().some((r) => r.path === '/.well-known/immich')).toBe(true);
+    const c = await connectImmich(parseImmichAddress(server().url), { apiKey: server().apiKey });
+    expect(c).toMatchObject({ apiUrl: server().apiUrl, version: { major }, user: { name: 'Test User', email: 'test@example.com' }, sharedLink: null });
+    expect(server().requests().some((r) => r.path === '/.well-known/immich')).toBe(true);
   });
 
   it('refuses a bad key with what to do', async () => {
-    await expect(connectImmich(parseImmichAddress(v2.url), { apiKey: 'wrong' })).rejects.toThrow(
+    await expect(connectImmich(parseImmichAddress(server().url), { apiKey: 'wrong' })).rejects.toThrow(
       /refused the API key \(401\): create a new key in Immich \(Account settings, API keys\)/,
     );
   });
+});
+
+describe('connecting to what is not Immich', () => {
 
   it('says a server that is down, or is not Immich, is not usable', async () => {
     await expect(connectImmich(parseImmichAddress('http://127.0.0.1:9'), { apiKey: 'k' })).rejects.toThrow(/refused the connection/);
@@ -200,27 +206,30 @@ describe('searching a large library', () => {
   });
 });
 
-describe('shared links', () => {
+describe.each([
+  ['v2', () => v2],
+  ['v3', () => v3],
+] as const)('shared links (%s)', (_v, server) => {
   it('browses a link that does not allow downloads, and its files say so', async () => {
-    const address = parseImmichAddress(`${v2.url}/share/closed-key`);
+    const address = parseImmichAddress(`${server().url}/share/closed-key`);
     expect(address.share).toEqual({ key: 'closed-key' });
     const c = await connectImmich(address, { shareKey: 'closed-key' });
     expect(c.sharedLink).toMatchObject({ allowDownload: false, type: 'INDIVIDUAL', files: 1 });
-    const listing = await source(v2, { shareKey: 'closed-key' }).list('');
+    const listing = await source(server(), { shareKey: 'closed-key' }).list('');
     expect(listing.files.map((f) => [f.name, f.access.restriction])).toEqual([['IMG_0001.JPG', 'not_allowed']]);
     expect(listing.files[0]!.access.reason).toMatch(/does not allow downloads/);
     // The key travels in a header, never in a URL that could be logged or stored.
-    expect(v2.requests().filter((r) => r.headers['x-immich-share-key'] === 'closed-key').every((r) => !('key' in r.query))).toBe(true);
+    expect(server().requests().filter((r) => r.headers['x-immich-share-key'] === 'closed-key').every((r) => !('key' in r.query))).toBe(true);
   });
 
   it('lists an album link that allows downloads', async () => {
-    const listing = await source(v2, { shareKey: 'open-key' }).list('');
+    const listing = await source(server(), { shareKey: 'open-key' }).list('');
     expect(listing.files.map((f) => f.name).sort()).toEqual(['IMG_0001.JPG', 'IMG_0002.HEIC', 'VID_0003.MP4']);
     expect(listing.files.every((f) => f.access.downloadable)).toBe(true);
   });
 
   it('refuses a link that is gone', async () => {
-    await expect(connectImmich(parseImmichAddress(`${v2.url}/share/nope`), { shareKey: 'nope' })).rejects.toThrow(/is not valid any more/);
+    await expect(connectImmich(parseImmichAddress(`${server().url}/share/nope`), { shareKey: 'nope' })).rejects.toThrow(/is not valid any more/);
   });
 });
 

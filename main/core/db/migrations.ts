@@ -252,6 +252,15 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 7,
+    name: 'the server version a source reported',
+    up(db) {
+      // An Immich server's version ('3.2.2'), read when the source is added and again when a call
+      // fails: it decides how searches are asked (flat fields and pages, or a filter and a cursor).
+      db.exec('ALTER TABLE sources ADD COLUMN server_version TEXT;');
+    },
+  },
 ];
 
 /** The schema version this build of Cartage writes. */

@@ -2,11 +2,13 @@ import type { Got, OptionsOfTextResponseBody } from 'got';
 import { z } from 'zod';
 import { CartageError } from '../errors.js';
 import { networkError, sourceHttp } from '../net/http.js';
+import { immichFailure } from './immich-errors.js';
 
 /**
  * The few Immich API shapes Cartage reads, checked with zod: a server that answers something else
  * gets a clear error naming the endpoint, not a crash deep in the code. Only the fields used are
- * declared; the rest pass through untouched. Checked against the v2.5.6 OpenAPI spec in the tests.
+ * declared; the rest pass through untouched. Checked against the v2.5.6 OpenAPI spec and the v3.2
+ * SDK's types in the tests.
  */
 export const exifSchema = z
   .object({
@@ -16,19 +18,23 @@ export const exifSchema = z
   })
   .nullish();
 
+/**
+ * An asset. Behind a shared link with "Show metadata" off, Immich sends a sanitized asset: no
+ * file name, checksum, file dates, trash flag or exif, so those are optional here.
+ */
 export const assetSchema = z.object({
   id: z.string(),
   type: z.enum(['IMAGE', 'VIDEO', 'AUDIO', 'OTHER']),
-  originalFileName: z.string(),
+  originalFileName: z.string().nullish(),
   originalMimeType: z.string().nullish(),
   originalPath: z.string().nullish(),
-  checksum: z.string(),
-  fileCreatedAt: z.string(),
+  checksum: z.string().nullish(),
+  fileCreatedAt: z.string().nullish(),
   fileModifiedAt: z.string().nullish(),
   localDateTime: z.string().nullish(),
   updatedAt: z.string().nullish(),
   isFavorite: z.boolean().nullish(),
-  isTrashed: z.boolean(),
+  isTrashed: z.boolean().nullish(),
   isOffline: z.boolean().nullish(),
   libraryId: z.string().nullish(),
   livePhotoVideoId: z.string().nullish(),
@@ -42,6 +48,7 @@ export const albumSchema = z.object({
   albumName: z.string(),
   assetCount: z.number(),
   updatedAt: z.string().nullish(),
+  shared: z.boolean().nullish(),
   /** v2 lists the album's assets here; v3 removed the field (list with search/metadata instead). */
   assets: z.array(assetSchema).optional(),
 });
@@ -50,13 +57,18 @@ export type ImmichAlbum = z.infer<typeof albumSchema>;
 export const searchSchema = z.object({
   assets: z.object({
     items: z.array(assetSchema),
-    nextPage: z.string().nullable(),
+    /** v2 and v3's page number, deprecated in v3.2 for nextCursor. */
+    nextPage: z.string().nullish(),
+    nextCursor: z.string().nullish(),
     total: z.number().optional(),
   }),
 });
 
 export const bucketsSchema = z.array(z.object({ timeBucket: z.string(), count: z.number() }));
 export const versionSchema = z.object({ major: z.number(), minor: z.number(), patch: z.number() });
+export type ImmichVersion = z.infer<typeof versionSchema>;
+/** `GET /api-keys/me`: what the key may do ('all', or names such as 'asset.download'). */
+export const apiKeySchema = z.object({ permissions: z.array(z.string()) });
 export const userSchema = z.object({ id: z.string(), name: z.string(), email: z.string() });
 export const sharedLinkSchema = z.object({
   id: z.string(),
@@ -110,19 +122,7 @@ export class ImmichApi {
     } catch (err) {
       throw networkError(url, err);
     }
-    if (res.statusCode === 401) {
-      throw new CartageError(
-        'auth',
-        `The Immich server at ${new URL(this.apiUrl).host} refused the API key (401): create a new key in Immich (Account settings, API keys) and add the source again.`,
-      );
-    }
-    if (res.statusCode === 403) {
-      throw new CartageError('auth', `The Immich server at ${new URL(this.apiUrl).host} does not allow this (403) for ${call.path}: the API key or shared link lacks the permission.`);
-    }
-    if (res.statusCode === 404) throw new CartageError('not_found', `Immich has nothing at ${call.path} (404): it may have been deleted.`);
-    if (res.statusCode === 400) throw new CartageError('not_found', `Immich refused ${call.path} (400): ${messageOf(res.body)}`);
-    if (res.statusCode >= 500) throw new CartageError('server_error', `The Immich server had a problem answering ${call.path} (${res.statusCode}); try again later.`);
-    if (res.statusCode !== 200 && res.statusCode !== 201) throw new CartageError('http_error', `Immich answered ${res.statusCode} to ${call.path}.`);
+    if (res.statusCode !== 200 && res.statusCode !== 201) throw immichFailure(this.apiUrl, call.path, res.statusCode, res.body, res.headers);
     let body: unknown;
     try {
       body = JSON.parse(res.body);
@@ -138,14 +138,5 @@ export class ImmichApi {
       );
     }
     return parsed.data;
-  }
-}
-
-function messageOf(body: string): string {
-  try {
-    const m = (JSON.parse(body) as { message?: unknown }).message;
-    return Array.isArray(m) ? m.join('; ') : String(m ?? body.slice(0, 200));
-  } catch {
-    return body.slice(0, 200);
   }
 }

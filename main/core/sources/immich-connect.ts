@@ -2,7 +2,14 @@ import type { Got, OptionsOfTextResponseBody } from 'got';
 import { z } from 'zod';
 import { CartageError } from '../errors.js';
 import { networkError, sourceHttp } from '../net/http.js';
-import { ImmichApi, sharedLinkSchema, userSchema, versionSchema, type ImmichAuth } from './immich-api.js';
+import { apiKeySchema, ImmichApi, sharedLinkSchema, userSchema, versionSchema, type ImmichAuth } from './immich-api.js';
+import { permissionError } from './immich-errors.js';
+
+/**
+ * What Cartage asks of an API key: its user, albums, assets and their originals, the folder view
+ * (Immich's Permission names; its timeline asks for asset.read).
+ */
+export const neededPermissions = ['user.read', 'album.read', 'asset.read', 'asset.download', 'folder.read'] as const;
 
 /** An address as a person types it: the server, or a shared link to part of it. */
 export interface ImmichAddress {
@@ -86,6 +93,7 @@ export async function connectImmich(
   const api = new ImmichApi(apiUrl, () => Promise.resolve(auth), http, options.https);
   if ('apiKey' in auth) {
     const user = await api.call({ path: '/users/me' }, userSchema);
+    await checkPermissions(api);
     return { webUrl: address.webUrl, apiUrl, version, user: { name: user.name, email: user.email }, sharedLink: null };
   }
   let link;
@@ -109,6 +117,21 @@ export async function connectImmich(
       files: link.type === 'ALBUM' ? (link.album?.assetCount ?? 0) : link.assets.length,
     },
   };
+}
+
+/** Refuses a key that lacks a permission Cartage needs, naming each one, before anything is saved. */
+async function checkPermissions(api: ImmichApi): Promise<void> {
+  let granted: string[];
+  try {
+    granted = (await api.call({ path: '/api-keys/me' }, apiKeySchema)).permissions;
+  } catch (err) {
+    // A server that cannot say (no such endpoint): each call names what it lacks when it is made.
+    if (err instanceof CartageError && (err.code === 'network' || err.code === 'timeout')) throw err;
+    return;
+  }
+  if (granted.includes('all')) return;
+  const missing = neededPermissions.filter((p) => !granted.includes(p));
+  if (missing.length) throw permissionError(new URL(api.apiUrl).host, missing);
 }
 
 async function discoverApi(webUrl: string, http: Got, https: OptionsOfTextResponseBody['https']): Promise<string> {

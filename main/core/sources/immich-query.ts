@@ -79,17 +79,41 @@ function endOf(text: string): string {
 }
 
 /**
- * The `POST /search/metadata` bodies for a query, one per visibility: the API takes one visibility
- * at a time, and v3 returns every visibility (live-photo parts included) when none is given.
+ * How a server pages and filters `POST /search/metadata`: `flat` filters and `page` numbers (v2 to
+ * v3.1), or one nested `filter` and an opaque `cursor` (v3.2, which deprecated the flat fields for
+ * removal in v4).
  */
-export function searchBodies(q: ImmichQuery, size: number): Record<string, unknown>[] {
+export type SearchStyle = 'flat' | 'filter';
+
+/** The style a server version takes. */
+export function searchStyleOf(version: { major: number; minor: number }): SearchStyle {
+  return version.major > 3 || (version.major === 3 && version.minor >= 2) ? 'filter' : 'flat';
+}
+
+/**
+ * The `POST /search/metadata` bodies for a query, without their page or cursor. Flat: one per
+ * visibility (the flat field takes one at a time, and v3 returns every visibility, live-photo parts
+ * included, when none is given). Filter: one body, the visibilities in one `in`.
+ */
+export function searchBodies(q: ImmichQuery, size: number, style: SearchStyle = 'flat'): Record<string, unknown>[] {
   const { archived = 'exclude', trashed = 'exclude', ...rest } = q;
   const visibilities = archived === 'only' ? ['archive'] : archived === 'include' ? ['timeline', 'archive'] : ['timeline'];
-  return visibilities.map((visibility) => ({
-    ...rest,
-    visibility,
-    ...(trashed === 'include' ? { withDeleted: true } : {}),
-    withExif: true,
-    size,
-  }));
+  const options = { ...(trashed === 'include' ? { withDeleted: true } : {}), withExif: true, size };
+  if (style === 'filter') return [{ filter: nestedFilter(rest, visibilities), ...options }];
+  return visibilities.map((visibility) => ({ ...rest, visibility, ...options }));
+}
+
+/** The v3.2 `SearchFilter` for a query's filters. */
+function nestedFilter(q: Omit<ImmichQuery, 'archived' | 'trashed'>, visibilities: string[]): Record<string, unknown> {
+  const taken = { ...(q.takenAfter ? { gte: q.takenAfter } : {}), ...(q.takenBefore ? { lte: q.takenBefore } : {}) };
+  return {
+    visibility: visibilities.length === 1 ? { eq: visibilities[0] } : { in: visibilities },
+    ...(Object.keys(taken).length ? { takenAt: taken } : {}),
+    ...(q.type ? { type: { eq: q.type } } : {}),
+    ...(q.isFavorite !== undefined ? { isFavorite: { eq: q.isFavorite } } : {}),
+    ...(q.albumIds?.length ? { albumIds: { all: q.albumIds } } : {}),
+    ...(q.personIds?.length ? { personIds: { all: q.personIds } } : {}),
+    // The flat field matched anywhere in the name, case aside (SQL ilike '%name%'): the same here.
+    ...(q.originalFileName ? { originalFileName: { like: `%${q.originalFileName}%` } } : {}),
+  };
 }

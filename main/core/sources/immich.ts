@@ -17,8 +17,9 @@ import {
   type ImmichAsset,
   type ImmichAuth,
   type ImmichSharedLink,
+  type ImmichVersion,
 } from './immich-api.js';
-import { parseImmichQuery, searchBodies, type ImmichQuery } from './immich-query.js';
+import { parseImmichQuery, searchBodies, searchStyleOf, type ImmichQuery, type SearchStyle } from './immich-query.js';
 import { summarize } from './tree.js';
 import {
   downloadable,
@@ -39,8 +40,10 @@ export interface ImmichOptions {
   /** TLS options for a pinned self-signed certificate. */
   https?: OptionsOfTextResponseBody['https'];
   http?: Got;
-  /** Known from connecting; asked of the server when absent. */
-  majorVersion?: number;
+  /** Stored when the source was added; asked of the server when absent, and again when a call fails. */
+  serverVersion?: ImmichVersion | null;
+  /** Told a version read again that differs from the one stored, so the store can keep it. */
+  onVersion?: (version: ImmichVersion) => void;
 }
 
 /** Assets per page of `POST /search/metadata`: the largest the API allows. */
@@ -66,7 +69,7 @@ const topFolders: RemoteFolder[] = [
 export class ImmichSource implements Source {
   readonly kind = 'immich' as const;
   readonly api: ImmichApi;
-  private major: Promise<number> | null;
+  private serverVersion: Promise<ImmichVersion> | null;
   private link: Promise<ImmichSharedLink> | null = null;
   private linkAt = 0;
   private uniquePaths: Promise<string[]> | null = null;
@@ -75,7 +78,7 @@ export class ImmichSource implements Source {
 
   constructor(private readonly options: ImmichOptions) {
     this.api = new ImmichApi(options.apiUrl, options.auth, options.http ?? sourceHttp, options.https);
-    this.major = options.majorVersion ? Promise.resolve(options.majorVersion) : null;
+    this.serverVersion = options.serverVersion ? Promise.resolve(options.serverVersion) : null;
   }
 
   async list(folder: string): Promise<Listing> {
@@ -155,9 +158,22 @@ export class ImmichSource implements Source {
     return file!;
   }
 
-  private version(): Promise<number> {
-    this.major ??= this.api.call({ path: '/server/version' }, versionSchema).then((v) => v.major);
-    return this.major;
+  private version(): Promise<ImmichVersion> {
+    if (!this.serverVersion) {
+      this.serverVersion = this.api.call({ path: '/server/version' }, versionSchema);
+      void this.serverVersion.catch(() => (this.serverVersion = null));
+    }
+    return this.serverVersion;
+  }
+
+  /** Asks the server its version again (an upgrade changes what a call takes); true when it changed. */
+  private async versionChanged(): Promise<boolean> {
+    const before = await this.version();
+    this.serverVersion = null;
+    const now = await this.version();
+    if (now.major === before.major && now.minor === before.minor) return false;
+    this.options.onVersion?.(now);
+    return true;
   }
 
   private async isSharedLink(): Promise<boolean> {
@@ -181,22 +197,36 @@ export class ImmichSource implements Source {
   private async listSharedLink(path: string): Promise<Listing> {
     if (path !== '') throw new CartageError('not_found', `A shared link has one folder; "${path}" is not in it.`);
     const link = await this.sharedLink();
-    let assets = link.assets;
-    if (link.type === 'ALBUM' && link.album) {
-      // The link's own answer may leave the album's assets out: ask for the album (v2), as the web app does.
-      const album = await this.api.call({ path: `/albums/${encodeURIComponent(link.album.id)}` }, albumSchema);
-      assets = album.assets ?? assets;
+    if (link.type !== 'ALBUM' || !link.album) return { folder: '', files: await this.toFiles(link.assets.filter(isListed), '', link), folders: [] };
+    const album = link.album;
+    let files: RemoteFile[] | null = null;
+    if ((await this.version()).major < 3) {
+      // v2 leaves an album link's assets out of its own answer: they come with the album, as the web app asks.
+      const full = await this.api.call({ path: `/albums/${encodeURIComponent(album.id)}` }, albumSchema);
+      if (full.assets) files = await this.toFiles(full.assets.filter(isListed), '', link);
+      // An album without the field is v3's: the server was upgraded since its version was stored.
+      else await this.versionChanged();
     }
-    return { folder: '', files: await this.toFiles(assets.filter(isListed), '', link), folders: [] };
+    if (files === null) {
+      // v3 has neither: the album's assets are a search with the link's key, as its web app does.
+      files = await this.collect(this.search({ albumIds: [album.id], archived: 'include', trashed: 'exclude' }, '', undefined, link));
+    }
+    if (files.length === 0 && album.assetCount > 0) throw emptyListing(album.assetCount, `the shared album "${album.albumName}"`);
+    return { folder: '', files, folders: [] };
   }
 
   private async albumFolders(): Promise<RemoteFolder[]> {
-    const [owned, shared] = await Promise.all([
-      this.api.call({ path: '/albums' }, z.array(albumSchema)),
-      this.api.call({ path: '/albums', searchParams: { shared: 'true' } }, z.array(albumSchema)),
-    ]);
+    // v2 lists owned albums, and those shared with you on request; v3 lists both at once
+    // (its isOwned/isShared narrow it, and its `shared` parameter is gone).
+    const lists =
+      (await this.version()).major < 3
+        ? await Promise.all([
+            this.api.call({ path: '/albums' }, z.array(albumSchema)),
+            this.api.call({ path: '/albums', searchParams: { shared: 'true' } }, z.array(albumSchema)),
+          ])
+        : [await this.api.call({ path: '/albums' }, z.array(albumSchema))];
     const byId = new Map<string, ImmichAlbum>();
-    for (const a of [...owned, ...shared]) byId.set(a.id, a);
+    for (const a of lists.flat()) byId.set(a.id, a);
     return [...byId.values()]
       .sort((a, b) => a.albumName.localeCompare(b.albumName))
       .map((a) => ({ kind: 'folder', path: `albums/${a.id}`, name: a.albumName, modified: date(a.updatedAt), count: a.assetCount }));
@@ -204,11 +234,17 @@ export class ImmichSource implements Source {
 
   /** v2 lists an album's assets with the album; v3 removed that, so its assets come from a search. */
   private async albumFiles(id: string, folder: string): Promise<RemoteFile[]> {
-    if ((await this.version()) < 3) {
+    if ((await this.version()).major < 3) {
       const album = await this.api.call({ path: `/albums/${encodeURIComponent(id)}` }, albumSchema);
       if (album.assets) return this.toFiles(album.assets.filter(isListed), folder, null);
     }
-    return this.collect(this.search({ albumIds: [id], archived: 'include', trashed: 'exclude' }, folder));
+    const files = await this.collect(this.search({ albumIds: [id], archived: 'include', trashed: 'exclude' }, folder));
+    if (files.length === 0) {
+      // Nothing found: asked once more whether the album itself counts files (see emptyListing).
+      const album = await this.api.call({ path: `/albums/${encodeURIComponent(id)}` }, albumSchema);
+      if (album.assetCount > 0) throw emptyListing(album.assetCount, `the album "${album.albumName}"`);
+    }
+    return files;
   }
 
   private async monthFolders(): Promise<RemoteFolder[]> {
@@ -271,20 +307,59 @@ export class ImmichSource implements Source {
     return this.uniquePaths;
   }
 
-  /** Every asset a search matches, page after page of 1,000, for each visibility asked for. */
-  private async *search(query: ImmichQuery, folder: string, keep: (a: ImmichAsset) => boolean = () => true): AsyncGenerator<RemoteFile> {
-    for (const body of searchBodies(query, pageSize)) {
+  /**
+   * Every asset a search matches, 1,000 at a time, in the style the server's version takes. A
+   * search refused before it yielded anything asks the version again: after an upgrade the
+   * other style is tried once.
+   */
+  private async *search(
+    query: ImmichQuery,
+    folder: string,
+    keep: (a: ImmichAsset) => boolean = () => true,
+    link: ImmichSharedLink | null = null,
+  ): AsyncGenerator<RemoteFile> {
+    const style = searchStyleOf(await this.version());
+    let yielded = false;
+    try {
+      for await (const f of this.searchAs(style, query, folder, keep, link)) {
+        yielded = true;
+        yield f;
+      }
+    } catch (err) {
+      if (yielded || !(err instanceof CartageError) || !['not_found', 'http_error'].includes(err.code)) throw err;
+      if (!(await this.versionChanged().catch(() => false)) || searchStyleOf(await this.version()) === style) throw err;
+      yield* this.searchAs(searchStyleOf(await this.version()), query, folder, keep, link);
+    }
+  }
+
+  private async *searchAs(
+    style: SearchStyle,
+    query: ImmichQuery,
+    folder: string,
+    keep: (a: ImmichAsset) => boolean,
+    link: ImmichSharedLink | null,
+  ): AsyncGenerator<RemoteFile> {
+    for (const body of searchBodies(query, pageSize, style)) {
+      // Flat: page numbers from 1; filter: an opaque cursor, none for the first page.
       let page: number | null = 1;
-      while (page !== null) {
-        const res: z.infer<typeof searchSchema> = await this.api.call(
-          { method: 'POST', path: '/search/metadata', json: { ...body, page } },
-          searchSchema,
-        );
-        yield* await this.toFiles(res.assets.items.filter((a) => isListed(a) && keep(a)), folder, null);
-        const next: number | null = res.assets.nextPage === null ? null : Number(res.assets.nextPage);
-        if (next !== null && (!Number.isInteger(next) || next <= page)) {
+      let cursor: string | null = null;
+      const asked = new Set<string>();
+      for (;;) {
+        const json = style === 'flat' ? { ...body, page } : { ...body, ...(cursor ? { cursor } : {}) };
+        const res: z.infer<typeof searchSchema> = await this.api.call({ method: 'POST', path: '/search/metadata', json }, searchSchema);
+        yield* await this.toFiles(res.assets.items.filter((a) => isListed(a) && keep(a)), folder, link);
+        if (style === 'filter') {
+          cursor = res.assets.nextCursor ?? null;
+          if (cursor === null) break;
+          if (asked.has(cursor)) throw new CartageError('http_error', 'Immich gave a search cursor it had given before; the search stopped so as not to loop.');
+          asked.add(cursor);
+          continue;
+        }
+        const next: number | null = res.assets.nextPage == null ? null : Number(res.assets.nextPage);
+        if (next !== null && (!Number.isInteger(next) || next <= page!)) {
           throw new CartageError('http_error', `Immich gave page "${res.assets.nextPage}" after page ${page}; the search stopped so as not to loop.`);
         }
+        if (next === null) break;
         page = next;
       }
     }
@@ -298,7 +373,8 @@ export class ImmichSource implements Source {
 
   /** Assets as files; sizes the answer lacked and live-photo videos come from `GET /assets/ID`, 6 at a time. */
   private async toFiles(assets: ImmichAsset[], folder: string, link: ImmichSharedLink | null): Promise<RemoteFile[]> {
-    const needDetail = assets.filter((a) => a.exifInfo?.fileSizeInByte == null).slice(0, maxDetailsPerListing);
+    // A sanitized asset (a link hiding metadata) gets no more from GET /assets/ID: not asked.
+    const needDetail = assets.filter((a) => a.exifInfo?.fileSizeInByte == null && !sanitized(a)).slice(0, maxDetailsPerListing);
     const videos = assets.filter((a) => a.livePhotoVideoId).slice(0, maxDetailsPerListing);
     const detailed = new Map<string, ImmichAsset>();
     await mapLimit([...needDetail.map((a) => a.id), ...videos.map((a) => a.livePhotoVideoId!)], detailConcurrency, async (id) => {
@@ -335,7 +411,8 @@ export class ImmichSource implements Source {
   }
 
   private toFile(a: ImmichAsset, folder: string, link: ImmichSharedLink | null): RemoteFile {
-    const name = safeFileName(a.originalFileName);
+    const name = safeFileName(a.originalFileName ?? stemlessName(a));
+    const hidden = sanitized(a);
     return {
       kind: 'file',
       id: a.id,
@@ -349,18 +426,48 @@ export class ImmichSource implements Source {
       href: `${this.options.webUrl}/photos/${encodeURIComponent(a.id)}`,
       access: accessOf(a, link),
       // External-library checksums are not of the file's content (Immich derives them from the path).
-      checksum: a.libraryId ? null : { algo: 'sha1-base64', value: a.checksum },
-      takenAt: date(a.exifInfo?.dateTimeOriginal) ?? date(a.localDateTime) ?? date(a.fileCreatedAt),
+      checksum: a.libraryId || !a.checksum ? null : { algo: 'sha1-base64', value: a.checksum },
+      takenAt: hidden ? null : (date(a.exifInfo?.dateTimeOriginal) ?? date(a.localDateTime) ?? date(a.fileCreatedAt)),
       motion: null,
       metadata: {
         immichId: a.id,
         favorite: a.isFavorite ?? false,
         description: a.exifInfo?.description ?? null,
-        capturedAt: a.exifInfo?.dateTimeOriginal ?? a.localDateTime ?? a.fileCreatedAt,
+        capturedAt: hidden ? null : (a.exifInfo?.dateTimeOriginal ?? a.localDateTime ?? a.fileCreatedAt ?? null),
         originalPath: a.originalPath ?? null,
+        ...(hidden
+          ? { note: 'The owner of this shared link hides its metadata (Show metadata is off): the file name is made from its id, there is no checksum to verify it against, and its dates are unknown.' }
+          : {}),
       },
     };
   }
+}
+
+/**
+ * An empty answer where Immich itself counts files is not an empty album: said, rather than
+ * listed as nothing, which a mirror would read as everything deleted.
+ */
+function emptyListing(count: number, what: string): CartageError {
+  return new CartageError(
+    'http_error',
+    `Immich counts ${count} file${count === 1 ? '' : 's'} in ${what} but listed none; Cartage does not take that as an empty album. Try again, or update Immich if this persists.`,
+  );
+}
+
+/** A link with "Show metadata" off sends assets without a file name or checksum. */
+function sanitized(a: ImmichAsset): boolean {
+  return a.originalFileName == null;
+}
+
+const extensions: Record<string, string> = {
+  'image/jpeg': '.jpg', 'image/png': '.png', 'image/gif': '.gif', 'image/webp': '.webp', 'image/heic': '.heic', 'image/heif': '.heif',
+  'image/avif': '.avif', 'image/tiff': '.tif', 'image/dng': '.dng', 'image/x-adobe-dng': '.dng', 'video/mp4': '.mp4', 'video/quicktime': '.mov',
+  'video/x-m4v': '.m4v', 'video/x-matroska': '.mkv', 'video/webm': '.webm', 'video/avi': '.avi', 'video/3gpp': '.3gp', 'video/mp2t': '.mts',
+};
+
+/** A name for an asset whose name is hidden: its id, and the extension of its type. */
+function stemlessName(a: ImmichAsset): string {
+  return `${a.id}${extensions[a.originalMimeType ?? ''] ?? ''}`;
 }
 
 /** Motion parts (hidden) and locked assets are never listed on their own. */
@@ -392,7 +499,7 @@ function accessOf(a: ImmichAsset, link: ImmichSharedLink | null): Access {
 /** The video of a live photo keeps the image's stem: IMG_1234.HEIC + IMG_1234.MOV. */
 export function motionName(imageName: string, video: ImmichAsset | null): string {
   const stem = imageName.includes('.') ? imageName.slice(0, imageName.lastIndexOf('.')) : imageName;
-  const ext = (video && /\.[A-Za-z0-9]{1,5}$/.exec(video.originalFileName)?.[0]) ?? (video?.originalMimeType === 'video/mp4' ? '.mp4' : '.MOV');
+  const ext = (video && /\.[A-Za-z0-9]{1,5}$/.exec(video.originalFileName ?? stemlessName(video))?.[0]) ?? (video?.originalMimeType === 'video/mp4' ? '.mp4' : '.MOV');
   return safeFileName(`${stem}${ext}`);
 }
 

@@ -27,6 +27,8 @@ export interface SourceRecord {
   username: string | null;
   auth: AuthKind;
   certificate: PinnedCertificate | null;
+  /** The version the server reported ('3.2.2'), for Immich; how its API is asked depends on it. */
+  serverVersion: string | null;
   createdAt: number;
 }
 
@@ -57,6 +59,7 @@ interface Row {
   auth: AuthKind;
   cert_pem: string | null;
   cert_fingerprint: string | null;
+  server_version?: string | null;
   created_at: number;
 }
 
@@ -209,18 +212,18 @@ export class SourceRegistry {
       if (secret !== null) await this.secrets.set(secretKey(existing), secret);
       else await this.secrets.delete(secretKey(existing));
       this.db
-        .prepare('UPDATE sources SET name = ?, url = ?, api_url = ?, username = ?, auth = ?, cert_pem = ?, cert_fingerprint = ? WHERE id = ?')
-        .run(name, url, apiUrl, input.username ?? null, auth, input.certificate?.pem ?? null, input.certificate?.fingerprint256 ?? null, existing);
+        .prepare('UPDATE sources SET name = ?, url = ?, api_url = ?, username = ?, auth = ?, cert_pem = ?, cert_fingerprint = ?, server_version = ? WHERE id = ?')
+        .run(name, url, apiUrl, input.username ?? null, auth, input.certificate?.pem ?? null, input.certificate?.fingerprint256 ?? null, versionText(immich), existing);
       this.open.delete(existing);
       return { record: this.get(String(existing)), immich };
     }
     const id = Number(
       this.db
         .prepare(
-          `INSERT INTO sources (name, kind, url, api_url, username, auth, cert_pem, cert_fingerprint, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO sources (name, kind, url, api_url, username, auth, cert_pem, cert_fingerprint, server_version, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(name, input.kind, url, apiUrl, input.username ?? null, auth, input.certificate?.pem ?? null, input.certificate?.fingerprint256 ?? null, Date.now())
+        .run(name, input.kind, url, apiUrl, input.username ?? null, auth, input.certificate?.pem ?? null, input.certificate?.fingerprint256 ?? null, versionText(immich), Date.now())
         .lastInsertRowid,
     );
     if (secret !== null) {
@@ -265,7 +268,16 @@ export class SourceRegistry {
     };
     switch (record.kind) {
       case 'immich':
-        source = new ImmichSource({ webUrl: record.url, apiUrl: record.apiUrl ?? `${record.url}/api`, auth: async () => immichAuth(record.auth, await secret()), https, http: this.http });
+        source = new ImmichSource({
+          webUrl: record.url,
+          apiUrl: record.apiUrl ?? `${record.url}/api`,
+          auth: async () => immichAuth(record.auth, await secret()),
+          https,
+          http: this.http,
+          serverVersion: parseVersion(record.serverVersion),
+          // An upgraded server: kept, so the next start asks it the new way at once.
+          onVersion: (v) => this.db.prepare('UPDATE sources SET server_version = ? WHERE id = ?').run(`${v.major}.${v.minor}.${v.patch}`, record.id),
+        });
         break;
       case 'webdav':
         source = new LazyWebDav(record, secret, https, this.http);
@@ -349,6 +361,15 @@ class LazyWebDav implements Source {
   }
 }
 
+function versionText(immich: ImmichConnection | null): string | null {
+  return immich ? `${immich.version.major}.${immich.version.minor}.${immich.version.patch}` : null;
+}
+
+function parseVersion(text: string | null): { major: number; minor: number; patch: number } | null {
+  const m = /^(\d+)\.(\d+)\.(\d+)$/.exec(text ?? '');
+  return m ? { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]) } : null;
+}
+
 function immichAuth(kind: AuthKind, secret: string | null): ImmichAuth | null {
   if (secret === null) return null;
   if (kind === 'api-key') return { apiKey: secret };
@@ -384,6 +405,7 @@ function toRecord(row: Row): SourceRecord {
     username: row.username,
     auth: row.auth,
     certificate: row.cert_pem && row.cert_fingerprint ? { pem: row.cert_pem, fingerprint256: row.cert_fingerprint } : null,
+    serverVersion: row.server_version ?? null,
     createdAt: row.created_at,
   };
 }

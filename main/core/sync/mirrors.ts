@@ -204,8 +204,8 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
     this.active.add(id);
     const runId = Number(this.db.prepare("INSERT INTO mirror_runs (mirror_id, state, started_at) VALUES (?, 'enumerating', ?)").run(id, Date.now()).lastInsertRowid);
     try {
-      await this.enumerateAndQueue(m, runId);
-      this.markDeletions(m, runId);
+      const listed = await this.enumerateAndQueue(m, runId);
+      this.markDeletions(m, runId, listed);
       await this.applyDeletions(m, runId);
       this.db.prepare("UPDATE mirror_runs SET state = 'downloading' WHERE id = ?").run(runId);
       this.engine.wake();
@@ -266,7 +266,9 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
     });
   }
 
-  private async enumerateAndQueue(m: MirrorRow, runId: number): Promise<void> {
+  /** Lists the scope and queues what is new or changed; returns how many files were listed. */
+  private async enumerateAndQueue(m: MirrorRow, runId: number): Promise<number> {
+    let listed = 0;
     const record = this.sources.get(String(m.source_id));
     const source = this.sources.source(record);
     const counts = { unchanged: 0, failed: 0 };
@@ -309,6 +311,7 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
     for await (const file of this.enumerate(source, m)) {
       const folders = mirrorFolders(file, m);
       for (const part of file.motion ? [file, file.motion] : [file]) {
+        listed += 1;
         const rec = recordOf.get(m.id, part.id) as FileRecord | undefined;
         // Still listed, even if it cannot be downloaded now: never reported (or trashed) as deleted.
         if (rec) writes.push(() => seen.run(runId, m.id, part.id));
@@ -376,6 +379,7 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
     this.db
       .prepare('UPDATE mirror_runs SET unchanged = unchanged + ?, failed = failed + ?, failures = ? WHERE id = ?')
       .run(counts.unchanged, counts.failed, JSON.stringify(failures), runId);
+    return listed;
   }
 
   private async *enumerate(source: Source, m: MirrorRow): AsyncGenerator<RemoteFile> {
@@ -399,8 +403,16 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
   }
 
   /** Files this mirror holds that the source no longer lists: reported, and removed only if asked. */
-  private markDeletions(m: MirrorRow, runId: number): void {
+  private markDeletions(m: MirrorRow, runId: number, filesListed: number): void {
     const gone = this.db.prepare('SELECT rel_path, size, checksum FROM mirror_files WHERE mirror_id = ? AND last_seen_run < ?').all(m.id, runId) as GoneRecord[];
+    if (filesListed === 0 && gone.length > 0) {
+      // An empty answer (a server that lists an album another way, a key that sees nothing) is not
+      // proof that everything went: the run stops before it reports or trashes anything.
+      throw new CartageError(
+        'http_error',
+        `The source listed no files for this mirror, which holds ${gone.length} from earlier runs; an empty listing is not taken as everything deleted, so nothing was reported deleted or moved to the trash. If everything really was removed on the source, remove this mirror (its files stay on disk).`,
+      );
+    }
     const listed = gone.slice(0, maxListed).map((g) => ({
       path: g.rel_path,
       action: !m.apply_deletions ? 'kept' : trashable(path.join(m.dir, g.rel_path), g) !== false ? 'moved to the trash' : 'kept: changed here since the mirror wrote it',
