@@ -246,7 +246,7 @@ describe.skipIf(!hasChromium)(`Cartage in Chromium against cartage serve and ngi
 
   step('plans the checkout as one zip named Holiday in a folder typed in', async () => {
     await goTo(/^Download list/);
-    await page.getByRole('button', { name: 'Download…' }).click();
+    await page.getByRole('button', { name: 'Download…', exact: true }).click();
     const checkout = page.getByRole('form', { name: 'Download' });
     await checkout.getByRole('radio', { name: 'One zip file' }).check();
     await checkout.getByRole('textbox', { name: /^Name of the zip file/ }).fill('Holiday');
@@ -310,7 +310,7 @@ describe.skipIf(!hasChromium)(`Cartage in Chromium against cartage serve and ngi
   /** Checks the whole download list out, as files or as a zip, into `dir`. */
   const checkOut = async (kind: 'files' | 'zip', dir: string, name?: string) => {
     await goTo(/^Download list/);
-    await page.getByRole('button', { name: 'Download…' }).click();
+    await page.getByRole('button', { name: 'Download…', exact: true }).click();
     const checkout = page.getByRole('form', { name: 'Download' });
     await checkout.getByRole('radio', { name: kind === 'zip' ? 'One zip file' : 'Files in a folder' }).check();
     if (name) await checkout.getByRole('textbox', { name: /^Name of the/ }).fill(name);
@@ -387,6 +387,10 @@ describe.skipIf(!hasChromium)(`Cartage in Chromium against cartage serve and ngi
     await filmCard.getByRole('button', { name: /back on the download list$/ }).click();
     await notice(/film\.mkv|Added|back/i).waitFor();
     await expect.poll(() => views().getByRole('button', { name: /^Download list/ }).textContent()).toBe('Download list1 file');
+    // Names carry no decoration: the disclosure's arrow is drawn, not read.
+    await goTo('Downloads');
+    const snapshot = await page.locator('h3.disclosure-heading').ariaSnapshot();
+    expect(snapshot).toMatch(/button "Finished \(\d+\)"/);
   });
 
   step('shows the Mirrors view when the window has one', async () => {
