@@ -157,6 +157,8 @@ export async function startServe(options: ServeOptions): Promise<Served> {
   await listen(server, host, options.port);
   const port = (server.address() as { port: number }).port;
   const served = `${hostInUrl(host)}:${port}`.toLowerCase();
+  // A cookie is per host, not per port: one name per port keeps two instances from replacing each other's.
+  const cookieName = `cartage-${port}`;
 
   /** The Host a request must carry: ours; with a wildcard, an IP address or localhost, never another name (a DNS-rebinding page comes by name). */
   const hostAllowed = (header: string | undefined): boolean => {
@@ -235,6 +237,13 @@ export async function startServe(options: ServeOptions): Promise<Served> {
         return plain(res, 405, 'Only GET and HEAD are answered here.');
       }
       const rawPath = (req.url ?? '/').split(/[?#]/)[0]!;
+      // The page and every file of it only for the holder of the token (a request to the printed
+      // address), or of the cookie set from it, so a reload or a new tab after the address lost its token works.
+      const given = new URL(req.url ?? '/', 'http://cartage.invalid').searchParams.get('token');
+      const byToken = given !== null && sameSecret(given, token);
+      const byCookie = !byToken && sameSecret(cookieOf(req, cookieName) ?? '', token);
+      if (!byToken && !byCookie) return plain(res, 401, `The access token is missing or wrong: open the address cartage serve printed (http://${served}/?token=...).`);
+      if (byToken) res.setHeader('Set-Cookie', `${cookieName}=${token}; Path=/; HttpOnly; SameSite=Strict`);
       if (rawPath === '/bridge.js') return body(req, res, 'text/javascript; charset=utf-8', bridgeScript);
       if (rawPath === '/api') return plain(res, 426, 'This address takes WebSocket connections only.');
       const file = rawPath.startsWith('/') ? staticFile(realRoot, rawPath) : null;
@@ -288,6 +297,15 @@ const securityHeaders = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
+
+/** The value of one cookie a request carries, or null. */
+function cookieOf(req: http.IncomingMessage, name: string): string | null {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return null;
+}
 
 function refused(message: string): { ok: false; error: { code: string; message: string } } {
   return { ok: false, error: { code: 'bad_input', message } };

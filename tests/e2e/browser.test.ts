@@ -28,6 +28,9 @@ const updateDocs = process.env.UPDATE_SCREENSHOTS === '1';
 const photos = ['IMG_0001.JPG', 'IMG_0002.JPG', 'IMG_0003.JPG', 'IMG_0004.JPG'];
 const removed = 'IMG_0002.JPG';
 const kept = photos.filter((p) => p !== removed);
+/** The walk of many files and a large one: the zip's files, and the large file's size (about 20 s at 3 MB/s). */
+const manyFiles = 60;
+const filmBytes = 60_000_000;
 
 /** The little of the page's DOM that functions run in the page use (this file is type-checked without DOM types). */
 interface PageGlobals {
@@ -124,6 +127,11 @@ describe.skipIf(!hasChromium)(`Cartage in Chromium against cartage serve and ngi
     // A sub-folder: a folder's reference is its own files, so these stay behind.
     fs.writeFileSync(path.join(www, 'holiday', 'raw', 'IMG_0001.CR2'), randomBytes(120_000));
     fs.writeFileSync(path.join(www, 'documents', 'packing-list.txt'), 'sun cream\ntowels\n');
+    // A zip's worth of small files, and one large file that takes seconds at the speed limit.
+    fs.mkdirSync(path.join(www, 'many'));
+    for (let i = 1; i <= manyFiles; i++) fs.writeFileSync(path.join(www, 'many', `scan-${i}.png`), randomBytes(110_000));
+    fs.mkdirSync(path.join(www, 'film'));
+    fs.writeFileSync(path.join(www, 'film', 'film.mkv'), Buffer.alloc(filmBytes, 7));
     saved = path.join(temp, 'Pictures');
     fs.mkdirSync(saved);
     fs.mkdirSync(reportShots, { recursive: true });
@@ -238,7 +246,7 @@ describe.skipIf(!hasChromium)(`Cartage in Chromium against cartage serve and ngi
 
   step('plans the checkout as one zip named Holiday in a folder typed in', async () => {
     await goTo(/^Download list/);
-    await page.getByRole('button', { name: 'Download…' }).click();
+    await page.getByRole('button', { name: 'Download…', exact: true }).click();
     const checkout = page.getByRole('form', { name: 'Download' });
     await checkout.getByRole('radio', { name: 'One zip file' }).check();
     await checkout.getByRole('textbox', { name: /^Name of the zip file/ }).fill('Holiday');
@@ -288,6 +296,101 @@ describe.skipIf(!hasChromium)(`Cartage in Chromium against cartage serve and ngi
     const out = path.join(temp, 'unzipped');
     run('unzip', ['-q', zip, '-d', out]);
     for (const name of kept) expect(fs.readFileSync(path.join(out, name)).equals(fs.readFileSync(path.join(www, 'holiday', name))), name).toBe(true);
+  });
+
+  /** Opens a folder of the photos source from its top. */
+  const openFolder = async (name: string) => {
+    await goTo('Browse');
+    const top = page.getByRole('navigation', { name: 'Folder path' }).getByRole('button', { name: 'photos' });
+    if (await top.count()) await top.click();
+    await page.getByRole('button', { name: `Open ${name}` }).click();
+    await page.getByRole('navigation', { name: 'Folder path' }).getByText(name).waitFor();
+  };
+
+  /** Checks the whole download list out, as files or as a zip, into `dir`. */
+  const checkOut = async (kind: 'files' | 'zip', dir: string, name?: string) => {
+    await goTo(/^Download list/);
+    await page.getByRole('button', { name: 'Download…', exact: true }).click();
+    const checkout = page.getByRole('form', { name: 'Download' });
+    await checkout.getByRole('radio', { name: kind === 'zip' ? 'One zip file' : 'Files in a folder' }).check();
+    if (name) await checkout.getByRole('textbox', { name: /^Name of the/ }).fill(name);
+    await checkout.getByRole('textbox', { name: /^Save in/ }).fill(dir);
+    await expect.poll(() => checkout.locator('.plan-summary').textContent()).toContain(dir);
+    await page.getByRole('button', { name: 'Start download' }).click();
+    await expect.poll(() => views().getByRole('button', { name: 'Downloads' }).getAttribute('aria-current')).toBe('page');
+  };
+
+  /** The figures line of a delivery card: "1.2 MB / 40 MB", "3 of 60 files done", the speed. */
+  const figures = (card: Locator) => card.locator('.task-figures').textContent().then((t) => t ?? '');
+  const bytesOf = (text: string): number => {
+    const m = /^([\d.]+) (B|kB|MB|GB)/.exec(text);
+    if (!m) throw new Error(`no byte count in "${text}"`);
+    return Number(m[1]) * { B: 1, kB: 1e3, MB: 1e6, GB: 1e9 }[m[2] as 'B'];
+  };
+  /** Rows of the Files list that say Downloading (the list draws the rows in view; the totals count them all). */
+  const downloadingRows = () => page.getByRole('list', { name: 'Files downloading' }).getByRole('listitem').filter({ hasText: 'Downloading' });
+
+  step('downloads a 60-file zip beside a large file at a speed limit: bytes grow, speed shows, and nothing stays downloading', async () => {
+    await goTo('Settings');
+    await page.getByRole('spinbutton', { name: /^Speed limit/ }).fill('3');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await notice('Settings saved.').waitFor();
+
+    await openFolder('film');
+    await page.getByRole('button', { name: 'Add film.mkv' }).click();
+    await notice(/film\.mkv|Added/).waitFor();
+    const films = path.join(temp, 'Films');
+    await checkOut('files', films, 'Films');
+    const filmCard = page.getByRole('article', { name: 'Films' });
+    await filmCard.waitFor();
+
+    await openFolder('many');
+    await page.getByRole('button', { name: 'Add all files in many to the list' }).click();
+    await expect.poll(() => views().getByRole('button', { name: /^Download list/ }).textContent()).toBe(`Download list${manyFiles} files`);
+    await checkOut('zip', saved, 'Many');
+    const zipCard = page.getByRole('article', { name: 'Many.zip' });
+    await zipCard.waitFor();
+
+    // The large file's card: its bytes grow while they move, with a speed above zero.
+    const first = bytesOf(await figures(filmCard));
+    await expect.poll(async () => bytesOf(await figures(filmCard)), { timeout: 20_000 }).toBeGreaterThan(first);
+    const second = bytesOf(await figures(filmCard));
+    await expect.poll(async () => bytesOf(await figures(filmCard)), { timeout: 20_000 }).toBeGreaterThan(second);
+    await expect.poll(() => figures(filmCard)).toMatch(/[1-9][\d.]* (B|kB|MB)\/s/);
+    expect(await figures(filmCard)).not.toMatch(/ 0 B\/s/);
+    await shoot('downloads-running');
+
+    // The zip ends: none of its files is left downloading, now or after the snapshots that follow.
+    await zipCard.getByText(/saved to/).waitFor({ timeout: 40_000 });
+    await expect.poll(() => zipCard.textContent()).toContain(`${manyFiles} of ${manyFiles} files done`);
+    const totalsLine = page.locator('.overall p');
+    const settled = async () => {
+      expect(await totalsLine.textContent()).toMatch(/^1 downloading, 0 waiting/);
+      expect(await downloadingRows().allTextContents()).toEqual([expect.stringContaining('film.mkv')]);
+    };
+    await settled();
+    // Two more snapshots of the large file's progress, then the same again: no older snapshot overtook the end.
+    const now = bytesOf(await figures(filmCard));
+    await expect.poll(async () => bytesOf(await figures(filmCard))).toBeGreaterThan(now);
+    const later = bytesOf(await figures(filmCard));
+    await expect.poll(async () => bytesOf(await figures(filmCard))).toBeGreaterThan(later);
+    await settled();
+  });
+
+  step('cancels everything: the one-file delivery says canceled and can put its file back on the list', async () => {
+    await page.getByRole('button', { name: 'Cancel all' }).click();
+    await page.getByRole('button', { name: 'Cancel all downloads' }).click();
+    const filmCard = page.getByRole('article', { name: 'Films' });
+    await expect.poll(() => filmCard.textContent()).toMatch(/Canceled/);
+    expect(await filmCard.textContent()).not.toMatch(/saved to/);
+    await expect.poll(() => downloadingRows().count()).toBe(0);
+    await filmCard.getByRole('button', { name: /back on the download list$/ }).click();
+    await notice(/film\.mkv|Added|back/i).waitFor();
+    await expect.poll(() => views().getByRole('button', { name: /^Download list/ }).textContent()).toBe('Download list1 file');
+    // Names carry no decoration: the disclosure's arrow is drawn, not read.
+    await goTo('Downloads');
+    const snapshot = await page.locator('h3.disclosure-heading').ariaSnapshot();
+    expect(snapshot).toMatch(/button "Finished \(\d+\)"/);
   });
 
   step('shows the Mirrors view when the window has one', async () => {

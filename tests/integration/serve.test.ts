@@ -57,10 +57,15 @@ interface Answer {
   body: string;
 }
 
-/** A request sent as written: no URL normalisation on the way (fetch would resolve '..' itself). */
-function request(rawPath: string, options: { method?: string; host?: string } = {}): Promise<Answer> {
+/**
+ * A request sent as written: no URL normalisation on the way (fetch would resolve '..' itself). It
+ * carries the cookie the page got with the token unless told otherwise.
+ */
+function request(rawPath: string, options: { method?: string; host?: string; cookie?: string | null } = {}): Promise<Answer> {
+  const cookie = options.cookie === undefined ? `cartage-${port}=${token}` : options.cookie;
+  const headers = { host: options.host ?? `127.0.0.1:${port}`, ...(cookie !== null ? { cookie } : {}) };
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: rawPath, method: options.method ?? 'GET', headers: { host: options.host ?? `127.0.0.1:${port}` } }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, path: rawPath, method: options.method ?? 'GET', headers }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
@@ -128,6 +133,25 @@ describe('cartage serve', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.body).toBe(page);
     expect((await request('/index.html')).headers['content-security-policy']).toContain("default-src 'self'");
+  });
+
+  it('answers the page, its scripts and its files only with the token, or the cookie set from it', async () => {
+    for (const p of ['/', '/index.html', '/bridge.js', '/app.js', '/style.css', '/sub/inner.txt', '/nothing.js', '/../secret.txt']) {
+      for (const cookie of [null, `cartage-${port}=${token.slice(0, -2)}xx`, `cartage-${port + 1}=${token}`, `other=1`]) {
+        const res = await request(p, { cookie });
+        expect([p, cookie, res.status]).toEqual([p, cookie, 401]);
+        expect(res.body).toMatch(/^The access token is missing or wrong: open the address cartage serve printed/);
+        expect(res.headers['set-cookie']).toBeUndefined();
+      }
+      expect((await request(`${p}?token=${token.slice(0, -2)}xx`, { cookie: null })).status).toBe(401);
+    }
+    // The printed address: the page, and a cookie for the files it loads, the page only can read (HttpOnly) and send (SameSite).
+    const first = await request(`/?token=${token}`, { cookie: null });
+    expect(first.status).toBe(200);
+    expect(first.body).toBe(page);
+    expect(first.headers['set-cookie']).toEqual([`cartage-${port}=${token}; Path=/; HttpOnly; SameSite=Strict`]);
+    const cookie = first.headers['set-cookie']![0]!.split(';')[0]!;
+    for (const p of ['/', '/bridge.js', '/app.js']) expect([p, (await request(p, { cookie: `a=b; ${cookie}` })).status]).toEqual([p, 200]);
   });
 
   it('serves the page\'s files with their content types', async () => {

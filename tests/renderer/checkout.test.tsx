@@ -16,8 +16,10 @@ function planFor(input: RequestInput<'checkout.plan'>) {
 async function openCheckout(over: Parameters<typeof renderApp>[0] = {}) {
   const rendered = await renderApp({ 'cart.get': () => ok(twelve), 'checkout.plan': planFor, ...over }, { view: 'cart' });
   await userEvent.click(within(screen.getByRole('region', { name: 'Download list' })).getByRole('button', { name: 'Download…' }));
-  const form = await screen.findByRole('form', { name: 'Download' });
-  return { ...rendered, form: within(form) };
+  const form = within(await screen.findByRole('form', { name: 'Download' }));
+  // A zip needs a name before there is anything to plan.
+  await userEvent.type(form.getByRole('textbox', { name: 'Name of the zip file' }), 'Summer');
+  return { ...rendered, form };
 }
 
 describe('checkout', () => {
@@ -25,12 +27,13 @@ describe('checkout', () => {
     const { form, fake } = await openCheckout();
     expect(await form.findByText('12 files, 340 MB')).toBeTruthy();
     expect(form.getByText('50 GB free, 340 MB needed (the files, and the zip until it is complete)')).toBeTruthy();
-    expect(fake.calls('checkout.plan')[0]).toEqual({ kind: 'zip', dir: '/home/ann/Downloads', layout: 'flat' });
+    expect(fake.calls('checkout.plan').at(-1)).toEqual({ kind: 'zip', dir: '/home/ann/Downloads', layout: 'flat', name: 'Summer' });
   });
 
   it('starts with the kind, name and layout chosen, then shows the downloads', async () => {
     const { form, fake } = await openCheckout({ 'checkout.start': (input) => ok({ deliveryId: 5, plan: plan({ name: input.name ?? '' }) }) });
     await userEvent.click(form.getByRole('radio', { name: 'Files in a folder' }));
+    await userEvent.clear(form.getByRole('textbox', { name: 'Name of the folder' }));
     await userEvent.type(form.getByRole('textbox', { name: 'Name of the folder' }), 'Summer 2024');
     await userEvent.selectOptions(form.getByRole('combobox', { name: 'Layout' }), 'By date taken');
     await waitFor(() => expect(fake.calls('checkout.plan').at(-1)).toEqual({ kind: 'files', dir: '/home/ann/Downloads', name: 'Summer 2024', layout: 'date' }));

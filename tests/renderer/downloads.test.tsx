@@ -51,6 +51,20 @@ describe('the downloads view', () => {
     expect(screen.getByRole('button', { name: 'Retry VID_1.mp4' })).toBeTruthy();
   });
 
+  it('never lets a snapshot that came before a final state overtake it', async () => {
+    const { fake } = await renderApp({ 'tasks.list': () => ok({ tasks: [task(1, { state: 'queued', bytes: 0 })], totals: totals() }) }, { view: 'downloads' });
+    await screen.findByRole('progressbar', { name: 'VID_1.mp4 progress' });
+    const frames = manualFrames();
+    // As main sends them for a small file: it starts, a snapshot sees it running, it is done, all within one frame.
+    act(() => fake.emit('tasks.changed', task(1, { state: 'active', bytes: 0 })));
+    act(() => fake.emit('tasks.progress', { tasks: [task(1, { state: 'active', bytes: 3_700_000, speed: 0 })], totals: totals() }));
+    act(() => fake.emit('tasks.changed', task(1, { state: 'completed', bytes: 3_700_000 })));
+    frames.flush();
+    expect(screen.queryByRole('list', { name: 'Files downloading' })).toBeNull();
+    expect(within(screen.getByRole('list', { name: 'Finished files' })).getByText('Done')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Pause VID_1.mp4' })).toBeNull();
+  });
+
   it('offers no Retry for a file whose zip is already written, nor for a canceled one, but keeps the reason', async () => {
     const written = task(1, { state: 'failed', zip: '/home/ann/Downloads/Summer.zip', retryable: false, error: { code: 'http', message: 'The server answered 500 three times.' } });
     const canceled = task(2, { state: 'canceled' });

@@ -126,6 +126,14 @@ const unfinishedSql = `
                                 OR m.state NOT IN ('completed', 'failed', 'skipped', 'canceled'))
   LIMIT 1`;
 
+/** Whether any file of a delivery ended other than canceled. */
+const notAllCanceledSql = `
+  SELECT 1 FROM delivery_items di
+  JOIN tasks t ON t.id = di.task_id
+  LEFT JOIN tasks m ON m.id = di.motion_task_id
+  WHERE di.delivery_id = ? AND (t.state != 'canceled' OR m.state != 'canceled')
+  LIMIT 1`;
+
 /**
  * Turns finished tasks into deliveries: files in a folder are done when their tasks are; a zip gets
  * each file appended as soon as it (both parts of a live photo) is downloaded, and is completed
@@ -411,7 +419,8 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     }
   }
 
-  private deliveryOfTask(taskId: number): number | null {
+  /** The delivery a task's file is part of, or null. */
+  deliveryOfTask(taskId: number): number | null {
     const row = (this.db.prepare('SELECT delivery_id FROM delivery_items WHERE task_id = ?').get(taskId) ??
       this.db.prepare('SELECT delivery_id FROM delivery_items WHERE motion_task_id = ?').get(taskId)) as { delivery_id: number } | undefined;
     return row?.delivery_id ?? null;
@@ -511,23 +520,25 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     this.complete(d, target);
   }
 
-  /** Records the delivery completed (its zip at `target`), then removes its staging folder. */
+  /** Records the delivery completed (its zip at `target`), or canceled when every file was, then removes its staging folder. */
   private complete(d: DeliveryRow, target: string | null): void {
     const id = d.id;
     // Completed before the staging folder goes: a crash in between leaves only files to tidy (at the
     // next start), not a zip to redo. A zip's files are sealed in the same transaction: none of them
     // can be retried into it any more.
+    // Every file canceled (the person canceled them all, one by one or with "Cancel all"): the delivery was canceled, not done.
+    const ended = this.db.prepare(notAllCanceledSql).get(id) ? 'completed' : 'canceled';
     this.db.transaction(() => {
       this.db
-        .prepare("UPDATE deliveries SET state = 'completed', completed_at = ?, zip_path = ?, placing = NULL, placing_bytes = NULL WHERE id = ? AND state IN ('running', 'assembling')")
-        .run(Date.now(), target, id);
+        .prepare("UPDATE deliveries SET state = ?, completed_at = ?, zip_path = ?, placing = NULL, placing_bytes = NULL WHERE id = ? AND state IN ('running', 'assembling')")
+        .run(ended, Date.now(), target, id);
       // The zip is written: its files that failed can no longer go into it.
       if (d.kind === 'zip') this.engine.queue.seal(this.taskIds(id));
     })();
     if (d.kind === 'zip') this.showSealed(id);
     if (d.kind === 'zip') this.removeStaging(id, d.staging_dir);
     const view = this.get(id);
-    this.log.info(`delivery #${id} "${d.name}" completed: ${view.progress.done} of ${view.files} files${view.progress.failed ? `, ${view.progress.failed} failed` : ''}`);
+    this.log.info(`delivery #${id} "${d.name}" ${ended}: ${view.progress.done} of ${view.files} files${view.progress.failed ? `, ${view.progress.failed} failed` : ''}`);
     this.emit('delivery', view);
   }
 

@@ -46,6 +46,10 @@ export class ServiceEvents {
   private totalsStale = false;
   private readonly pendingTasks = new Map<number, TaskState>();
   private readonly pendingDeliveries = new Map<number, DeliveryView>();
+  /** The engine's bytes moved since the last flush: the deliveries of its running tasks are sent again. */
+  private liveMoved = false;
+  /** The delivery of each running task (null: none), remembered while it runs. */
+  private readonly deliveryOfLive = new Map<number, number | null>();
   private quiet = 0;
   /** Task changes held back during a control; null once there are too many to send one by one. */
   private quietTasks: Map<number, Task> | null = null;
@@ -66,6 +70,7 @@ export class ServiceEvents {
       this.live = new Map(s.tasks.map((t) => [t.id, t]));
       this.engineTotals = s.totals;
       this.progressDirty = true;
+      this.liveMoved = true;
       this.schedule();
     };
     const onQueuePaused = (e: ErrorInfo): void => this.emit('queue.paused', { code: e.code, message: e.message });
@@ -198,6 +203,11 @@ export class ServiceEvents {
       const t = this.core.queue.get(id);
       if (t && t.state === state) this.emit('tasks.changed', taskDto(t, this.live.get(id), this.core.deliveries.zipOfTask(id)));
     }
+    for (const id of this.movingDeliveries()) {
+      // Read now: its bytes and speed are those of the snapshot going out with it.
+      const d = this.core.deliveries.get(id);
+      if (d.state === 'running' || d.state === 'assembling') this.pendingDeliveries.set(id, d);
+    }
     for (const d of [...this.pendingDeliveries.values()]) {
       this.pendingDeliveries.delete(d.id);
       this.emit('deliveries.changed', deliveryDto(d, (id) => this.liveOf(id)));
@@ -208,6 +218,20 @@ export class ServiceEvents {
     }
     // Counted from the end: however long reading the rows took, the next flush is a full interval after this one's events.
     this.lastFlushAt = performance.now();
+  }
+
+  /** Deliveries with a file the engine's last snapshot saw moving, once per snapshot. */
+  private movingDeliveries(): Set<number> {
+    const ids = new Set<number>();
+    if (!this.liveMoved) return ids;
+    this.liveMoved = false;
+    for (const taskId of this.deliveryOfLive.keys()) if (!this.live.has(taskId)) this.deliveryOfLive.delete(taskId);
+    for (const taskId of this.live.keys()) {
+      let d = this.deliveryOfLive.get(taskId);
+      if (d === undefined) this.deliveryOfLive.set(taskId, (d = this.core.deliveries.deliveryOfTask(taskId)));
+      if (d !== null) ids.add(d);
+    }
+    return ids;
   }
 
   /** The running tasks (with the engine's live bytes and speed) and the queue's totals. */

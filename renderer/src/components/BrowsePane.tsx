@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { ApiError, ListingDto, SourceDto } from '../../../preload/api';
 import { ask, useBridge } from '../lib/bridge';
 import { dragRef } from '../lib/drag';
@@ -83,6 +83,16 @@ function SourceFolders({ source }: { source: SourceDto }) {
   const [error, setError] = useState<ApiError | null>(null);
   const [attempt, setAttempt] = useState(0);
   const here = trail[trail.length - 1]!;
+  // After opening a folder (or going back up) focus goes to its name in the path, not to the page.
+  const hereRef = useRef<HTMLSpanElement>(null);
+  const moved = useRef(false);
+  useEffect(() => {
+    if (moved.current) hereRef.current?.focus();
+  }, [here.path]);
+  const go = (next: Crumb[]) => {
+    moved.current = true;
+    setTrail(next);
+  };
 
   useEffect(() => {
     let live = true;
@@ -108,11 +118,13 @@ function SourceFolders({ source }: { source: SourceDto }) {
           {trail.map((crumb, i) => (
             <li key={crumb.path}>
               {i < trail.length - 1 ? (
-                <button type="button" className="link" onClick={() => setTrail(trail.slice(0, i + 1))}>
+                <button type="button" className="link" onClick={() => go(trail.slice(0, i + 1))}>
                   {crumb.name}
                 </button>
               ) : (
-                <span aria-current="location">{crumb.name}</span>
+                <span aria-current="location" ref={hereRef} tabIndex={-1}>
+                  {crumb.name}
+                </span>
               )}
             </li>
           ))}
@@ -144,7 +156,7 @@ function SourceFolders({ source }: { source: SourceDto }) {
               </button>
             )}
           </div>
-          <ListingView source={source} listing={listing} onOpen={(folder) => setTrail([...trail, { path: folder.path, name: folder.name }])} />
+          <ListingView source={source} listing={listing} onOpen={(folder) => go([...trail, { path: folder.path, name: folder.name }])} />
         </>
       )}
     </div>

@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useId, useRef } from 'react';
 import type { CartDto, CartItemDto } from '../../../preload/api';
 import { formatSummary, plural } from '../lib/format';
 import { useDropRefs } from '../hooks/useDropRefs';
@@ -25,6 +25,7 @@ export function CartPane({ onDownload, compact = false }: { onDownload: () => vo
   const { cart, error, reload, remove, clear } = cartState;
   const locked = cart?.locked ?? false;
   const drop = useDropRefs((refs) => void addToCart(refs), !locked);
+  const downloadRef = useRef<HTMLButtonElement>(null);
 
   const removeItem = async (item: CartItemDto) => {
     const result = await remove([item.id]);
@@ -64,6 +65,12 @@ export function CartPane({ onDownload, compact = false }: { onDownload: () => vo
       )}
       {cart && cart.items.length === 0 && <p className="empty">Your download list is empty. Browse a source and add files, or drop links here.</p>}
       {cart && cart.items.length > 0 && (
+        // Shown when focused: a keyboard reaches Download… without tabbing through every entry.
+        <button type="button" className="skip-link" onClick={() => downloadRef.current?.focus()}>
+          Skip the list, to Download…
+        </button>
+      )}
+      {cart && cart.items.length > 0 && (
         <VirtualList
           items={cart.items}
           getKey={(item) => item.id}
@@ -82,7 +89,7 @@ export function CartPane({ onDownload, compact = false }: { onDownload: () => vo
           >
             Clear list
           </ConfirmButton>
-          <button type="button" className="primary" disabled={locked || cart.totals.deliverable === 0} onClick={onDownload}>
+          <button ref={downloadRef} type="button" className="primary" disabled={locked || cart.totals.deliverable === 0} onClick={onDownload}>
             Download…
           </button>
         </footer>

@@ -27,6 +27,14 @@ export function CheckoutPanel({ onClose, onStarted }: { onClose: () => void; onS
   const [startError, setStartError] = useState<ApiError | null>(null);
   const [starting, setStarting] = useState(false);
   const asked = useRef(0);
+  // A field's error shows once the person typed in it or pressed Start, never on a form just opened.
+  const [shown, setShown] = useState({ name: false, dir: false });
+  const nameRef = useRef<HTMLInputElement>(null);
+  const dirRef = useRef<HTMLInputElement>(null);
+  const nameErrorId = useId();
+  const dirErrorId = useId();
+  const nameMissing = kind === 'zip' && !name.trim();
+  const dirMissing = !dir.trim();
 
   useEffect(() => headingRef.current?.focus(), []);
   useEffect(() => {
@@ -39,9 +47,11 @@ export function CheckoutPanel({ onClose, onStarted }: { onClose: () => void; onS
   // Ask for a plan whenever a choice changes; an answer to an older question is dropped.
   useEffect(() => {
     const request = JSON.parse(inputKey) as RequestInput<'checkout.plan'>;
-    if (!request.dir) {
+    // Without a folder, or a zip without a name, there is nothing to plan yet: the fields say what is missing.
+    if (!request.dir || (request.kind === 'zip' && !request.name)) {
+      asked.current += 1;
       setPlan(null);
-      setPlanError({ code: 'no_folder', message: 'Choose the folder to save in.' });
+      setPlanError(null);
       return;
     }
     const mine = ++asked.current;
@@ -58,6 +68,11 @@ export function CheckoutPanel({ onClose, onStarted }: { onClose: () => void; onS
   }, [bridge, inputKey]);
 
   const start = async () => {
+    if (nameMissing || dirMissing) {
+      setShown({ name: nameMissing || shown.name, dir: dirMissing || shown.dir });
+      (nameMissing ? nameRef : dirRef).current?.focus();
+      return;
+    }
     setStarting(true);
     setStartError(null);
     const result = await ask(() => bridge.checkout.start(input));
@@ -67,6 +82,8 @@ export function CheckoutPanel({ onClose, onStarted }: { onClose: () => void; onS
   };
 
   const tooBig = plan !== null && plan.neededBytes > plan.freeBytes;
+  const nameError = nameMissing && shown.name ? 'Name the zip (for example "Holidays 2024").' : null;
+  const dirError = dirMissing && shown.dir ? 'Choose the folder to save in.' : null;
 
   return (
     <form
@@ -94,12 +111,37 @@ export function CheckoutPanel({ onClose, onStarted }: { onClose: () => void; onS
       </fieldset>
       <label className="field">
         <span>{kind === 'zip' ? 'Name of the zip file' : 'Name of the folder'}</span>
-        <input type="text" value={name} maxLength={255} placeholder={plan?.name ?? ''} onChange={(e) => setName(e.target.value)} />
+        <input
+          ref={nameRef}
+          type="text"
+          value={name}
+          maxLength={255}
+          placeholder={plan?.name ?? ''}
+          onChange={(e) => {
+            setName(e.target.value);
+            setShown((f) => ({ ...f, name: true }));
+          }}
+          aria-invalid={nameError ? true : undefined}
+          aria-describedby={nameError ? nameErrorId : undefined}
+        />
       </label>
+      {nameError && <FieldError id={nameErrorId} text={nameError} />}
       <label className="field">
         <span>Save in</span>
-        <input type="text" value={dir} onChange={(e) => setDir(e.target.value)} spellCheck={false} />
+        <input
+          ref={dirRef}
+          type="text"
+          value={dir}
+          onChange={(e) => {
+            setDir(e.target.value);
+            setShown((f) => ({ ...f, dir: true }));
+          }}
+          spellCheck={false}
+          aria-invalid={dirError ? true : undefined}
+          aria-describedby={dirError ? dirErrorId : undefined}
+        />
       </label>
+      {dirError && <FieldError id={dirErrorId} text={dirError} />}
       <label className="field">
         <span>Layout</span>
         <select value={layout} onChange={(e) => setLayout(e.target.value as Layout)}>
@@ -136,17 +178,29 @@ export function CheckoutPanel({ onClose, onStarted }: { onClose: () => void; onS
           </>
         )}
       </div>
-      <ErrorText error={planError?.code === 'no_folder' ? null : planError} />
-      {planError?.code === 'no_folder' && <p className="note">{planError.message}</p>}
+      <ErrorText error={planError} />
+      {!nameError && !dirError && (nameMissing || dirMissing) && (
+        <p className="note">{nameMissing ? 'Name the zip to see what goes into it and the room it needs.' : 'Choose the folder to save in.'}</p>
+      )}
       <ErrorText error={startError} />
       <div className="form-actions">
         <button type="button" onClick={onClose}>
           Cancel
         </button>
-        <button type="submit" className="primary" disabled={starting || plan === null || plan.files === 0}>
+        {/* With a field missing it stays on: pressing it shows what is missing and goes there. */}
+        <button type="submit" className="primary" disabled={starting || (plan === null && !nameMissing && !dirMissing) || plan?.files === 0}>
           {starting ? 'Starting…' : 'Start download'}
         </button>
       </div>
     </form>
+  );
+}
+
+/** An error that belongs to one field: the field points at it (aria-describedby), and it is announced as it appears. */
+function FieldError({ id, text }: { id: string; text: string }) {
+  return (
+    <p id={id} className="error-text field-error" role="alert">
+      {text}
+    </p>
   );
 }

@@ -98,12 +98,14 @@ export function DeliveryCard({
 
 /**
  * The files that can go back on the list: a written zip cannot take a file any more, and a canceled
- * delivery fetches nothing more (a canceled zip is removed with every file it had taken). Files in
- * a folder that completed have their Retry instead.
+ * delivery fetches nothing more (a canceled zip is removed with every file it had taken). Failed files in
+ * a folder that completed have their Retry instead, unless some were canceled.
  */
 function missingFiles(delivery: DeliveryDto): number {
   const p = delivery.progress;
   if (delivery.state === 'canceled') return delivery.kind === 'zip' ? delivery.files : p.failed + p.canceled + p.pending;
   if (delivery.state === 'completed' && delivery.kind === 'zip') return p.failed;
+  // Canceled files of a folder have no Retry: they go back on the list (with the failed ones, as the list takes them).
+  if (delivery.state === 'completed' && p.canceled > 0) return p.failed + p.canceled;
   return 0;
 }

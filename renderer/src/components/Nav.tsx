@@ -23,7 +23,7 @@ export function Nav() {
               {view === 'cart' && files > 0 && (
                 <span className="count">
                   {files}
-                  <span className="visually-hidden"> files</span>
+                  <span className="visually-hidden">{files === 1 ? ' file' : ' files'}</span>
                 </span>
               )}
             </button>

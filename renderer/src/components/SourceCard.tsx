@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import type { SourceDto } from '../../../preload/api';
 import { sourceKindLabel } from '../lib/labels';
 import { ConfirmButton } from './ConfirmButton';
@@ -14,18 +15,29 @@ export function signedInText(source: SourceDto, signedInAs: string | undefined):
 export function SourceCard({
   source,
   signedInAs,
+  focused = false,
+  onFocused,
   onBrowse,
   onEdit,
   onRemove,
 }: {
   source: SourceDto;
   signedInAs: string | undefined;
+  /** Take focus (the source was just added or saved), then say so. */
+  focused?: boolean;
+  onFocused?: () => void;
   onBrowse: () => void;
   onEdit: () => void;
   onRemove: () => void;
 }) {
+  const ref = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (!focused) return;
+    ref.current?.focus();
+    onFocused?.();
+  }, [focused, onFocused]);
   return (
-    <article className="source-card" aria-label={source.name}>
+    <article ref={ref} className="source-card" aria-label={source.name} tabIndex={-1}>
       <h3>{source.name}</h3>
       <p className="muted small">
         {sourceKindLabel(source.kind)} · <span className="url">{source.url}</span>

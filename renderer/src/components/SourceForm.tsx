@@ -58,7 +58,7 @@ export function SourceForm({ source, onSaved, onCancel }: { source: SourceDto | 
       aria-labelledby={headingId}
       onSubmit={(e) => {
         e.preventDefault();
-        void save();
+        if (!busy) void save();
       }}
     >
       <h2 id={headingId} ref={headingRef} tabIndex={-1}>
@@ -112,7 +112,8 @@ export function SourceForm({ source, onSaved, onCancel }: { source: SourceDto | 
         <button type="button" onClick={onCancel}>
           Cancel
         </button>
-        <button type="submit" className="primary" disabled={busy}>
+        {/* aria-disabled, not disabled: a disabled button drops the focus to the page while it connects. */}
+        <button type="submit" className="primary" aria-disabled={busy}>
           {busy ? 'Connecting…' : editing ? 'Save and reconnect' : 'Connect'}
         </button>
       </div>

@@ -2,7 +2,8 @@ import { useCallback, useEffect, useState } from 'react';
 import type { DeliveryDto, QueueTotalsDto, TaskDto } from '../../../preload/api';
 import { ask, useBridge, type ApiError } from '../lib/bridge';
 import { isFinalTaskState } from '../lib/labels';
-import { useBridgeEvent } from './useBridgeEvent';
+import { assertNever } from '../lib/never';
+import { useBridgeEvents } from './useBridgeEvent';
 
 export interface DownloadsState {
   tasks: ReadonlyMap<number, TaskDto>;
@@ -15,6 +16,9 @@ export interface DownloadsState {
   putDelivery: (delivery: DeliveryDto) => void;
   reload: () => Promise<void>;
 }
+
+/** The events that keep the downloads current. */
+const downloadEvents = ['tasks.progress', 'tasks.changed', 'deliveries.changed'] as const;
 
 /** How many tasks the list asks for: the active and recent ones; events bring the rest. */
 const taskLimit = 500;
@@ -53,16 +57,36 @@ export function useDownloads(): DownloadsState {
     void reload();
   }, [reload]);
 
-  useBridgeEvent('tasks.progress', (batch) => {
-    setTasks((prev) => keepRecent(withAll(prev, batch.flatMap((p) => p.tasks))));
-    const last = batch[batch.length - 1];
-    if (last) setTotals(last.totals);
-  });
-  useBridgeEvent('tasks.changed', (batch) => setTasks((prev) => keepRecent(withAll(prev, batch))), (task) => isFinalTaskState(task.state));
-  useBridgeEvent(
-    'deliveries.changed',
-    (batch) => setDeliveries((prev) => withAll(prev, batch)),
-    (d) => d.state === 'completed' || d.state === 'canceled',
+  // One queue for the three, applied in the order they came: a snapshot never overtakes a final state.
+  useBridgeEvents(
+    downloadEvents,
+    (messages) => {
+      const taskChanges: TaskDto[] = [];
+      const deliveryChanges: DeliveryDto[] = [];
+      let lastTotals: QueueTotalsDto | null = null;
+      for (const m of messages) {
+        switch (m.event) {
+          case 'tasks.progress':
+            taskChanges.push(...m.payload.tasks);
+            lastTotals = m.payload.totals;
+            break;
+          case 'tasks.changed':
+            taskChanges.push(m.payload);
+            break;
+          case 'deliveries.changed':
+            deliveryChanges.push(m.payload);
+            break;
+          default:
+            assertNever(m);
+        }
+      }
+      if (taskChanges.length) setTasks((prev) => keepRecent(withAll(prev, taskChanges)));
+      if (deliveryChanges.length) setDeliveries((prev) => withAll(prev, deliveryChanges));
+      if (lastTotals) setTotals(lastTotals);
+    },
+    (m) =>
+      (m.event === 'tasks.changed' && isFinalTaskState(m.payload.state)) ||
+      (m.event === 'deliveries.changed' && (m.payload.state === 'completed' || m.payload.state === 'canceled')),
   );
 
   return { tasks, deliveries, totals, error, loaded, putTasks, putDelivery, reload };

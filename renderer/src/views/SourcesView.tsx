@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { SourceCard } from '../components/SourceCard';
 import { SourceForm } from '../components/SourceForm';
 import { ErrorText } from '../components/ErrorText';
@@ -14,6 +14,14 @@ export function SourcesView() {
   const editing = route.view === 'sources' && route.edit !== undefined ? (list.find((s) => s.id === route.edit) ?? null) : null;
   const adding = route.view === 'sources' && route.add === true;
   const formOpen = adding || editing !== null;
+  // Where focus goes when the form closes: the source just saved, else the button that opens the form.
+  const [focusSource, setFocusSource] = useState<number | null>(null);
+  const addRef = useRef<HTMLButtonElement>(null);
+  const wasOpen = useRef(formOpen);
+  useEffect(() => {
+    if (wasOpen.current && !formOpen && focusSource === null) addRef.current?.focus();
+    wasOpen.current = formOpen;
+  }, [formOpen, focusSource]);
 
   const remove = async (id: number, name: string) => {
     const result = await ask(() => bridge.sources.remove({ id }));
@@ -28,7 +36,7 @@ export function SourcesView() {
       <section className="pane" aria-labelledby={headingId}>
         <header className="pane-header">
           <h2 id={headingId}>Sources</h2>
-          <button type="button" className="primary" onClick={() => navigate({ view: 'sources', add: true })}>
+          <button ref={addRef} type="button" className="primary" onClick={() => navigate({ view: 'sources', add: true })}>
             Add a source
           </button>
         </header>
@@ -42,6 +50,8 @@ export function SourcesView() {
               key={s.id}
               source={s}
               signedInAs={sources.signedIn[s.id]}
+              focused={focusSource === s.id}
+              onFocused={() => setFocusSource(null)}
               onBrowse={() => navigate({ view: 'browse', sourceId: s.id })}
               onEdit={() => navigate({ view: 'sources', edit: s.id })}
               onRemove={() => void remove(s.id, s.name)}
@@ -56,6 +66,7 @@ export function SourcesView() {
           onCancel={() => navigate({ view: 'sources' })}
           onSaved={(result) => {
             sources.added(result);
+            setFocusSource(result.source.id);
             notify({
               tone: 'info',
               text: result.signedInAs ? `Connected to ${result.source.name} as ${result.signedInAs}.` : `Connected to ${result.source.name}.`,
