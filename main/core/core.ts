@@ -68,6 +68,8 @@ export class Core {
       // Files of stored sources sign in with the source's secret; others with what the caller gives.
       headersFor: (task) => (task.sourceRef.startsWith('source:') ? this.sources.headersFor(task) : (headersFor?.(task) ?? {})),
       tlsFor: (task) => (task.sourceRef.startsWith('source:') ? this.sources.tlsFor(task) : (tlsFor?.(task) ?? null)),
+      // A source whose files download through short-lived addresses (Synapse) hands one out now.
+      urlFor: (task, renew) => (task.sourceRef.startsWith('source:') ? this.sources.urlFor(task, renew) : Promise.resolve(null)),
       ...engine,
     });
     // What went wrong goes in the log; what went right is in the queue (a line per completed file

@@ -129,6 +129,11 @@ export async function startSynapse(library = new FakeLibrary(), options: Synapse
       const e = library.entities.get(params.id!);
       return e ? { status: 200, body: entityBody(e) } : error(404, `Resource: '${params.id}' does not exist`);
     },
+    'GET /repo/v1/entity/{id}/version/{versionNumber}': ({ params }) => {
+      const e = library.entities.get(params.id!);
+      if (!e || Number(params.versionNumber) !== e.versionNumber) return error(404, `Resource: '${params.id}' version ${params.versionNumber} does not exist`);
+      return { status: 200, body: entityBody(e) };
+    },
     'POST /repo/v1/entity/children': ({ body }) => {
       const parentId = (body.parentId as string | undefined) ?? null;
       if (parentId !== null && !library.entities.has(parentId)) return error(404, `Resource: '${parentId}' does not exist`);

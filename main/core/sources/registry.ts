@@ -7,11 +7,13 @@ import type { HttpsOptions } from './http.js';
 import type { ImmichAuth } from './immich-api.js';
 import { connectImmich, parseImmichAddress, type ImmichConnection } from './immich-connect.js';
 import { ImmichSource } from './immich.js';
+import { connectSynapse, type SynapseConnection } from './synapse-connect.js';
+import { SynapseSource } from './synapse.js';
 import { pinnedTls, untrustedCertificateError, type PinnedCertificate } from './tls.js';
 import type { Source } from './types.js';
 import { WebDavSource } from './webdav.js';
 
-export type SourceKind = 'immich' | 'http-index' | 'webdav';
+export type SourceKind = 'immich' | 'http-index' | 'webdav' | 'synapse';
 type AuthKind = 'none' | 'api-key' | 'password' | 'share-key' | 'share-slug';
 
 /** A connection a person added, as stored: no secret in it. */
@@ -33,6 +35,8 @@ export interface NewSource {
   url: string;
   name?: string;
   apiKey?: string;
+  /** A Synapse personal access token. */
+  token?: string;
   username?: string;
   password?: string;
   /** A certificate the person chose to trust for this source only. */
@@ -43,6 +47,7 @@ export interface NewSource {
 export interface Connected {
   record: SourceRecord;
   immich: ImmichConnection | null;
+  synapse?: SynapseConnection | null;
 }
 
 interface Row {
@@ -137,6 +142,7 @@ export class SourceRegistry {
       url,
       name,
       ...(record.kind === 'immich' && (changes.apiKey ?? (record.auth === 'api-key' ? secret : null)) ? { apiKey: changes.apiKey ?? secret! } : {}),
+      ...(record.kind === 'synapse' ? { token: changes.token ?? secret ?? '' } : {}),
       ...((changes.username ?? record.username) ? { username: changes.username ?? record.username! } : {}),
       ...((changes.password ?? (record.auth === 'password' ? secret : null)) !== null ? { password: changes.password ?? secret ?? '' } : {}),
       certificate: changes.certificate !== undefined ? changes.certificate : record.certificate,
@@ -156,6 +162,7 @@ export class SourceRegistry {
     let auth: AuthKind = 'none';
     let secret: string | null = null;
     let immich: ImmichConnection | null = null;
+    let synapse: SynapseConnection | null = null;
     switch (input.kind) {
       case 'immich': {
         const address = parseImmichAddress(input.url);
@@ -181,6 +188,13 @@ export class SourceRegistry {
         if (input.username) [auth, secret] = ['password', input.password ?? ''];
         break;
       }
+      case 'synapse': {
+        if (!input.token) throw new CartageError('bad_input', 'A Synapse source needs a personal access token (--token-file or --token-env).');
+        synapse = await connectSynapse(input.url, input.token);
+        url = synapse.origin;
+        [auth, secret] = ['api-key', input.token.trim()];
+        break;
+      }
       case 'http-index': {
         const credentials = input.username ? { username: input.username, password: input.password ?? '' } : null;
         const source = new HttpIndexSource({ url: input.url, credentials: () => Promise.resolve(credentials), https });
@@ -198,7 +212,7 @@ export class SourceRegistry {
         .prepare('UPDATE sources SET name = ?, url = ?, api_url = ?, username = ?, auth = ?, cert_pem = ?, cert_fingerprint = ? WHERE id = ?')
         .run(name, url, apiUrl, input.username ?? null, auth, input.certificate?.pem ?? null, input.certificate?.fingerprint256 ?? null, existing);
       this.open.delete(existing);
-      return { record: this.get(String(existing)), immich };
+      return { record: this.get(String(existing)), immich, synapse };
     }
     const id = Number(
       this.db
@@ -217,7 +231,7 @@ export class SourceRegistry {
         throw err;
       }
     }
-    return { record: this.get(String(id)), immich };
+    return { record: this.get(String(id)), immich, synapse };
   }
 
   async remove(ref: string): Promise<SourceRecord> {
@@ -256,6 +270,9 @@ export class SourceRegistry {
       case 'webdav':
         source = new LazyWebDav(record, secret, https);
         break;
+      case 'synapse':
+        source = new SynapseSource({ url: record.url, token: async () => (await secret()) ?? '' });
+        break;
       case 'http-index':
         source = new HttpIndexSource({
           url: record.url,
@@ -272,6 +289,14 @@ export class SourceRegistry {
   async headersFor(task: Task): Promise<Record<string, string>> {
     const record = this.recordOf(task);
     return record ? this.source(record).headers(task.url) : {};
+  }
+
+  /** A short-lived download address for a task, from its source now (null: the task's own URL will do). */
+  async urlFor(task: Task, renew: boolean): Promise<string | null> {
+    const record = this.recordOf(task);
+    const source = record ? this.source(record) : null;
+    if (!source?.requestUrl) return null;
+    return source.requestUrl(task.sourceRef.slice(`source:${record!.id}:`.length), renew);
   }
 
   /** The pinned certificate a task's source trusts, if any. */
@@ -348,6 +373,7 @@ function secretKey(id: number): string {
 /** A name from the host ("photos" for photos.example.org), or the kind for an IP address or localhost. */
 function defaultName(url: string, kind: SourceKind): string {
   const fallback = kind === 'http-index' ? 'web' : kind;
+  if (kind === 'synapse') return 'synapse';
   try {
     const host = new URL(/^[a-z]+:\/\//i.test(url) ? url : `https://${url}`).hostname;
     if (/^[\d.]+$|^\[|^localhost$/i.test(host)) return fallback;
