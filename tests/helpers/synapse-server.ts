@@ -33,6 +33,8 @@ export interface SynapseOptions {
   pageSize?: number;
   /** How many polls of a job answer 202 before its result (default 1). Infinity: a job that never ends. */
   jobPolls?: number;
+  /** Rows a page of a table query holds at most, whatever the limit asked (default 2; Synapse caps pages by size). */
+  maxRowsPerPage?: number;
   /** How long a pre-signed URL is valid (default 15 minutes). */
   urlLifetimeMs?: number;
 }
@@ -195,7 +197,7 @@ export async function startSynapse(library = new FakeLibrary(), options: Synapse
     'POST /repo/v1/entity/{id}/table/query/async/start': ({ params, body }) => {
       const view = library.entities.get(params.id!);
       if (!view || view.type !== 'entityview') return error(404, `Resource: '${params.id}' does not exist`);
-      return startJob(body, () => tableQuery(view, body.query as { offset?: number; limit?: number }));
+      return startJob(body, () => tableQuery(view, body.query as { offset?: number; limit?: number }, Number(body.partMask ?? 0)));
     },
     'GET /repo/v1/entity/{id}/table/query/async/get/{asyncToken}': ({ params }) => poll(params.asyncToken!, `${M}.table.QueryBundleRequest`),
   };
@@ -259,9 +261,9 @@ export async function startSynapse(library = new FakeLibrary(), options: Synapse
     };
   }
 
-  function tableQuery(view: FakeEntity, q: { offset?: number; limit?: number }): Reply {
+  function tableQuery(view: FakeEntity, q: { offset?: number; limit?: number }, partMask: number): Reply {
     const offset = q.offset ?? 0;
-    const limit = q.limit ?? 100;
+    const limit = Math.min(q.limit ?? 100, options.maxRowsPerPage ?? 2);
     const rows = view.rows.slice(offset, offset + limit).map((id) => library.entities.get(id)!);
     return {
       status: 201,
@@ -277,7 +279,7 @@ export async function startSynapse(library = new FakeLibrary(), options: Synapse
             rows: rows.map((e) => ({ rowId: Number(e.id.slice(3)), versionNumber: e.versionNumber, values: [e.id] })),
           },
         },
-        queryCount: view.rows.length,
+        ...(partMask & 0x2 ? { queryCount: view.rows.length } : {}),
       },
     };
   }

@@ -11,6 +11,7 @@ export interface StorageRequest {
   range: string | null;
   ifRange: string | null;
   status: number;
+  authorization: string | null;
 }
 
 export interface FakeStorage {
@@ -19,8 +20,8 @@ export interface FakeStorage {
   sign(entity: FakeEntity): string;
   /** Every URL handed out so far answers 403 from now on (they expired). */
   expireAll(): void;
-  /** The next full answer for this handle stops after `bytes` bytes (the connection drops). */
-  cutOnce(handleId: string, bytes: number): void;
+  /** The next full answer for this handle stops after `bytes` bytes (the connection drops); `expire`: every URL handed out expires then too. */
+  cutOnce(handleId: string, bytes: number, expire?: boolean): void;
   /** Answers wait until `release()` once this many bytes of the handle went out (a transfer caught mid-way). */
   holdAfter(handleId: string, bytes: number): { reached: Promise<void>; release(): void };
   requests(): StorageRequest[];
@@ -31,7 +32,7 @@ export interface FakeStorage {
 export async function startStorage(library: FakeLibrary, lifetimeMs: number): Promise<FakeStorage> {
   const signed = new Map<string, { handleId: string; expiresAt: number }>();
   const log: StorageRequest[] = [];
-  const cuts = new Map<string, number>();
+  const cuts = new Map<string, { bytes: number; expire: boolean }>();
   const holds = new Map<string, { bytes: number; reached: () => void; released: Promise<void> }>();
 
   const server = http.createServer((req, res) => {
@@ -40,7 +41,7 @@ export async function startStorage(library: FakeLibrary, lifetimeMs: number): Pr
     const handleId = m?.[1] ?? '';
     const entry = signed.get(url.searchParams.get('X-Amz-Signature') ?? '');
     const record = (status: number): void => {
-      log.push({ handleId, range: req.headers.range ?? null, ifRange: (req.headers['if-range'] as string | undefined) ?? null, status });
+      log.push({ handleId, range: req.headers.range ?? null, ifRange: (req.headers['if-range'] as string | undefined) ?? null, status, authorization: req.headers.authorization ?? null });
     };
     const entity = library.byHandle(handleId);
     if (!m || !entry || entry.handleId !== handleId || !entity?.content) {
@@ -76,7 +77,10 @@ export async function startStorage(library: FakeLibrary, lifetimeMs: number): Pr
     const cut = cuts.get(handleId);
     if (cut !== undefined && !partial) {
       cuts.delete(handleId);
-      res.write(body.subarray(0, cut), () => res.destroy());
+      res.write(body.subarray(0, cut.bytes), () => {
+        if (cut.expire) for (const e of signed.values()) e.expiresAt = 0;
+        res.destroy();
+      });
       return;
     }
     const hold = holds.get(handleId);
@@ -105,8 +109,8 @@ export async function startStorage(library: FakeLibrary, lifetimeMs: number): Pr
     expireAll() {
       for (const s of signed.values()) s.expiresAt = 0;
     },
-    cutOnce(handleId, bytes) {
-      cuts.set(handleId, bytes);
+    cutOnce(handleId, bytes, expire = false) {
+      cuts.set(handleId, { bytes, expire });
     },
     holdAfter(handleId, bytes) {
       let reached!: () => void;

@@ -10,6 +10,7 @@ const bundleSchema = z.object({
       queryResults: z.object({ rows: z.array(z.object({ rowId: z.number(), versionNumber: z.number().optional() })).default([]) }).optional(),
     })
     .optional(),
+  queryCount: z.number().optional(),
 });
 
 /** The view or table a query reads: the id after FROM. */
@@ -28,15 +29,19 @@ export function queryTable(sql: string): string {
  */
 export async function* viewRows(api: SynapseApi, sql: string): AsyncIterable<{ id: string; version: number }[]> {
   const table = queryTable(sql);
-  for (let offset = 0; ; offset += pageSize) {
+  let count = Infinity;
+  for (let offset = 0; offset < count; ) {
+    // The first page asks for the count too (partMask 0x2): the server may send fewer rows a page than asked.
     const bundle = await api.job(
       `/repo/v1/entity/${table}/table/query`,
-      { concreteType: `${M}.table.QueryBundleRequest`, entityId: table, query: { sql, offset, limit: pageSize }, partMask: 1 },
+      { concreteType: `${M}.table.QueryBundleRequest`, entityId: table, query: { sql, offset, limit: pageSize }, partMask: offset === 0 ? 0x1 | 0x2 : 0x1 },
       bundleSchema,
       `the query of ${table}`,
     );
+    if (bundle.queryCount !== undefined) count = bundle.queryCount;
     const rows = bundle.queryResult?.queryResults?.rows ?? [];
+    if (rows.length === 0) return;
     yield rows.map((r) => ({ id: `syn${r.rowId}`, version: r.versionNumber ?? 1 }));
-    if (rows.length < pageSize) return;
+    offset += rows.length;
   }
 }
