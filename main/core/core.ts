@@ -1,5 +1,6 @@
 import { Cart, type AddOutcome } from './cart/cart.js';
 import { checkout, planCheckout, type CheckoutPlan, type CheckoutRequest, type CheckoutStep } from './cart/checkout.js';
+import { SynapseListCleanup } from './cart/synapse-cleanup.js';
 import type { Db } from './db/connection.js';
 import { Deliveries } from './delivery/deliveries.js';
 import { openDatabase } from './db/connection.js';
@@ -43,6 +44,8 @@ export class Core {
   readonly queue: TaskQueue;
   readonly engine: Engine;
   readonly log: Logger;
+  /** Takes delivered Synapse files off the person's download list on synapse.org. */
+  readonly synapseList: SynapseListCleanup;
   readonly lock: EngineLock;
   readonly secrets: SecretStore;
   readonly sources: SourceRegistry;
@@ -83,6 +86,11 @@ export class Core {
       }
     });
     this.cart = new Cart(this.db, this.settings, this.sources);
+    this.synapseList = new SynapseListCleanup(this.sources, () => this.settings.get(), this.log);
+    // Here, not in the follower: the process that ran the download takes the file off Synapse's list.
+    this.engine.on('task', (t) => {
+      if (!this.follower && !t.sealed) this.synapseList.onTask(t);
+    });
     this.deliveries = new Deliveries(this.db, this.engine, this.log);
     this.mirrors = new Mirrors(this.db, this.engine, this.queue, this.sources, this.log, options.trash ?? moveToTrash);
     this.engine.on('queue-paused', (e) => this.log.error(`queue paused: ${e.message}`));
@@ -155,6 +163,7 @@ export class Core {
     this.follower = null;
     this.mirrors.stop();
     await this.engine.stop();
+    await this.synapseList.flush();
     await this.deliveries.stop();
     this.lock.release();
     this.db.close();

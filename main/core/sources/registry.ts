@@ -299,6 +299,12 @@ export class SourceRegistry {
     return source.requestUrl(task.sourceRef.slice(`source:${record!.id}:`.length), renew);
   }
 
+  /** The stored source a task's file comes from, and the file's id there; null for a plain link or a removed source. */
+  fileOf(task: Task): { record: SourceRecord; source: Source; fileId: string } | null {
+    const record = this.recordOf(task);
+    return record ? { record, source: this.source(record), fileId: task.sourceRef.slice(`source:${record.id}:`.length) } : null;
+  }
+
   /** The pinned certificate a task's source trusts, if any. */
   tlsFor(task: Task): PinnedCertificate | null {
     return this.recordOf(task)?.certificate ?? null;

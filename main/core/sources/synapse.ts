@@ -14,6 +14,7 @@ import {
   type FileHandle,
   type JobPolling,
 } from './synapse-api.js';
+import { availableFiles, requiredActions, type RequiredAction } from './synapse-list.js';
 import { viewRows } from './synapse-query.js';
 import { downloadable, type Access, type FolderSummary, type Listing, type RemoteFile, type RemoteFolder, type Resolved, type Source } from './types.js';
 
@@ -92,6 +93,16 @@ export class SynapseSource implements Source {
       });
       yield* await this.describe(headers.filter((h) => kindOf(h.type) === 'file'), '');
     }
+  }
+
+  /**
+   * The person's own download list on the server: the files they may download now (with why some
+   * cannot be fetched in bulk), and what the others wait for (Synapse counts those, without naming them).
+   */
+  async downloadList(): Promise<{ files: RemoteFile[]; actions: RequiredAction[] }> {
+    const items = await availableFiles(this.api);
+    const headers = items.map((i) => ({ id: i.fileEntityId, name: i.fileName ?? i.fileEntityId, type: `${M}.FileEntity`, ...(i.versionNumber !== undefined ? { versionNumber: i.versionNumber } : {}) }));
+    return { files: await this.describe(headers, ''), actions: await requiredActions(this.api) };
   }
 
   /** A file by its id (`syn123` or `syn123.4` for a version), or null when the id names something else. */
@@ -194,7 +205,10 @@ export class SynapseSource implements Source {
     const out: RemoteFile[] = [];
     for (let i = 0; i < headers.length; i += 50) {
       const chunk = headers.slice(i, i + 50);
-      const entities = await mapLimit(chunk, 6, (h) => this.api.call({ path: `/repo/v1/entity/${h.id}/version/${h.versionNumber ?? 1}` }, entitySchema));
+      // No version: the current one (an entry of the download list added without a version).
+      const entities = await mapLimit(chunk, 6, (h) =>
+        this.api.call({ path: h.versionNumber !== undefined ? `/repo/v1/entity/${h.id}/version/${h.versionNumber}` : `/repo/v1/entity/${h.id}` }, entitySchema),
+      );
       const { requestedFiles } = await this.api.call(
         {
           method: 'POST',
