@@ -282,6 +282,8 @@ export const requests = {
   'cart.add': z.object({ refs: z.array(z.string().min(1).max(8192)).min(1).max(10_000) }).strict(),
   'cart.remove': ids.strict(),
   'cart.clear': none,
+  /** Brings a Synapse source's own download list into this one. */
+  'cart.importSynapse': z.object({ sourceId: id }).strict(),
   'checkout.plan': checkoutInput,
   'checkout.start': checkoutInput,
   'deliveries.list': none,
@@ -355,6 +357,7 @@ export interface Results {
   'cart.add': AddOutcomeDto;
   'cart.remove': CartDto;
   'cart.clear': CartDto;
+  'cart.importSynapse': AddOutcomeDto;
   'checkout.plan': CheckoutPlanDto;
   'checkout.start': { deliveryId: number; plan: CheckoutPlanDto };
   'deliveries.list': DeliveryDto[];
