@@ -112,3 +112,19 @@ describe('the download list with a Synapse project', () => {
     expect(core.cart.view().items.map((i) => i.name)).toEqual(['later.csv']);
   });
 });
+
+describe('a mirror of a Synapse folder', () => {
+  it('copies the folder and its sub-folders, reports the files it may not fetch with their reasons, then finds nothing new', async () => {
+    const core = await coreWithSynapse();
+    core.startEngine();
+    const dir = tempDir();
+    const m = core.mirrors.add({ ref: 'syn:syn110', dir, layout: 'folders', recursive: true });
+    const run = async () => core.mirrors.whenDone(await core.mirrors.run(m.id));
+    const first = await run();
+    expect(first).toMatchObject({ newFiles: 3, failed: 4 });
+    expect(first.failures.map((f) => f.name).sort()).toEqual(['genomes.vcf', 'notes.txt', 'paper.html', 'scans.tar']);
+    expect(fs.readdirSync(dir).sort()).toEqual(['Later', 'ecg-001.csv', 'ecg-002.csv']);
+    expect(md5(fs.readFileSync(path.join(dir, 'Later', 'later.csv')))).toBe(fake.library.entities.get('syn121')!.md5);
+    expect(await run()).toMatchObject({ newFiles: 0, changed: 0, unchanged: 3, failed: 4 });
+  });
+});

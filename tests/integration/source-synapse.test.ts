@@ -38,12 +38,12 @@ describe('a Synapse source', () => {
 
   it('lists the projects, then a project with each folder’s count and total size from the server', async () => {
     const top = await cartage(['ls', 'syn', '--data-dir', data]);
-    expect(top.stdout).toMatch(/Heart Study\/\s+->\s+syn:syn100/);
+    expect(top.stdout).toMatch(/Heart Study\/\s+->\s+syn:syn100$/m);
     expect(top.stdout).toMatch(/Shared Atlas\/\s+->\s+syn:syn200/);
     const project = await cartage(['ls', 'syn:syn100', '--json', '--data-dir', data]);
     const listing = JSON.parse(project.stdout) as { folders: { name: string; path: string; count: number; bytes: number }[] };
     expect(listing.folders).toEqual(
-      expect.arrayContaining([expect.objectContaining({ name: 'Raw data', path: 'syn110', count: 6, bytes: 550_008 }), expect.objectContaining({ name: 'All ECGs', path: 'syn130' })]),
+      expect.arrayContaining([expect.objectContaining({ name: 'Raw data', path: 'syn100/Raw data', count: 6, bytes: 550_008 }), expect.objectContaining({ name: 'All ECGs', path: 'syn100/All ECGs' })]),
     );
     const counted = fake.requests().filter((q) => q.path === '/repo/v1/entity/children' && (q.body as { includeSumFileSizes?: boolean }).includeSumFileSizes);
     expect(counted.map((q) => (q.body as { parentId: string }).parentId)).toContain('syn110');

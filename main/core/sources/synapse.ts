@@ -65,7 +65,8 @@ export class SynapseSource implements Source {
       6,
       async (c): Promise<RemoteFolder> => {
         const sum = kindOf(c.type) === 'folder' ? await this.summaryOf(c.id) : null;
-        return { kind: 'folder', path: c.id, name: safeFileName(c.name, 'folder'), modified: date(c.modifiedOn), count: sum?.files ?? null, bytes: sum?.bytes ?? null };
+        // By name under the folder listed: layouts and mirrors keep the tree as it is on Synapse.
+        return { kind: 'folder', path: `${path}/${c.name}`, name: safeFileName(c.name, 'folder'), modified: date(c.modifiedOn), count: sum?.files ?? null, bytes: sum?.bytes ?? null };
       },
     );
     const files = await this.describe(children.filter((c) => kindOf(c.type) === 'file'), path);
