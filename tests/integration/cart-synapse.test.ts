@@ -97,11 +97,15 @@ describe('the download list with a Synapse project', () => {
 
   it('takes every row of a view query, across pages', async () => {
     const core = await coreWithSynapse();
-    const r = await core.cart.add(['syn?SELECT * FROM syn130']);
+    const r = await core.cart.add(["syn?SELECT * FROM syn130 WHERE name LIKE '%.csv'"]);
     expect(r).toMatchObject({ added: 3, restricted: 0 });
     expect(core.cart.view().items.map((i) => i.name)).toEqual(['ecg-001.csv', 'ecg-002.csv', 'later.csv']);
     const pages = fake.requests().filter((q) => q.path === '/repo/v1/entity/syn130/table/query/async/start');
     expect(pages.length).toBeGreaterThanOrEqual(2);
+    expect(pages.map((q) => (q.body as { query: { sql: string; offset: number } }).query)).toEqual([
+      { sql: "SELECT * FROM syn130 WHERE name LIKE '%.csv'", offset: 0, limit: 100 },
+      { sql: "SELECT * FROM syn130 WHERE name LIKE '%.csv'", offset: 2, limit: 100 },
+    ]);
     expect(fake.requests().some((q) => q.path.startsWith('/repo/v1/entity/syn130/table/query/async/get/') && q.status === 202)).toBe(true);
   });
 

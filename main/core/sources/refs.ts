@@ -80,8 +80,8 @@ export async function* filesOfRef(ref: Exclude<Ref, { kind: 'url' }>, registry: 
  */
 export function queryText(source: Source, query: string): string {
   if (source.kind === 'immich') return query;
-  // Synapse takes a view or table query as written: SELECT * FROM syn123 WHERE ...
-  if (source.kind === 'synapse') return decodeURIComponent(query.replace(/\+/g, ' '));
+  // Synapse takes a view or table query as written (SELECT * FROM syn123 WHERE name LIKE '%ecg%'): no decoding.
+  if (source.kind === 'synapse') return query;
   if (!query.includes('=')) return decodeURIComponent(query);
   const params = new URLSearchParams(query);
   const keys = [...new Set(params.keys())];
