@@ -21,7 +21,7 @@ export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError
 
 // ---- Data the renderer sees. Dates are ISO strings, sizes bytes; no secret is ever in here.
 
-export type SourceKind = 'immich' | 'webdav' | 'web';
+export type SourceKind = 'immich' | 'webdav' | 'web' | 'synapse';
 
 export interface SourceDto {
   id: number;
@@ -252,10 +252,11 @@ export const requests = {
   'sources.list': none,
   'sources.add': z
     .object({
-      kind: z.enum(['immich', 'webdav', 'web']),
+      kind: z.enum(['immich', 'webdav', 'web', 'synapse']),
       url: z.string().min(1).max(4096),
       name: z.string().max(64).optional(),
-      apiKey: z.string().max(1024).optional(),
+      /** An Immich API key, or a Synapse personal access token (a JWT of a few thousand characters). */
+      apiKey: z.string().max(8192).optional(),
       username: z.string().max(256).optional(),
       password: z.string().max(1024).optional(),
       /** The fingerprint the person saw and chose to trust. */
@@ -268,7 +269,7 @@ export const requests = {
       id,
       url: z.string().max(4096).optional(),
       name: z.string().max(64).optional(),
-      apiKey: z.string().max(1024).optional(),
+      apiKey: z.string().max(8192).optional(),
       username: z.string().max(256).optional(),
       password: z.string().max(1024).optional(),
       trustFingerprint: z.string().max(200).optional(),
@@ -281,6 +282,8 @@ export const requests = {
   'cart.add': z.object({ refs: z.array(z.string().min(1).max(8192)).min(1).max(10_000) }).strict(),
   'cart.remove': ids.strict(),
   'cart.clear': none,
+  /** Brings a Synapse source's own download list into this one. */
+  'cart.importSynapse': z.object({ sourceId: id }).strict(),
   'checkout.plan': checkoutInput,
   'checkout.start': checkoutInput,
   'deliveries.list': none,
@@ -354,6 +357,7 @@ export interface Results {
   'cart.add': AddOutcomeDto;
   'cart.remove': CartDto;
   'cart.clear': CartDto;
+  'cart.importSynapse': AddOutcomeDto;
   'checkout.plan': CheckoutPlanDto;
   'checkout.start': { deliveryId: number; plan: CheckoutPlanDto };
   'deliveries.list': DeliveryDto[];

@@ -13,6 +13,7 @@ export const requestChannels = [
   'cart.add',
   'cart.remove',
   'cart.clear',
+  'cart.importSynapse',
   'checkout.plan',
   'checkout.start',
   'deliveries.list',

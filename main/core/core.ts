@@ -1,5 +1,6 @@
 import { Cart, type AddOutcome } from './cart/cart.js';
 import { checkout, planCheckout, type CheckoutPlan, type CheckoutRequest, type CheckoutStep } from './cart/checkout.js';
+import { SynapseListCleanup } from './cart/synapse-cleanup.js';
 import type { Db } from './db/connection.js';
 import { Deliveries } from './delivery/deliveries.js';
 import { openDatabase } from './db/connection.js';
@@ -44,6 +45,8 @@ export class Core {
   readonly queue: TaskQueue;
   readonly engine: Engine;
   readonly log: Logger;
+  /** Takes delivered Synapse files off the person's download list on synapse.org. */
+  readonly synapseList: SynapseListCleanup;
   readonly lock: EngineLock;
   readonly secrets: SecretStore;
   readonly sources: SourceRegistry;
@@ -73,6 +76,8 @@ export class Core {
       // Files of stored sources sign in with the source's secret; others with what the caller gives.
       headersFor: (task) => (task.sourceRef.startsWith('source:') ? this.sources.headersFor(task) : (headersFor?.(task) ?? {})),
       tlsFor: (task) => (task.sourceRef.startsWith('source:') ? this.sources.tlsFor(task) : (tlsFor?.(task) ?? null)),
+      // A source whose files download through short-lived addresses (Synapse) hands one out now.
+      urlFor: (task, renew) => (task.sourceRef.startsWith('source:') ? this.sources.urlFor(task, renew) : Promise.resolve(null)),
       ...engine,
     });
     // What went wrong goes in the log; what went right is in the queue (a line per completed file
@@ -86,6 +91,11 @@ export class Core {
       }
     });
     this.cart = new Cart(this.db, this.settings, this.sources);
+    this.synapseList = new SynapseListCleanup(this.sources, () => this.settings.get(), this.log);
+    // Here, not in the follower: the process that ran the download takes the file off Synapse's list.
+    this.engine.on('task', (t) => {
+      if (!this.follower && !t.sealed) this.synapseList.onTask(t);
+    });
     this.deliveries = new Deliveries(this.db, this.engine, this.log);
     this.mirrors = new Mirrors(this.db, this.engine, this.queue, this.sources, this.log, options.trash ?? moveToTrash);
     this.engine.on('queue-paused', (e) => this.log.error(`queue paused: ${e.message}`));
@@ -158,6 +168,7 @@ export class Core {
     this.follower = null;
     this.mirrors.stop();
     await this.engine.stop();
+    await this.synapseList.flush();
     await this.deliveries.stop();
     this.lock.release();
     this.db.close();

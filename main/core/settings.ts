@@ -33,6 +33,8 @@ export const settingsSchema = z.object({
   cartLimit: z.number().int().min(1).max(10_000).default(100),
   /** Where downloads and deliveries go by default; empty means the system's Downloads folder. */
   downloadDir: z.string().default(''),
+  /** A Synapse file Cartage delivered (downloaded and verified) leaves the person's download list on synapse.org. */
+  synapseRemoveDelivered: z.boolean().default(true),
   /** Closing the window keeps downloads going in the tray. */
   keepRunningInTray: z.boolean().default(true),
   theme: z.enum(['system', 'light', 'dark']).default('system'),

@@ -23,6 +23,9 @@ Sources (keys and passwords go to the secret store, never on the command line):
   cartage source add webdav URL [--user USER (--password-env VAR | --password-file FILE)] [--name NAME]
   cartage source add web URL [--user USER (--password-env VAR | --password-file FILE)] [--name NAME]
       A web folder listing (nginx, Apache, rclone, python -m http.server).
+  cartage source add synapse [URL] (--token-file FILE | --token-env VAR) [--name NAME]
+      Synapse (synapse.org unless URL says otherwise), with a personal access token that has View and Download.
+      Paths: syn123 (a project or folder), syn123/Raw data, a file's syn id; queries: 'SOURCE?SELECT * FROM syn456'.
       Any of them: --trust-certificate SHA256 trusts that one self-signed certificate for that source.
   cartage source ls [--json]          The sources added.
   cartage source rm NAME...           Remove sources and their saved keys.
@@ -38,6 +41,8 @@ The download list (at most 100 files unless raised; a folder or query goes in wh
   cartage cart ls [--json]            The whole list, with sizes and what cannot be downloaded and why.
   cartage cart rm ID...               Remove entries.
   cartage cart clear                  Empty the list.
+  cartage cart import SOURCE          Bring a Synapse source's own download list into this one (all or nothing);
+                                      files Cartage delivers then leave the list on Synapse.
   cartage cart put-back DELIVERY      Put the files of a finished or canceled delivery that did not arrive back on the list.
   cartage checkout (--zip NAME | --files) --dir DIR [--layout flat|folders|date] [--yes] [--json]
       Check the list out in one go and download it: DIR/NAME.zip, or the files under DIR.

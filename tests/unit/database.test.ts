@@ -73,6 +73,31 @@ describe('database and migrations', () => {
     db.close();
   });
 
+  it('widens, on upgrade to v6, the checks for Synapse sources and MD5 checksums, keeping rows, ids, indexes and mirrors', () => {
+    const file = path.join(tempDir(), 'cartage.db');
+    openDatabase(file, migrations.filter((m) => m.version <= 5)).close();
+    const raw = new Database(file);
+    raw.pragma('foreign_keys = ON');
+    const source = Number(raw.prepare(`INSERT INTO sources (name, kind, url, auth, created_at) VALUES ('nas', 'webdav', 'http://h/', 'none', 0)`).run().lastInsertRowid);
+    raw.prepare(`INSERT INTO mirrors (source_id, scope_kind, scope, dir, layout, created_at) VALUES (?, 'path', '', '/m', 'folders', 0)`).run(source);
+    const task = Number(
+      raw.prepare(`INSERT INTO tasks (id, source_ref, url, name, dir, final_path, temp_path, grp, host, state, checksum_algo, checksum, created_at, updated_at)
+         VALUES (7, 'url', 'http://h/x', 'x', '/d', '/d/x', '/d/x.part', 'other', 'h', 'queued', 'sha256-hex', 'ab', 0, 0)`).run().lastInsertRowid,
+    );
+    expect(() => raw.prepare(`UPDATE tasks SET checksum_algo = 'md5-hex' WHERE id = ?`).run(task)).toThrow(/CHECK/);
+    raw.close();
+    const db = openDatabase(file);
+    db.prepare(`UPDATE tasks SET checksum_algo = 'md5-hex' WHERE id = ?`).run(task);
+    db.prepare(`INSERT INTO sources (name, kind, url, auth, created_at) VALUES ('syn', 'synapse', 'http://s/', 'api-key', 0)`).run();
+    expect(db.prepare('SELECT id, checksum_algo FROM tasks').all()).toEqual([{ id: 7, checksum_algo: 'md5-hex' }]);
+    expect(db.prepare('SELECT source_id FROM mirrors').pluck().all()).toEqual([source]);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tasks' ORDER BY name").pluck().all()).toEqual(['tasks_by_final_path', 'tasks_by_state', 'tasks_waiting']);
+    expect(() => db.prepare(`INSERT INTO sources (name, kind, url, auth, created_at) VALUES ('x', 'ftp', 'http://s/', 'none', 0)`).run()).toThrow(/CHECK/);
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+
   it('says clearly when the file is not a database', () => {
     const file = path.join(tempDir(), 'cartage.db');
     fs.writeFileSync(file, 'this is not sqlite'.repeat(100));

@@ -261,7 +261,36 @@ export const migrations: readonly Migration[] = [
       db.exec('ALTER TABLE sources ADD COLUMN server_version TEXT;');
     },
   },
+  {
+    version: 8,
+    name: 'Synapse sources, MD5 checksums',
+    up(db) {
+      // Both checks only grow: every row already meets the new one, so SQLite's documented way for
+      // such changes applies (ALTER TABLE, "making other kinds of table schema changes"): the stored
+      // CREATE TABLE text is edited in place. A rebuild would need the foreign keys off, which cannot
+      // be done inside the migration's transaction (mirrors point at sources).
+      widenCheck(db, 'sources', "kind IN ('immich', 'http-index', 'webdav')", "kind IN ('immich', 'http-index', 'webdav', 'synapse')");
+      widenCheck(db, 'tasks', "checksum_algo IN ('sha1-base64', 'sha256-hex')", "checksum_algo IN ('sha1-base64', 'sha256-hex', 'md5-hex')");
+    },
+  },
 ];
+
+/** Replaces one CHECK text in a table's stored definition by a wider one (that every row already meets). */
+function widenCheck(db: Database, table: string, from: string, to: string): void {
+  const sql = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").pluck().get(table) as string;
+  if (!sql.includes(from)) throw new Error(`The table ${table} lacks the check "${from}" this migration widens.`);
+  const version = db.pragma('schema_version', { simple: true }) as number;
+  db.unsafeMode(true);
+  try {
+    db.pragma('writable_schema = ON');
+    db.prepare("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?").run(sql.replace(from, to), table);
+    // A new schema version makes every connection read the edited definition.
+    db.pragma(`schema_version = ${version + 1}`);
+    db.pragma('writable_schema = OFF');
+  } finally {
+    db.unsafeMode(false);
+  }
+}
 
 /** The schema version this build of Cartage writes. */
 export const latestVersion = migrations.at(-1)?.version ?? 0;

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
-import type { ErrorInfo } from '../errors.js';
+import { CartageError, type ErrorInfo } from '../errors.js';
 import { FinishingError, MovedError, type QueueTotals, type RunnableTask, type TaskQueue } from '../queue/queue.js';
 import type { TaskGroup, TaskState } from '../queue/states.js';
 import type { Task, TaskPatch, TaskSpec } from '../queue/task.js';
@@ -53,6 +53,8 @@ export interface EngineOptions {
   settings: () => Settings;
   /** Request headers for a task, built when it starts (credentials from the secret store). */
   headersFor?: (task: Task) => Promise<Record<string, string>> | Record<string, string>;
+  /** A short-lived address for a task (a pre-signed URL), asked when it starts and again when it expired; null: the task's own. */
+  urlFor?: (task: Task, renew: boolean) => Promise<string | null>;
   /** The certificate trusted for a task's source (a self-signed home server), asked when it starts. */
   tlsFor?: (task: Task) => PinnedCertificate | null;
   /** At least this long between progress snapshots (default 200 ms: at most 5 a second). */
@@ -359,7 +361,17 @@ export class Engine extends EventEmitter<EngineEvents> {
         return { kind: 'failed', error: { code: 'auth', message: `Could not sign in for ${r.task.name}: ${(err as Error).message}` } };
       }
     }
+    let url: string | null = null;
+    const urlFor = this.options.urlFor;
+    if (urlFor) {
+      try {
+        url = await urlFor(r.task, false);
+      } catch (err) {
+        return { kind: 'failed', error: { code: err instanceof CartageError ? err.code : 'auth', message: `Could not get the address of ${r.task.name}: ${(err as Error).message}` } };
+      }
+    }
     return runTransfer(r.task, {
+      ...(url !== null && urlFor ? { url, renewUrl: async () => (await urlFor(r.task, true)) ?? r.task.url } : {}),
       http: this.http,
       learnt: r.learnt,
       settings,

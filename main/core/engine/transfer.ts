@@ -40,6 +40,10 @@ export interface TransferContext {
   signal: AbortSignal;
   /** Request headers (credentials) built at request time by the task's source; never stored. */
   headers: Record<string, string>;
+  /** The address to ask now, when the source hands out short-lived ones (Synapse's pre-signed URLs); else the task's. */
+  url?: string;
+  /** A fresh address for a 403 from `url` (it expired): asked once per attempt, never stored. */
+  renewUrl?: () => Promise<string>;
   /** The one certificate trusted for the task's source (a self-signed home server), if any. */
   tls?: PinnedCertificate | null;
   /** Called as bytes land on disk. */
@@ -86,7 +90,7 @@ async function attempt(task: Task, ctx: TransferContext): Promise<TransferOutcom
   // Hash the bytes already on disk before asking for the rest: a response left unread while a
   // large part file is hashed would stall, and its errors would have no one to hear them.
   const algo = task.checksumAlgo;
-  const newHash = (): Hash | null => (algo ? createHash(algo === 'sha1-base64' ? 'sha1' : 'sha256') : null);
+  const newHash = (): Hash | null => (algo ? createHash(hashName(algo)) : null);
   let hash = newHash();
   const resumeFrom = offset;
   if (hash && offset > 0) await hashFile(task.tempPath, offset, hash);
@@ -96,11 +100,14 @@ async function attempt(task: Task, ctx: TransferContext): Promise<TransferOutcom
     return finish(task, ctx, offset, hash, algo);
   }
 
-  const stream = ctx.http.stream(task.url, headers, ctx.signal, ctx.tls);
-  const response = await new Promise<IncomingMessage>((resolve, reject) => {
-    stream.once('response', resolve);
-    stream.once('error', reject);
-  });
+  let stream = ctx.http.stream(ctx.url ?? task.url, headers, ctx.signal, ctx.tls);
+  let response = await responseOf(stream);
+  // A pre-signed URL that expired answers 403: a new one for the same file, and the same Range.
+  if (response.statusCode === 403 && ctx.renewUrl) {
+    stream.destroy();
+    stream = ctx.http.stream(await ctx.renewUrl(), headers, ctx.signal, ctx.tls);
+    response = await responseOf(stream);
+  }
   const status = response.statusCode ?? 0;
   const etag = header(response.headers, 'etag') ?? null;
   const lastModified = header(response.headers, 'last-modified') ?? null;
@@ -212,6 +219,13 @@ async function attempt(task: Task, ctx: TransferContext): Promise<TransferOutcom
   return finish(task, ctx, received, hash, algo);
 }
 
+function responseOf(stream: ReturnType<HttpClient['stream']>): Promise<IncomingMessage> {
+  return new Promise<IncomingMessage>((resolve, reject) => {
+    stream.once('response', resolve);
+    stream.once('error', reject);
+  });
+}
+
 /** Verifies the complete part file against the checksum and renames it into place. */
 async function finish(
   task: Task,
@@ -222,7 +236,7 @@ async function finish(
 ): Promise<TransferOutcome> {
   if (hash && algo && task.checksum) {
     const digest = algo === 'sha1-base64' ? hash.digest('base64') : hash.digest('hex');
-    const expected = algo === 'sha256-hex' ? task.checksum.toLowerCase() : task.checksum;
+    const expected = algo === 'sha1-base64' ? task.checksum : task.checksum.toLowerCase();
     if (digest !== expected) {
       await removePart(task);
       return { kind: 'checksum-mismatch' };
@@ -408,6 +422,20 @@ function partStat(file: string): fs.Stats | null {
   }
 }
 
+
+/** Node's name for the hash behind a checksum algorithm. */
+function hashName(algo: ChecksumAlgo): 'sha1' | 'sha256' | 'md5' {
+  switch (algo) {
+    case 'sha1-base64':
+      return 'sha1';
+    case 'sha256-hex':
+      return 'sha256';
+    case 'md5-hex':
+      return 'md5';
+    default:
+      return assertNever(algo);
+  }
+}
 
 async function removePart(task: Task): Promise<void> {
   await fsp.rm(task.tempPath, { force: true });

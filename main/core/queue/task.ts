@@ -2,7 +2,7 @@ import type { ConflictPolicy } from '../settings.js';
 import type { ErrorInfo } from '../errors.js';
 import type { TaskGroup, TaskState } from './states.js';
 
-export type ChecksumAlgo = 'sha1-base64' | 'sha256-hex';
+export type ChecksumAlgo = 'sha1-base64' | 'sha256-hex' | 'md5-hex';
 
 /** A download as the queue stores it: everything needed to finish it after a crash, and no secret. */
 export interface Task {

@@ -30,8 +30,8 @@ import type { SourceKind, SourceRecord } from '../sources/registry.js';
 import type { Access, Listing, RemoteFile, RemoteFolder } from '../sources/types.js';
 
 /** The contract's source kinds ('web' is a web folder listing) and the registry's. */
-export const kindToCore: Record<SourceKindDto, SourceKind> = { immich: 'immich', webdav: 'webdav', web: 'http-index' };
-const kindFromCore: Record<SourceKind, SourceKindDto> = { immich: 'immich', webdav: 'webdav', 'http-index': 'web' };
+export const kindToCore: Record<SourceKindDto, SourceKind> = { immich: 'immich', webdav: 'webdav', web: 'http-index', synapse: 'synapse' };
+const kindFromCore: Record<SourceKind, SourceKindDto> = { immich: 'immich', webdav: 'webdav', 'http-index': 'web', synapse: 'synapse' };
 
 /** A link for people, never with a user name or password in it (one typed into an address stays in memory). */
 export function safeLink(href: string): string {

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import type { CheckoutPlanDto, ParsedInput, RequestChannel, Results, TaskDto } from '../../../preload/api.js';
 import type { CheckoutRequest } from '../cart/checkout.js';
+import { importSynapseList } from '../cart/synapse-import.js';
 import type { Core } from '../core.js';
 import { CartageError } from '../errors.js';
 import { assertWritableFolder } from '../util/folders.js';
@@ -83,6 +84,11 @@ export function makeHandlers(core: Core, hooks: ServiceHooks, events: ServiceEve
       core.cart.remove(ids);
       events.cartChanged();
       return cartDto(core.cart.view());
+    },
+    'cart.importSynapse': async ({ sourceId }) => {
+      const outcome = await importSynapseList(core.cart, core.sources, String(sourceById(core, sourceId).id));
+      events.cartChanged();
+      return addOutcomeDto(outcome);
     },
     'cart.clear': () => {
       core.cart.clear();

@@ -38,7 +38,7 @@ export async function addSource(core: Core, input: ParsedInput<'sources.add'>): 
   const apiKey = given(input.apiKey);
   const username = given(input.username);
   const password = input.password ?? '';
-  if (apiKey !== undefined && kind !== 'immich') {
+  if (apiKey !== undefined && kind !== 'immich' && kind !== 'synapse') {
     throw new CartageError('bad_input', 'An API key is for Immich servers; WebDAV shares and web folders sign in with a user name and password.');
   }
   if (kind === 'immich' && (username !== undefined || password !== '')) {
@@ -50,13 +50,13 @@ export async function addSource(core: Core, input: ParsedInput<'sources.add'>): 
     kind,
     url: input.url.trim(),
     ...(name !== undefined ? { name } : {}),
-    ...(apiKey !== undefined ? { apiKey } : {}),
+    ...(apiKey !== undefined ? (kind === 'synapse' ? { token: apiKey } : { apiKey }) : {}),
     ...(username !== undefined ? { username, password } : {}),
     // Pinned only if the server still presents the certificate the person saw.
     ...(fingerprint !== undefined ? { certificate: await pinCertificate(input.url.trim(), fingerprint, { proxy: core.sources.proxyFor(input.url.trim()) }) } : {}),
   };
-  const { record, immich } = await core.sources.add(request);
-  return { source: sourceDto(record), signedInAs: signedInAs(immich) };
+  const { record, immich, synapse } = await core.sources.add(request);
+  return { source: sourceDto(record), signedInAs: synapse ? synapse.profile.userName : signedInAs(immich) };
 }
 
 /** Changes a source in place; blank fields keep what it had (a key or password left empty is kept). */
@@ -66,7 +66,7 @@ export async function updateSource(core: Core, input: ParsedInput<'sources.updat
   const apiKey = given(input.apiKey);
   const username = given(input.username);
   const password = given(input.password);
-  if (apiKey !== undefined && record.kind !== 'immich') {
+  if (apiKey !== undefined && record.kind !== 'immich' && record.kind !== 'synapse') {
     throw new CartageError('bad_input', 'An API key is for Immich servers; WebDAV shares and web folders sign in with a user name and password.');
   }
   if (record.kind === 'immich' && (username !== undefined || password !== undefined)) {
@@ -76,7 +76,7 @@ export async function updateSource(core: Core, input: ParsedInput<'sources.updat
   const { record: saved, immich } = await core.sources.update(String(record.id), {
     ...(url !== undefined ? { url } : {}),
     ...(given(input.name) !== undefined ? { name: given(input.name)! } : {}),
-    ...(apiKey !== undefined ? { apiKey } : {}),
+    ...(apiKey !== undefined ? (record.kind === 'synapse' ? { token: apiKey } : { apiKey }) : {}),
     ...(username !== undefined ? { username } : {}),
     ...(password !== undefined ? { password } : {}),
     ...(fingerprint !== undefined ? { certificate: await pinCertificate(url ?? record.url, fingerprint, { proxy: core.sources.proxyFor(url ?? record.url) }) } : {}),

@@ -1,5 +1,6 @@
 import { CartageError } from '../errors.js';
 import { ImmichSource } from './immich.js';
+import { SynapseSource } from './synapse.js';
 import type { SourceRecord, SourceRegistry } from './registry.js';
 import type { Listing, RemoteFile, Source } from './types.js';
 
@@ -42,6 +43,12 @@ export type Target = { kind: 'folder'; listing: Listing } | { kind: 'file'; file
 export async function findTarget(source: Source, path: string): Promise<Target> {
   const asset = /^assets\/([^/]+)$/.exec(path);
   if (asset && source instanceof ImmichSource) return { kind: 'file', file: await source.asset(asset[1]!) };
+  // A Synapse file by its id alone (syn123, or syn123.2 for a version); a folder's id lists it.
+  if (source instanceof SynapseSource && /^syn\d+(\.\d+)?$/i.test(path)) {
+    const file = await source.fileById(path.toLowerCase());
+    if (file) return { kind: 'file', file };
+    return { kind: 'folder', listing: await source.list(path) };
+  }
   if (path === '') return { kind: 'folder', listing: await source.list('') };
   const cut = path.lastIndexOf('/');
   const parent = cut < 0 ? '' : path.slice(0, cut);
@@ -73,6 +80,8 @@ export async function* filesOfRef(ref: Exclude<Ref, { kind: 'url' }>, registry: 
  */
 export function queryText(source: Source, query: string): string {
   if (source.kind === 'immich') return query;
+  // Synapse takes a view or table query as written (SELECT * FROM syn123 WHERE name LIKE '%ecg%'): no decoding.
+  if (source.kind === 'synapse') return query;
   if (!query.includes('=')) return decodeURIComponent(query);
   const params = new URLSearchParams(query);
   const keys = [...new Set(params.keys())];

@@ -9,11 +9,13 @@ import { standaloneClient, type HttpsOptions } from '../net/http.js';
 import type { ImmichAuth } from './immich-api.js';
 import { connectImmich, parseImmichAddress, type ImmichConnection } from './immich-connect.js';
 import { ImmichSource } from './immich.js';
+import { connectSynapse, type SynapseConnection } from './synapse-connect.js';
+import { SynapseSource } from './synapse.js';
 import { pinnedTls, untrustedCertificateError, type PinnedCertificate } from '../net/tls.js';
 import type { Source } from './types.js';
 import { WebDavSource } from './webdav.js';
 
-export type SourceKind = 'immich' | 'http-index' | 'webdav';
+export type SourceKind = 'immich' | 'http-index' | 'webdav' | 'synapse';
 type AuthKind = 'none' | 'api-key' | 'password' | 'share-key' | 'share-slug';
 
 /** A connection a person added, as stored: no secret in it. */
@@ -37,6 +39,8 @@ export interface NewSource {
   url: string;
   name?: string;
   apiKey?: string;
+  /** A Synapse personal access token. */
+  token?: string;
   username?: string;
   password?: string;
   /** A certificate the person chose to trust for this source only. */
@@ -47,6 +51,7 @@ export interface NewSource {
 export interface Connected {
   record: SourceRecord;
   immich: ImmichConnection | null;
+  synapse?: SynapseConnection | null;
 }
 
 interface Row {
@@ -154,6 +159,7 @@ export class SourceRegistry {
       url,
       name,
       ...(record.kind === 'immich' && (changes.apiKey ?? (record.auth === 'api-key' ? secret : null)) ? { apiKey: changes.apiKey ?? secret! } : {}),
+      ...(record.kind === 'synapse' ? { token: changes.token ?? secret ?? '' } : {}),
       ...((changes.username ?? record.username) ? { username: changes.username ?? record.username! } : {}),
       ...((changes.password ?? (record.auth === 'password' ? secret : null)) !== null ? { password: changes.password ?? secret ?? '' } : {}),
       certificate: changes.certificate !== undefined ? changes.certificate : record.certificate,
@@ -173,6 +179,7 @@ export class SourceRegistry {
     let auth: AuthKind = 'none';
     let secret: string | null = null;
     let immich: ImmichConnection | null = null;
+    let synapse: SynapseConnection | null = null;
     switch (input.kind) {
       case 'immich': {
         const address = parseImmichAddress(input.url);
@@ -198,6 +205,13 @@ export class SourceRegistry {
         if (input.username) [auth, secret] = ['password', input.password ?? ''];
         break;
       }
+      case 'synapse': {
+        if (!input.token) throw new CartageError('bad_input', 'A Synapse source needs a personal access token (--token-file or --token-env).');
+        synapse = await connectSynapse(input.url, input.token);
+        url = synapse.origin;
+        [auth, secret] = ['api-key', input.token.trim()];
+        break;
+      }
       case 'http-index': {
         const credentials = input.username ? { username: input.username, password: input.password ?? '' } : null;
         const source = new HttpIndexSource({ url: input.url, credentials: () => Promise.resolve(credentials), https, http: this.http });
@@ -215,7 +229,7 @@ export class SourceRegistry {
         .prepare('UPDATE sources SET name = ?, url = ?, api_url = ?, username = ?, auth = ?, cert_pem = ?, cert_fingerprint = ?, server_version = ? WHERE id = ?')
         .run(name, url, apiUrl, input.username ?? null, auth, input.certificate?.pem ?? null, input.certificate?.fingerprint256 ?? null, versionText(immich), existing);
       this.open.delete(existing);
-      return { record: this.get(String(existing)), immich };
+      return { record: this.get(String(existing)), immich, synapse };
     }
     const id = Number(
       this.db
@@ -234,7 +248,7 @@ export class SourceRegistry {
         throw err;
       }
     }
-    return { record: this.get(String(id)), immich };
+    return { record: this.get(String(id)), immich, synapse };
   }
 
   async remove(ref: string): Promise<SourceRecord> {
@@ -282,6 +296,9 @@ export class SourceRegistry {
       case 'webdav':
         source = new LazyWebDav(record, secret, https, this.http);
         break;
+      case 'synapse':
+        source = new SynapseSource({ url: record.url, token: async () => (await secret()) ?? '' });
+        break;
       case 'http-index':
         source = new HttpIndexSource({
           url: record.url,
@@ -299,6 +316,20 @@ export class SourceRegistry {
   async headersFor(task: Task): Promise<Record<string, string>> {
     const record = this.recordOf(task);
     return record ? this.source(record).headers(task.url) : {};
+  }
+
+  /** A short-lived download address for a task, from its source now (null: the task's own URL will do). */
+  async urlFor(task: Task, renew: boolean): Promise<string | null> {
+    const record = this.recordOf(task);
+    const source = record ? this.source(record) : null;
+    if (!source?.requestUrl) return null;
+    return source.requestUrl(task.sourceRef.slice(`source:${record!.id}:`.length), renew);
+  }
+
+  /** The stored source a task's file comes from, and the file's id there; null for a plain link or a removed source. */
+  fileOf(task: Task): { record: SourceRecord; source: Source; fileId: string } | null {
+    const record = this.recordOf(task);
+    return record ? { record, source: this.source(record), fileId: task.sourceRef.slice(`source:${record.id}:`.length) } : null;
   }
 
   /** The pinned certificate a task's source trusts, if any. */
@@ -385,6 +416,7 @@ function secretKey(id: number): string {
 /** A name from the host ("photos" for photos.example.org), or the kind for an IP address or localhost. */
 function defaultName(url: string, kind: SourceKind): string {
   const fallback = kind === 'http-index' ? 'web' : kind;
+  if (kind === 'synapse') return 'synapse';
   try {
     const host = new URL(/^[a-z]+:\/\//i.test(url) ? url : `https://${url}`).hostname;
     if (/^[\d.]+$|^\[|^localhost$/i.test(host)) return fallback;

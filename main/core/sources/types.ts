@@ -12,7 +12,8 @@ export type AccessRestriction =
   | 'trashed'
   | 'external_link' // points at another site
   | 'unsupported_protocol' // sftp://, ftp://, mailto:...
-  | 'web_page'; // an HTML page, not a file
+  | 'web_page' // an HTML page, not a file
+  | 'access_requirement'; // an access requirement the person has not met (Synapse): request access
 
 export interface Access {
   downloadable: boolean;
@@ -61,6 +62,8 @@ export interface RemoteFolder {
   modified: Date | null;
   /** Files in it, when the source says without a listing (an album's asset count). */
   count?: number | null;
+  /** Their total size, when the source sums it (a Synapse folder). */
+  bytes?: number | null;
 }
 
 export interface Listing {
@@ -87,7 +90,7 @@ export interface Resolved {
 
 /** One interface over Immich, web directory listings, WebDAV and plain links. */
 export interface Source {
-  readonly kind: 'immich' | 'http-index' | 'webdav' | 'url';
+  readonly kind: 'immich' | 'http-index' | 'webdav' | 'url' | 'synapse';
   /** The direct children of a folder ('' or '/' for the root): not recursive. */
   list(folder: string): Promise<Listing>;
   /** Count and total size of the files directly in a folder. */
@@ -97,4 +100,9 @@ export interface Source {
   resolve(file: RemoteFile): Promise<Resolved>;
   /** The credentials a download of `url` sends (none off the source's own origin), built now from the secret store. */
   headers(url: string): Promise<Record<string, string>>;
+  /**
+   * For sources whose files download through short-lived addresses (Synapse's pre-signed URLs):
+   * the address for a file now, a new one when `renew` (the last one expired). Never stored.
+   */
+  requestUrl?(fileId: string, renew: boolean): Promise<string>;
 }

@@ -663,6 +663,8 @@ function digestOf(file: string, algo: ChecksumAlgo): string {
       return hashFile(file, 'sha1', 'base64');
     case 'sha256-hex':
       return hashFile(file, 'sha256', 'hex');
+    case 'md5-hex':
+      return hashFile(file, 'md5', 'hex');
     default:
       return assertNever(algo, 'checksum algorithm');
   }
@@ -677,7 +679,7 @@ function statSize(file: string): number | null {
   }
 }
 
-function hashFile(file: string, name: 'sha1' | 'sha256', encoding: 'base64' | 'hex'): string {
+function hashFile(file: string, name: 'sha1' | 'sha256' | 'md5', encoding: 'base64' | 'hex'): string {
   const hash = createHash(name);
   const fd = fs.openSync(file, 'r');
   try {

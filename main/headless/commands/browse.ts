@@ -25,7 +25,8 @@ export async function lsCommand(args: string[], io: Io, dataDir: string): Promis
       return 0;
     }
     for (const f of listing.folders) {
-      io.stdout.write(`${'folder'.padStart(10)}  ${''.padEnd(10)}  ${f.name}/${f.count != null ? `  (${f.count} files)` : ''}  ->  ${ref.source}:${f.path}\n`);
+      const inside = f.count != null ? `  (${f.count} file${f.count === 1 ? '' : 's'}${f.bytes != null ? `, ${formatBytes(f.bytes)}` : ''})` : '';
+      io.stdout.write(`${'folder'.padStart(10)}  ${''.padEnd(10)}  ${f.name}/${inside}  ->  ${ref.source}:${f.path}\n`);
     }
     for (const f of listing.files) io.stdout.write(fileLine(f));
     const s = summarize(listing);
@@ -131,7 +132,7 @@ function summaryText(s: { files: number; bytes: number; unknownSizes: number }):
 }
 
 function jsonFolder(f: RemoteFolder): Record<string, unknown> {
-  return { path: f.path, name: f.name, modified: f.modified?.toISOString() ?? null, count: f.count ?? null };
+  return { path: f.path, name: f.name, modified: f.modified?.toISOString() ?? null, count: f.count ?? null, bytes: f.bytes ?? null };
 }
 
 /** A file for scripts; its download address is left out (it is an API address that needs the key). */

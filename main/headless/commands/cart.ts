@@ -2,6 +2,7 @@ import readline from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import type { CartItem } from '../../core/cart/cart.js';
 import type { CheckoutRequest } from '../../core/cart/checkout.js';
+import { importSynapseList } from '../../core/cart/synapse-import.js';
 import type { Core } from '../../core/core.js';
 import type { DeliveryView } from '../../core/delivery/deliveries.js';
 import { layouts, type Layout } from '../../core/delivery/layout.js';
@@ -40,6 +41,12 @@ export async function cartCommand(args: string[], io: Io, dataDir: string): Prom
         io.stdout.write(n ? `Cleared the list (${n} entr${n === 1 ? 'y' : 'ies'}).\n` : 'The list was already empty.\n');
         return 0;
       }
+      case 'import': {
+        const { positionals } = parseArgs({ args: rest, allowPositionals: true, strict: true, options: {} });
+        if (positionals.length !== 1) throw new UsageError('Say which Synapse source\'s download list to import: cartage cart import SOURCE (see "cartage source ls").');
+        io.stdout.write(`${(await importSynapseList(core.cart, core.sources, positionals[0]!)).message}\n`);
+        return 0;
+      }
       case 'put-back': {
         const { positionals } = parseArgs({ args: rest, allowPositionals: true, strict: true, options: {} });
         if (positionals.length !== 1 || !/^\d+$/.test(positionals[0]!)) throw new UsageError('Give the number of one delivery (see "cartage deliveries").');
@@ -47,7 +54,7 @@ export async function cartCommand(args: string[], io: Io, dataDir: string): Prom
         return 0;
       }
       default:
-        throw new UsageError(`"cartage cart" takes add, ls, rm, clear or put-back${verb ? `, not "${verb}"` : ''}.`);
+        throw new UsageError(`"cartage cart" takes add, ls, rm, clear, import or put-back${verb ? `, not "${verb}"` : ''}.`);
     }
   } finally {
     await core.close();

@@ -6,7 +6,7 @@ import { pinCertificate } from '../../core/net/tls.js';
 import { openCore, type Io } from '../session.js';
 import { UsageError } from '../usage.js';
 
-const kinds: Record<string, SourceKind> = { immich: 'immich', webdav: 'webdav', web: 'http-index' };
+const kinds: Record<string, SourceKind> = { immich: 'immich', webdav: 'webdav', web: 'http-index', synapse: 'synapse' };
 
 /** `cartage source add|ls|rm`: the connections people keep; keys go to the secret store. */
 export async function sourceCommand(args: string[], io: Io, dataDir: string): Promise<number> {
@@ -34,6 +34,8 @@ async function add(args: string[], io: Io, dataDir: string): Promise<number> {
       name: { type: 'string' },
       'api-key-file': { type: 'string' },
       'api-key-env': { type: 'string' },
+      'token-file': { type: 'string' },
+      'token-env': { type: 'string' },
       user: { type: 'string' },
       'password-env': { type: 'string' },
       'password-file': { type: 'string' },
@@ -43,18 +45,25 @@ async function add(args: string[], io: Io, dataDir: string): Promise<number> {
   });
   const [kindName, url, ...extra] = positionals;
   const kind = kindName ? kinds[kindName] : undefined;
-  if (!kind) throw new UsageError(`Say what kind of source to add: immich, webdav or web (a folder listing)${kindName ? `, not "${kindName}"` : ''}.`);
-  if (!url) throw new UsageError(`Give the address of the ${kindName} source.`);
+  if (!kind) throw new UsageError(`Say what kind of source to add: immich, webdav, web (a folder listing) or synapse${kindName ? `, not "${kindName}"` : ''}.`);
+  // Synapse has one public server: its address may be left out.
+  if (!url && kind !== 'synapse') throw new UsageError(`Give the address of the ${kindName} source.`);
   if (extra.length) throw new UsageError(`One address per source; "${extra[0]}" is one too many.`);
-  const input: NewSource = { kind, url, ...(values.name ? { name: values.name } : {}) };
+  const input: NewSource = { kind, url: url ?? '', ...(values.name ? { name: values.name } : {}) };
+  const token = secretFrom(io, values['token-file'], values['token-env'], 'access token');
+  if (kind === 'synapse') {
+    if (token === null) throw new UsageError('Synapse signs in with a personal access token: give it with --token-file FILE or --token-env VAR (never on the command line).');
+    input.token = token;
+  } else if (token !== null) throw new UsageError('An access token is for Synapse sources; Immich takes --api-key-file, WebDAV and web folders --user and --password-env.');
   const apiKey = secretFrom(io, values['api-key-file'], values['api-key-env'], 'API key');
   if (apiKey !== null) {
-    if (kind !== 'immich') throw new UsageError('An API key is for Immich sources; WebDAV and web folders sign in with --user and --password-env.');
+    if (kind !== 'immich') throw new UsageError(`An API key is for Immich sources; ${kind === 'synapse' ? 'Synapse takes --token-file or --token-env' : 'WebDAV and web folders sign in with --user and --password-env'}.`);
     input.apiKey = apiKey;
   }
   const password = secretFrom(io, values['password-file'], values['password-env'], 'password');
   if (values.user !== undefined || password !== null) {
     if (kind === 'immich') throw new UsageError('Immich signs in with an API key (--api-key-file or --api-key-env), not a user name and password.');
+    if (kind === 'synapse') throw new UsageError('Synapse signs in with a personal access token (--token-file or --token-env), not a user name and password.');
     if (values.user === undefined) throw new UsageError('A password needs a user name: add --user NAME.');
     input.username = values.user;
     input.password = password ?? '';
@@ -62,7 +71,7 @@ async function add(args: string[], io: Io, dataDir: string): Promise<number> {
   const core = openCore(dataDir);
   try {
     // Read through the proxy the requests take, so a mandatory proxy does not stop the pinning.
-    if (values['trust-certificate'] !== undefined) input.certificate = await pinCertificate(url, values['trust-certificate'], { proxy: core.sources.proxyFor(url) });
+    if (values['trust-certificate'] !== undefined) input.certificate = await pinCertificate(url ?? '', values['trust-certificate'], { proxy: core.sources.proxyFor(url ?? '') });
     let connected;
     try {
       connected = await core.sources.add(input);
@@ -73,12 +82,12 @@ async function add(args: string[], io: Io, dataDir: string): Promise<number> {
       }
       throw err;
     }
-    const { record, immich } = connected;
+    const { record, immich, synapse } = connected;
     if (values.json) {
-      io.stdout.write(`${JSON.stringify({ source: jsonSource(record), immich }, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify({ source: jsonSource(record), immich, ...(synapse ? { synapse: { userName: synapse.profile.userName, scopes: synapse.scopes } } : {}) }, null, 2)}\n`);
       return 0;
     }
-    let who = '';
+    let who = synapse ? `, signed in as ${synapse.profile.userName} (${synapse.scopes.join(', ')})` : '';
     if (immich?.user) who = `, signed in as ${immich.user.name} <${immich.user.email}> (Immich ${immich.version.major}.${immich.version.minor}.${immich.version.patch})`;
     if (immich?.sharedLink) {
       const link = immich.sharedLink;

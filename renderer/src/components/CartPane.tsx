@@ -6,6 +6,7 @@ import { useApp } from '../state/AppState';
 import { CartItemRow } from './CartItemRow';
 import { ConfirmButton } from './ConfirmButton';
 import { ErrorText } from './ErrorText';
+import { SynapseImport } from './SynapseImport';
 import { VirtualList } from './VirtualList';
 
 /** "12 files, 340 MB, 2 cannot be downloaded". */
@@ -64,6 +65,7 @@ export function CartPane({ onDownload, compact = false }: { onDownload: () => vo
         </p>
       )}
       {cart && cart.items.length === 0 && <p className="empty">Your download list is empty. Browse a source and add files, or drop links here.</p>}
+      <SynapseImport disabled={locked} />
       {cart && cart.items.length > 0 && (
         // Shown when focused: a keyboard reaches Download… without tabbing through every entry.
         <button type="button" className="skip-link" onClick={() => downloadRef.current?.focus()}>

@@ -7,13 +7,17 @@ import { CertificatePrompt } from './CertificatePrompt';
 import { ErrorText } from './ErrorText';
 import { Field } from './Field';
 
-const kinds: readonly SourceKind[] = ['immich', 'webdav', 'web'];
+const kinds: readonly SourceKind[] = ['immich', 'webdav', 'web', 'synapse'];
 
 const addressHelp: Record<SourceKind, string> = {
   immich: 'The address you open Immich at, or a shared link.',
   webdav: 'The address of the share, such as https://nas.example.org/remote.php/dav/files/ann/.',
   web: 'The address of a folder listing, such as https://example.org/photos/.',
+  synapse: 'The Synapse server: https://repo-prod.prod.sagebase.org for synapse.org.',
 };
+
+/** Kinds that sign in with one secret (a key or token) rather than a user name and password. */
+const keyed = (k: SourceKind): boolean => k === 'immich' || k === 'synapse';
 
 /**
  * Adds a connection, or edits one (the person types the key or password again: Cartage never shows
@@ -39,8 +43,8 @@ export function SourceForm({ source, onSaved, onCancel }: { source: SourceDto | 
       kind,
       url: url.trim(),
       ...(name.trim() ? { name: name.trim() } : {}),
-      ...(kind === 'immich' && apiKey ? { apiKey } : {}),
-      ...(kind !== 'immich' && username.trim() ? { username: username.trim(), password } : {}),
+      ...(keyed(kind) && apiKey ? { apiKey } : {}),
+      ...(!keyed(kind) && username.trim() ? { username: username.trim(), password } : {}),
       ...(trustFingerprint ? { trustFingerprint } : {}),
     };
     setBusy(true);
@@ -73,10 +77,10 @@ export function SourceForm({ source, onSaved, onCancel }: { source: SourceDto | 
         ))}
       </fieldset>
       <Field label="Address" hint={addressHelp[kind]} type="url" required value={url} onChange={(e) => setUrl(e.target.value)} spellCheck={false} autoComplete="url" />
-      {kind === 'immich' ? (
+      {keyed(kind) ? (
         <Field
-          label="API key"
-          hint={`Create one in Immich under Account settings, API keys. Not needed for a shared link.${editing ? ' Leave it empty to keep the saved one.' : ''}`}
+          label={kind === 'synapse' ? 'Personal access token' : 'API key'}
+          hint={`${kind === 'synapse' ? 'Create one on synapse.org under Account Settings, Personal Access Tokens, with View and Download.' : 'Create one in Immich under Account settings, API keys. Not needed for a shared link.'}${editing ? ' Leave it empty to keep the saved one.' : ''}`}
           type="password"
           value={apiKey}
           onChange={(e) => setApiKey(e.target.value)}

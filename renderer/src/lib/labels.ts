@@ -21,6 +21,8 @@ export function restrictionLabel(restriction: string | null): string {
       return 'Cannot be fetched';
     case 'web_page':
       return 'A web page, not a file';
+    case 'access_requirement':
+      return 'Access requirement not met';
     default:
       return 'Cannot be downloaded';
   }
@@ -37,6 +39,9 @@ export function accessAction(item: Pick<CartItemDto, 'access' | 'sourceName'>): 
       return item.sourceName ? { kind: 'sign-in', sourceName: item.sourceName } : { kind: 'open', label: 'Open to sign in' };
     case 'not_allowed':
       return { kind: 'open', label: 'Ask the owner' };
+    // The entry's link is the access requirement's page on synapse.org.
+    case 'access_requirement':
+      return { kind: 'open', label: 'Request access' };
     case 'web_page':
     case 'external_link':
       return { kind: 'open', label: 'Open original' };
@@ -126,6 +131,8 @@ export function sourceKindLabel(kind: SourceKind): string {
       return 'WebDAV share';
     case 'web':
       return 'Web folder';
+    case 'synapse':
+      return 'Synapse';
     default:
       return assertNever(kind);
   }
