@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CartageError } from './errors.js';
+import { makeFolder } from './util/folders.js';
 
 /**
  * One engine per data folder: two engines on one queue would run the same downloads twice. The
@@ -22,7 +23,7 @@ export class EngineLock {
 
   /** Takes the lock, or returns the pid of the live process that holds it. */
   tryAcquire(): { ok: true } | { ok: false; pid: number } {
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    makeFolder(path.dirname(this.file));
     for (let i = 0; i < 3; i += 1) {
       if (this.create()) {
         this.holding = true;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { z } from 'zod';
 import { CartageError } from './errors.js';
+import { makeFolder } from './util/folders.js';
 
 /**
  * Where API keys and passwords live: never in the database, a log, or a payload to the renderer.
@@ -73,7 +74,7 @@ export class FileSecretStore implements SecretStore {
    * in a terminal can save keys at the same moment, and neither may lose the other's.
    */
   private async change(edit: (data: z.infer<typeof fileSchema>) => boolean): Promise<void> {
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    makeFolder(path.dirname(this.file));
     let release: () => Promise<void>;
     try {
       release = await lockfile.lock(this.file, { realpath: false, stale: 10_000, retries: { retries: 60, minTimeout: 10, maxTimeout: 200 } });
@@ -110,7 +111,7 @@ export class FileSecretStore implements SecretStore {
   }
 
   private write(data: z.infer<typeof fileSchema>): void {
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    makeFolder(path.dirname(this.file));
     const temp = `${this.file}.${process.pid}.tmp`;
     const fd = fs.openSync(temp, 'w', 0o600);
     try {

@@ -85,6 +85,18 @@ describe('a folder that cannot be made or written is refused at once, in one sen
   }
 });
 
+describe('a data folder that cannot be made', () => {
+  it('is refused at once in one sentence, exit 2, from --data-dir and from CARTAGE_DATA_DIR', async () => {
+    const message = /^cartage: Cannot make the data folder \/proc\/forbidden \(ENOENT\); choose another with --data-dir or CARTAGE_DATA_DIR\.\n$/;
+    const given = await endsWithin(cartage(['queue', '--data-dir', '/proc/forbidden']), 10_000);
+    expect(given).toMatchObject({ code: 2, stdout: '' });
+    expect(given.stderr).toMatch(message);
+    const fromEnv = await endsWithin(cartage(['get', nginx.url('photo.jpg'), '--dir', tempDir()], { env: { CARTAGE_DATA_DIR: '/proc/forbidden' } }), 10_000);
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toMatch(message);
+  });
+});
+
 describe('a reader that stops reading ends the command quietly', () => {
   /** `cartage ARGS | true`: the pipe's reader is gone before cartage writes, so its first write fails with EPIPE. */
   function intoClosedPipe(args: string[]): Promise<{ status: string; stderr: string }> {

@@ -77,6 +77,17 @@ describe('a folder that cannot be written', () => {
     expect(listDir(dir)).toEqual([]);
   });
 
+  it('ends a task whose folder cannot be made (under /proc) instead of spinning for ever', async () => {
+    // Node's recursive mkdir loops there at full CPU; the engine makes folders one level at a time.
+    const c = core();
+    const [id] = c.queue.enqueue([{ url: server.url('/small.bin'), dir: '/proc/forbidden/photos' }]);
+    c.startEngine();
+    const t = await settled(c.engine, id!);
+    expect(t.state).toBe('failed');
+    expect(t.error?.code).toBe('cannot_write');
+    expect(fs.existsSync('/proc/forbidden')).toBe(false);
+  });
+
   it('fails the task when the folder path runs through a file', async () => {
     const parent = tempDir();
     fs.writeFileSync(path.join(parent, 'file'), 'x');

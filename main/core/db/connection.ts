@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
-import fs from 'node:fs';
 import path from 'node:path';
 import { CartageError } from '../errors.js';
+import { makeFolder } from '../util/folders.js';
 import { latestVersion, migrations, type Migration } from './migrations.js';
 
 export type Db = Database.Database;
@@ -12,7 +12,15 @@ export type Db = Database.Database;
  * `nativeBinding` points at a better-sqlite3 build for another runtime (Electron's, under `npm start`).
  */
 export function openDatabase(file: string, list: readonly Migration[] = migrations, nativeBinding?: string): Db {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    const dir = path.dirname(file);
+    try {
+      makeFolder(dir);
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? 'error';
+      throw new CartageError('cannot_write', `Cannot make the data folder ${dir} (${code}); choose another with --data-dir or CARTAGE_DATA_DIR.`, { cause: err });
+    }
+  }
   let db: Db;
   try {
     db = new Database(file, nativeBinding ? { nativeBinding } : {});
