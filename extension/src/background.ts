@@ -1,7 +1,8 @@
 // The extension's background (a service worker in Chromium, an event page in Firefox): the context
 // menus, the takeover of the browser's own downloads, and the popup's errands to the host.
 import { ask, sendToQueue, type Outgoing } from './host.js';
-import { collectPageLinks, usableLinks } from './links.js';
+import { usableLinks } from './links.js';
+import { collectPageLinks } from './page-links.js';
 import { defaultTakeover, shouldTakeOver, type TakeoverSettings } from './takeover.js';
 
 const menus = {

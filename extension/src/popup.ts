@@ -3,7 +3,8 @@
 import type { HostProgressDto, HostReply } from '../../preload/browser.js';
 import { formatBytes, plural } from './format.js';
 import { ask } from './host.js';
-import { collectPageLinks, filterLinks, usableLinks, type LinkType, type PageLink } from './links.js';
+import { filterLinks, usableLinks, type LinkType, type PageLink } from './links.js';
+import { collectPageLinks } from './page-links.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const status = $<HTMLParagraphElement>('status');
