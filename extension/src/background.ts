@@ -65,15 +65,22 @@ async function takeoverSettings(): Promise<TakeoverSettings> {
 
 /**
  * The browser's own downloads, when the person chose so: Cartage gets the URL, its cookies and
- * Referer, and the browser's copy is canceled only once Cartage has queued it. When Cartage cannot
- * be reached or refuses, the browser's download goes on as if nothing happened.
+ * Referer, and the browser's copy, paused meanwhile, is canceled only once Cartage has queued it.
+ * When Cartage cannot be reached or refuses, the browser's download goes on.
  */
 async function onBrowserDownload(item: chrome.downloads.DownloadItem): Promise<string> {
   if (!shouldTakeOver(item, await takeoverSettings(), chrome.runtime.id)) return 'left to the browser';
+  // Held while Cartage is asked, so that it does not finish twice (a paused transfer only stops
+  // reading: resuming goes on from where it was).
+  const paused = await chrome.downloads.pause(item.id).then(
+    () => true,
+    () => false,
+  );
   const fileName = item.filename ? item.filename.split(/[\\/]/).pop() : undefined;
   const url = item.finalUrl || item.url;
   const reply = await sendToQueue([{ url, ...(fileName ? { fileName } : {}), ...(item.referrer ? { referrer: item.referrer } : {}) }]);
   if (!reply.ok) {
+    if (paused) await chrome.downloads.resume(item.id).catch(() => undefined);
     await report(false, `The browser keeps this download: ${reply.error.message}`);
     return `kept: ${reply.error.message}`;
   }

@@ -222,6 +222,26 @@ describe.skipIf(!hasChromium)(`The extension in Chromium${hasChromium ? '' : ` (
     await popup.close();
   });
 
+  it('"Open Cartage" opens the interface in a tab when no app is installed, from a cartage serve it starts once', async () => {
+    const popup = await context.newPage();
+    popup.on('pageerror', (e) => problems.push(e.message));
+    await popup.goto(`chrome-extension://cbgihljfnmdfccgpjlecjhdlaejfneap/popup.html?tab=${tabId}`);
+    const opened = context.waitForEvent('page');
+    await popup.getByRole('button', { name: 'Open Cartage' }).click();
+    const app = await opened;
+    await app.waitForLoadState();
+    expect(app.url()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
+    await expect.poll(() => app.title()).toBe('Cartage');
+    const { pid } = JSON.parse(fs.readFileSync(path.join(data, 'browser-serve.json'), 'utf8')) as { pid: number };
+    expect(isAlive(pid)).toBe(true);
+    // A second click goes to the same one.
+    const again = context.waitForEvent('page');
+    await popup.getByRole('button', { name: 'Open Cartage' }).click();
+    expect(new URL((await again).url()).origin).toBe(new URL(app.url()).origin);
+    await app.close();
+    await popup.close();
+  });
+
   it("takes the browser's download over only once Cartage has queued it; unreachable, the browser keeps it", async () => {
     await sw.evaluate(async () => {
       const g = globalThis as unknown as Sw;
@@ -248,5 +268,8 @@ describe.skipIf(!hasChromium)(`The extension in Chromium${hasChromium ? '' : ` (
       .poll(() => sw.evaluate(async (url) => (await (globalThis as unknown as Sw).chrome.downloads.search({ url }))[0]?.state ?? 'none', nginx.url('slow/kept.bin')))
       .toBe('complete');
     expect(readQueue(data).some((t) => t.url === nginx.url('slow/kept.bin'))).toBe(false);
+    // The browser's own copy, whole (held while Cartage was asked, then let go on).
+    const [kept] = await sw.evaluate(async (url) => (await (globalThis as unknown as Sw).chrome.downloads.search({ url })) as unknown as { filename: string }[], nginx.url('slow/kept.bin'));
+    expect(fs.readFileSync(kept!.filename).equals(files['slow/kept.bin']!)).toBe(true);
   });
 });
