@@ -46,7 +46,7 @@ const ipcByOtherMeans = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'coverage/**', 'test-results/**', '.reports/**', 'release/**'] },
+  { ignores: ['dist/**', 'extension/dist/**', 'out/**', 'node_modules/**', 'coverage/**', 'test-results/**', '.reports/**', 'release/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -81,6 +81,12 @@ export default tseslint.config(
     files: ['renderer/**'],
     languageOptions: { globals: { ...globals.browser } },
     rules: { 'no-restricted-imports': ['error', { ...rendererReachesNoMain, paths: ipcOnlyInBridge.paths }] },
+  },
+  {
+    // The browser extension: a page and a worker of the browser, with its extension API (chrome.*).
+    files: ['extension/**'],
+    languageOptions: { globals: { ...globals.browser, ...globals.webextensions } },
+    rules: { 'no-restricted-imports': ['error', { patterns: rendererReachesNoMain.patterns }] },
   },
   {
     files: ['**/*.js', '**/*.mjs'],

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { eventNames, requestChannels, type EventName, type RequestChannel } from './channels.js';
 
 export { eventNames, requestChannels, type EventName, type RequestChannel };
+// The browser extension's messages to `cartage native-host`.
+export * from './browser.js';
 
 /** An error a person can read, with a code the UI can switch on. */
 export interface ApiError {

@@ -11,9 +11,11 @@ import { createLogger, redactUrl, type Logger } from './log.js';
 import { HttpClient } from './net/client.js';
 import { databasePath } from './paths.js';
 import { TaskQueue } from './queue/queue.js';
+import { terminalStates } from './queue/states.js';
 import { FileSecretStore, type SecretStore } from './secrets.js';
 import { SettingsStore, type Settings, type SettingsPatch } from './settings.js';
 import { SourceRegistry } from './sources/registry.js';
+import { forgetTaskHeaders, hasTaskHeaders, taskHeaders } from './task-secrets.js';
 import { Mirrors, type TrashFn } from './sync/mirrors.js';
 
 export interface CoreOptions {
@@ -73,8 +75,10 @@ export class Core {
       queue: this.queue,
       settings,
       http,
-      // Files of stored sources sign in with the source's secret; others with what the caller gives.
-      headersFor: (task) => (task.sourceRef.startsWith('source:') ? this.sources.headersFor(task) : (headersFor?.(task) ?? {})),
+      // Files of stored sources sign in with the source's secret; a link from the browser with the
+      // cookies it was sent with (kept for that task alone); others with what the caller gives.
+      headersFor: (task) =>
+        task.sourceRef.startsWith('source:') ? this.sources.headersFor(task) : hasTaskHeaders(task) ? taskHeaders(this.secrets, task) : (headersFor?.(task) ?? {}),
       tlsFor: (task) => (task.sourceRef.startsWith('source:') ? this.sources.tlsFor(task) : (tlsFor?.(task) ?? null)),
       // A source whose files download through short-lived addresses (Synapse) hands one out now.
       urlFor: (task, renew) => (task.sourceRef.startsWith('source:') ? this.sources.urlFor(task, renew) : Promise.resolve(null)),
@@ -83,6 +87,10 @@ export class Core {
     // What went wrong goes in the log; what went right is in the queue (a line per completed file
     // cost a tenth of the CPU time of a run of small files).
     this.engine.on('task', (t) => {
+      // A task's own cookies go once it has ended, whichever process ran it.
+      if (hasTaskHeaders(t) && terminalStates.includes(t.state)) {
+        forgetTaskHeaders(this.secrets, t.sourceRef).catch((err: unknown) => this.log.warn(`could not delete the cookies of download #${t.id}: ${(err as Error).message}`));
+      }
       // While following another process, its changes are in its own log already; a task sealed
       // after it failed is sent again, and was logged then.
       if (this.follower || t.sealed) return;

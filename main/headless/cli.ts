@@ -4,10 +4,12 @@ import { CartageError } from '../core/errors.js';
 import { defaultDataDir } from '../core/paths.js';
 import { assertNever } from '../core/util/assert-never.js';
 import { lsCommand, searchCommand, summaryCommand } from './commands/browse.js';
+import { browserCommand } from './commands/browser.js';
 import { cartCommand, checkoutCommand, deliveriesCommand } from './commands/cart.js';
 import { controlCommand } from './commands/control.js';
 import { getCommand } from './commands/get.js';
 import { mirrorCommand } from './commands/mirror.js';
+import { nativeHostCommand } from './commands/native-host.js';
 import { queueCommand } from './commands/queue.js';
 import { runCommand } from './commands/run.js';
 import { serveCommand } from './commands/serve.js';
@@ -17,7 +19,7 @@ import type { Io } from './session.js';
 import { usage, UsageError } from './usage.js';
 import { cartageVersion } from './version.js';
 
-const commands = ['get', 'queue', 'pause', 'resume', 'cancel', 'run', 'source', 'ls', 'summary', 'search', 'cart', 'checkout', 'deliveries', 'mirror', 'serve', 'help'] as const;
+const commands = ['get', 'queue', 'pause', 'resume', 'cancel', 'run', 'source', 'ls', 'summary', 'search', 'cart', 'checkout', 'deliveries', 'mirror', 'serve', 'browser', 'native-host', 'help'] as const;
 type Command = (typeof commands)[number];
 
 /** Runs one `cartage` command and returns its exit code: 0 ok, 1 some download failed, 2 bad input. */
@@ -74,6 +76,10 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         return await serveCommand(args, io, dataDir);
       case 'mirror':
         return await mirrorCommand(args, io, dataDir);
+      case 'browser':
+        return browserCommand(args, io, dataDir);
+      case 'native-host':
+        return await nativeHostCommand(args, io, dataDir);
       default:
         return assertNever(command, 'command');
     }

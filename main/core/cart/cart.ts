@@ -223,6 +223,15 @@ export class Cart {
     return run.immediate();
   }
 
+  /**
+   * Refuses plain links that cannot all fit before any of them is asked for its size: thousands of
+   * links from a web page would otherwise each get a request, only to be refused at the end.
+   */
+  assertRoomForLinks(urls: readonly string[], what: string): void {
+    const fresh = urls.filter((u) => !this.contains('url', u)).length;
+    this.assertRoom(fresh, urls.length, what);
+  }
+
   /** Refuses, with both numbers, what would take the list past its limit. */
   private assertRoom(fresh: number, total: number, what: string): void {
     const limit = this.settings.get().cartLimit;

@@ -57,7 +57,8 @@ export async function serveCommand(args: string[], io: Io, dataDir: string): Pro
   return 0;
 }
 
-function version(): string {
+/** Cartage's version, from its package.json. */
+export function version(): string {
   try {
     return (JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
   } catch {

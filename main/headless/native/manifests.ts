@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromiumExtensionId, firefoxExtensionId, nativeHostName } from '../../../preload/browser.js';
+import { CartageError } from '../../core/errors.js';
+import { assertNever } from '../../core/util/assert-never.js';
+import type { CartageCommand } from './runner.js';
+
+export const browsers = ['chromium', 'chrome', 'firefox'] as const;
+export type Browser = (typeof browsers)[number];
+
+const names: Record<Browser, string> = { chromium: 'Chromium', chrome: 'Google Chrome', firefox: 'Firefox' };
+
+export interface InstallOptions {
+  dataDir: string;
+  cartage: CartageCommand;
+  /** Chromium's --user-data-dir, when the browser runs with one: the manifest goes in its NativeMessagingHosts. */
+  userDataDir?: string;
+  /** Another extension id allowed to call (a build from a store, whose id differs from the unpacked one). */
+  extensionIds?: string[];
+  home?: string;
+  platform?: NodeJS.Platform;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The per-user folder where a browser looks for native messaging hosts. */
+export function manifestDir(browser: Browser, opts: Pick<InstallOptions, 'userDataDir' | 'home' | 'platform' | 'env'> = {}): string {
+  const home = opts.home ?? os.homedir();
+  const platform = opts.platform ?? process.platform;
+  if (opts.userDataDir && browser !== 'firefox') return path.join(opts.userDataDir, 'NativeMessagingHosts');
+  if (platform === 'win32') {
+    throw new CartageError(
+      'bad_input',
+      `On Windows the browsers find native hosts through the registry, which "cartage browser install" does not write yet; the Cartage installer will.`,
+    );
+  }
+  const mac = platform === 'darwin';
+  const config = opts.env?.XDG_CONFIG_HOME || path.join(home, '.config');
+  switch (browser) {
+    case 'chromium':
+      return mac ? path.join(home, 'Library', 'Application Support', 'Chromium', 'NativeMessagingHosts') : path.join(config, 'chromium', 'NativeMessagingHosts');
+    case 'chrome':
+      return mac ? path.join(home, 'Library', 'Application Support', 'Google', 'Chrome', 'NativeMessagingHosts') : path.join(config, 'google-chrome', 'NativeMessagingHosts');
+    case 'firefox':
+      return mac ? path.join(home, 'Library', 'Application Support', 'Mozilla', 'NativeMessagingHosts') : path.join(home, '.mozilla', 'native-messaging-hosts');
+    default:
+      return assertNever(browser, 'browser');
+  }
+}
+
+/** Where the manifest of this browser goes. */
+export function manifestPath(browser: Browser, opts: Pick<InstallOptions, 'userDataDir' | 'home' | 'platform' | 'env'> = {}): string {
+  return path.join(manifestDir(browser, opts), `${nativeHostName}.json`);
+}
+
+/** The program the manifests name: browsers start it without arguments of ours, so it carries them. */
+export function launcherPath(dataDir: string): string {
+  return path.join(dataDir, 'browser', 'cartage-native-host');
+}
+
+function quote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Writes the launcher and one browser's manifest; returns the manifest's path. */
+export function install(browser: Browser, opts: InstallOptions): string {
+  const target = manifestPath(browser, opts);
+  const launcher = launcherPath(opts.dataDir);
+  fs.mkdirSync(path.dirname(launcher), { recursive: true });
+  const env = opts.cartage.env ? Object.entries(opts.cartage.env).map(([k, v]) => `${k}=${quote(v)} `).join('') : '';
+  fs.writeFileSync(
+    launcher,
+    `#!/bin/sh\n# Started by the browser for the Cartage extension ("cartage browser install" wrote this).\n${env ? `export ${env.trim()}\n` : ''}exec ${quote(opts.cartage.node)} ${quote(opts.cartage.script)} native-host --data-dir ${quote(opts.dataDir)} "$@"\n`,
+    { mode: 0o755 },
+  );
+  fs.chmodSync(launcher, 0o755);
+  const base = { name: nativeHostName, description: 'Cartage: downloads sent from the browser', path: launcher, type: 'stdio' };
+  const manifest =
+    browser === 'firefox'
+      ? { ...base, allowed_extensions: [firefoxExtensionId] }
+      : { ...base, allowed_origins: [chromiumExtensionId, ...(opts.extensionIds ?? [])].map((id) => `chrome-extension://${id}/`) };
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.writeFileSync(target, `${JSON.stringify(manifest, null, 2)}\n`);
+  return target;
+}
+
+/** Removes one browser's manifest; false when there was none. The launcher goes with the last one. */
+export function uninstall(browser: Browser, opts: Omit<InstallOptions, 'cartage'>): boolean {
+  const target = manifestPath(browser, opts);
+  const existed = fs.existsSync(target);
+  fs.rmSync(target, { force: true });
+  if (!opts.userDataDir && installed(opts).length === 0) fs.rmSync(launcherPath(opts.dataDir), { force: true });
+  return existed;
+}
+
+/** Which browsers have Cartage's manifest now. */
+export function installed(opts: Pick<InstallOptions, 'userDataDir' | 'home' | 'platform' | 'env'> = {}): Browser[] {
+  return browsers.filter((b) => fs.existsSync(manifestPath(b, opts)));
+}
+
+export function browserName(b: Browser): string {
+  return names[b];
+}
