@@ -173,6 +173,16 @@ describe.each([2, 3] as const)('an API key without a permission, on v%s', (versi
     );
   });
 
+  it('is refused by cartage source add in one line, and nothing is saved', async () => {
+    const s = await immich(version, { permissions: ['user.read', 'asset.read', 'asset.download'] });
+    const { cartage } = await import('../helpers/cli.js');
+    const dataDir = tempDir();
+    const r = await cartage(['source', 'add', 'immich', s.url, '--api-key-env', 'IMMICH_KEY', '--data-dir', dataDir], { env: { IMMICH_KEY: s.apiKey } });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/lacks the permissions "album\.read", "folder\.read": allow them on the key in Immich/)]);
+    expect(JSON.parse((await cartage(['source', 'ls', '--json', '--data-dir', dataDir])).stdout)).toEqual({ sources: [] });
+  });
+
   it('is named at the call that needs it', async () => {
     const s = await immich(version, { permissions: ['asset.read'] });
     await expect(source(s).list('albums')).rejects.toThrow(/lacks the permission "album\.read", which \/albums needs: allow it on the key/);
