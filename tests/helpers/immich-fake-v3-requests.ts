@@ -140,12 +140,23 @@ export const v32SearchFields = ['filter', 'cursor', 'orderBy'] as const satisfie
  * that is not a MetadataSearchDto, are violations; what v3's zod pipe refuses is `rejected`
  * (`path: message`), with 3.0 and 3.1 refusing the fields 3.2 added.
  */
-export function checkV3Request(route: string, query: URLSearchParams, body: unknown, minor: number): { violations: string[]; rejected: string[]; query: Record<string, unknown> } {
+export function checkV3Request(
+  route: string,
+  pathParams: Record<string, string>,
+  query: URLSearchParams,
+  body: unknown,
+  minor: number,
+): { violations: string[]; rejected: string[]; query: Record<string, unknown> } {
   const out = { violations: [] as string[], rejected: [] as string[], query: {} as Record<string, unknown> };
   const known = v3Routes[route];
   if (!known) {
     out.violations.push(`the v3 fake has no SDK parameters for ${route}`);
     return out;
+  }
+  // Every `{id}` of these routes is a UUID (v3's z.uuidv4()).
+  if (pathParams.id !== undefined && !uuid.safeParse(pathParams.id).success) {
+    out.violations.push(`path parameter 'id' is not a UUID (got ${JSON.stringify(pathParams.id)})`);
+    out.rejected.push('id: Invalid UUID');
   }
   for (const name of new Set(query.keys())) {
     const kind = known.query[name];

@@ -270,7 +270,7 @@ export async function startImmich(options: ImmichOptions): Promise<FakeImmich> {
     const v3Route = v3Routes[`${verb} ${match.template}`];
     if (v3) {
       // The v2 spec does not judge a v3 request: the SDK's parameters do.
-      const checked = checkV3Request(`${verb} ${match.template}`, url.searchParams, body, minor);
+      const checked = checkV3Request(`${verb} ${match.template}`, match.pathParams, url.searchParams, body, minor);
       violations.push(...checked.violations.map((v) => `request ${method} ${apiPath}: ${v}`));
       analysis.rejected = checked.rejected;
       analysis.query = checked.query;
