@@ -4,6 +4,7 @@ import { CartageError } from '../errors.js';
 import { mapLimit, sourceHttp } from './http.js';
 import {
   albumSchema,
+  apiKeySchema,
   assetSchema,
   authHeaders,
   bucketsSchema,
@@ -20,7 +21,8 @@ import {
 import { date, fileOf, isListed, motionName, sanitized } from './immich-files.js';
 import { parseImmichQuery, searchBodies, searchStyleOf, type ImmichQuery, type SearchStyle } from './immich-query.js';
 import { summarize } from './tree.js';
-import type { FolderSummary, Listing, RemoteFile, RemoteFolder, Resolved, Source } from './types.js';
+import { permissionError } from './immich-errors.js';
+import type { Access, FolderSummary, Listing, RemoteFile, RemoteFolder, Resolved, Source } from './types.js';
 
 export interface ImmichOptions {
   webUrl: string;
@@ -65,6 +67,8 @@ export class ImmichSource implements Source {
   private uniquePaths: Promise<string[]> | null = null;
   private pathsAt = 0;
   private readonly details = new Map<string, Promise<ImmichAsset | null>>();
+  private granted: Promise<string[] | null> | null = null;
+  private grantedAt = 0;
 
   constructor(private readonly options: ImmichOptions) {
     this.api = new ImmichApi(options.apiUrl, options.auth, options.http ?? sourceHttp, options.https);
@@ -178,6 +182,26 @@ export class ImmichSource implements Source {
       void this.link.catch(() => (this.link = null));
     }
     return this.link;
+  }
+
+  /**
+   * Why this API key cannot download originals, when it lacks asset.download (its permissions
+   * asked every 30 s); null when it can, or the server cannot say. Listed files then carry the
+   * reason, so a cart or a mirror says it instead of failing each download with a bare 403.
+   */
+  private async downloadBlocked(): Promise<Access | null> {
+    const auth = await this.options.auth();
+    if (!auth || !('apiKey' in auth)) return null;
+    if (!this.granted || Date.now() - this.grantedAt > cacheMs) {
+      this.grantedAt = Date.now();
+      this.granted = this.api.call({ path: '/api-keys/me' }, apiKeySchema).then(
+        (key) => key.permissions,
+        () => null,
+      );
+    }
+    const granted = await this.granted;
+    if (!granted || granted.includes('all') || granted.includes('asset.download')) return null;
+    return { downloadable: false, restriction: 'needs_sign_in', reason: permissionError(new URL(this.options.apiUrl).host, ['asset.download']).message };
   }
 
   private async sharedLinkOrNull(): Promise<ImmichSharedLink | null> {
@@ -367,6 +391,7 @@ export class ImmichSource implements Source {
     const needDetail = assets.filter((a) => a.exifInfo?.fileSizeInByte == null && !sanitized(a)).slice(0, maxDetailsPerListing);
     const videos = assets.filter((a) => a.livePhotoVideoId).slice(0, maxDetailsPerListing);
     const detailed = new Map<string, ImmichAsset>();
+    const blocked = await this.downloadBlocked();
     await mapLimit([...needDetail.map((a) => a.id), ...videos.map((a) => a.livePhotoVideoId!)], detailConcurrency, async (id) => {
       const a = await this.detail(id);
       if (a) detailed.set(id, a);
@@ -382,6 +407,9 @@ export class ImmichSource implements Source {
         file.motion = video
           ? { ...fileOf(video, folder, link, this.options.webUrl), name: motionName(file.name, video), group: 'livephoto' }
           : { ...file, id: a.livePhotoVideoId, name: motionName(file.name, null), size: null, checksum: null, contentType: null, group: 'livephoto', motion: null };
+      }
+      if (blocked) {
+        for (const part of file.motion ? [file, file.motion] : [file]) if (part.access.downloadable) part.access = blocked;
       }
       return file;
     });
