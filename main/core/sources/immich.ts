@@ -18,10 +18,10 @@ import {
   type ImmichSharedLink,
   type ImmichVersion,
 } from './immich-api.js';
+import { permissionError } from './immich-errors.js';
 import { date, fileOf, isListed, motionName, sanitized } from './immich-files.js';
 import { parseImmichQuery, searchBodies, searchStyleOf, type ImmichQuery, type SearchStyle } from './immich-query.js';
 import { summarize } from './tree.js';
-import { permissionError } from './immich-errors.js';
 import type { Access, FolderSummary, Listing, RemoteFile, RemoteFolder, Resolved, Source } from './types.js';
 
 export interface ImmichOptions {
