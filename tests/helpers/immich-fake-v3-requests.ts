@@ -134,3 +134,50 @@ export const deprecatedSearchFields = [
 
 /** Fields a v3.0 or v3.1 server does not know yet (added in 3.2): it refuses them. */
 export const v32SearchFields = ['filter', 'cursor', 'orderBy'] as const satisfies readonly (keyof MetadataSearchDto)[];
+
+/**
+ * A v3 request against the SDK: query names the SDK function does not send, and a search body
+ * that is not a MetadataSearchDto, are violations; what v3's zod pipe refuses is `rejected`
+ * (`path: message`), with 3.0 and 3.1 refusing the fields 3.2 added.
+ */
+export function checkV3Request(
+  route: string,
+  pathParams: Record<string, string>,
+  query: URLSearchParams,
+  body: unknown,
+  minor: number,
+): { violations: string[]; rejected: string[]; query: Record<string, unknown> } {
+  const out = { violations: [] as string[], rejected: [] as string[], query: {} as Record<string, unknown> };
+  const known = v3Routes[route];
+  if (!known) {
+    out.violations.push(`the v3 fake has no SDK parameters for ${route}`);
+    return out;
+  }
+  // Every `{id}` of these routes is a UUID (v3's z.uuidv4()).
+  if (pathParams.id !== undefined && !uuid.safeParse(pathParams.id).success) {
+    out.violations.push(`path parameter 'id' is not a UUID (got ${JSON.stringify(pathParams.id)})`);
+    out.rejected.push('id: Invalid UUID');
+  }
+  for (const name of new Set(query.keys())) {
+    const kind = known.query[name];
+    if (!kind) {
+      out.violations.push(`query parameter '${name}' is not a parameter of this call in @immich/sdk 3.2`);
+      continue;
+    }
+    const raw = query.get(name)!;
+    out.query[name] = kind === 'boolean' ? (raw === 'true' ? true : raw === 'false' ? false : raw) : raw;
+  }
+  if (route === 'post /search/metadata') {
+    const parsed = metadataSearchV3.safeParse(body);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        out.violations.push(`body ${issue.path.join('.') || '(body)'}: ${issue.message}`);
+        out.rejected.push(`${issue.path.join('.')}: ${issue.message}`);
+      }
+    }
+    if (minor < 2 && body && typeof body === 'object') {
+      for (const field of v32SearchFields) if (field in body) out.rejected.push(`${field}: Unrecognized key (added in v3.2)`);
+    }
+  }
+  return out;
+}

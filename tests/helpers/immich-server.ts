@@ -11,7 +11,7 @@ import { answerOriginal } from './immich-fake-original.js';
 import { cursorAt, folderAssets, pageStart, searchMatches, searchMetadata, timeBuckets, uniquePaths } from './immich-fake-queries.js';
 import { DEFAULT_USER, FRIEND_USER, type Auth, type FakeAlbum, type FakeAsset, type FakeSharedLink, type FakeUser } from './immich-fake-types.js';
 import { albumV3, apiKeyV3, assetV3, bucketsV3, errorV3, linkV3, sanitizedAssetV3, searchV3, serverVersionV3, userAdminV3 } from './immich-fake-v3.js';
-import { metadataSearchV3, v32SearchFields, v3Routes } from './immich-fake-v3-requests.js';
+import { checkV3Request, v3Routes } from './immich-fake-v3-requests.js';
 import { analyseRequest, checkResponse } from './openapi.js';
 import type { Permission } from '@immich/sdk';
 
@@ -270,7 +270,7 @@ export async function startImmich(options: ImmichOptions): Promise<FakeImmich> {
     const v3Route = v3Routes[`${verb} ${match.template}`];
     if (v3) {
       // The v2 spec does not judge a v3 request: the SDK's parameters do.
-      const checked = checkV3Request(`${verb} ${match.template}`, url.searchParams, body, minor);
+      const checked = checkV3Request(`${verb} ${match.template}`, match.pathParams, url.searchParams, body, minor);
       violations.push(...checked.violations.map((v) => `request ${method} ${apiPath}: ${v}`));
       analysis.rejected = checked.rejected;
       analysis.query = checked.query;
@@ -367,40 +367,4 @@ export async function startImmich(options: ImmichOptions): Promise<FakeImmich> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/**
- * A v3 request against the SDK: query names the SDK function does not send, and a search body
- * that is not a MetadataSearchDto, are violations; what v3's zod pipe refuses is `rejected`
- * (`path: message`), with 3.0 and 3.1 refusing the fields 3.2 added.
- */
-function checkV3Request(route: string, query: URLSearchParams, body: unknown, minor: number): { violations: string[]; rejected: string[]; query: Record<string, unknown> } {
-  const out = { violations: [] as string[], rejected: [] as string[], query: {} as Record<string, unknown> };
-  const known = v3Routes[route];
-  if (!known) {
-    out.violations.push(`the v3 fake has no SDK parameters for ${route}`);
-    return out;
-  }
-  for (const name of new Set(query.keys())) {
-    const kind = known.query[name];
-    if (!kind) {
-      out.violations.push(`query parameter '${name}' is not a parameter of this call in @immich/sdk 3.2`);
-      continue;
-    }
-    const raw = query.get(name)!;
-    out.query[name] = kind === 'boolean' ? (raw === 'true' ? true : raw === 'false' ? false : raw) : raw;
-  }
-  if (route === 'post /search/metadata') {
-    const parsed = metadataSearchV3.safeParse(body);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        out.violations.push(`body ${issue.path.join('.') || '(body)'}: ${issue.message}`);
-        out.rejected.push(`${issue.path.join('.')}: ${issue.message}`);
-      }
-    }
-    if (minor < 2 && body && typeof body === 'object') {
-      for (const field of v32SearchFields) if (field in body) out.rejected.push(`${field}: Unrecognized key (added in v3.2)`);
-    }
-  }
-  return out;
 }

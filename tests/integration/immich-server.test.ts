@@ -288,9 +288,11 @@ describe('the fake Immich v3 (typed by @immich/sdk 3.2)', () => {
     const other = await library(3);
     try {
       expect((await call(other, '/albums?shared=true')).status).toBe(200);
+      const notUuid = await call(other, '/assets/not-a-uuid');
+      expect([notUuid.status, notUuid.json.errors]).toEqual([400, [expect.objectContaining({ path: ['id'], message: 'Invalid UUID' })]]);
       const bad = await search(other, { size: 5000, page: 1 });
       expect([bad.status, bad.json.errors[0].path]).toEqual([400, ['size']]);
-      expect(other.violations().join('\n')).toMatch(/query parameter 'shared' is not a parameter of this call in @immich\/sdk 3.2[\s\S]*body size/);
+      expect(other.violations().join('\n')).toMatch(/query parameter 'shared' is not a parameter of this call in @immich\/sdk 3.2[\s\S]*'id' is not a UUID[\s\S]*body size/);
     } finally {
       await other.stop();
     }

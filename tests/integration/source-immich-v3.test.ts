@@ -173,6 +173,27 @@ describe.each([2, 3] as const)('an API key without a permission, on v%s', (versi
     );
   });
 
+  it('is refused by cartage source add in one line, and nothing is saved', async () => {
+    const s = await immich(version, { permissions: ['user.read', 'asset.read', 'asset.download'] });
+    const { cartage } = await import('../helpers/cli.js');
+    const dataDir = tempDir();
+    const r = await cartage(['source', 'add', 'immich', s.url, '--api-key-env', 'IMMICH_KEY', '--data-dir', dataDir], { env: { IMMICH_KEY: s.apiKey } });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/lacks the permissions "album\.read", "folder\.read": allow them on the key in Immich/)]);
+    expect(JSON.parse((await cartage(['source', 'ls', '--json', '--data-dir', dataDir])).stdout)).toEqual({ sources: [] });
+  });
+
+  it('without asset.download, lists its files as not downloadable, naming the permission', async () => {
+    const s = await immich(version, { permissions: ['user.read', 'album.read', 'asset.read', 'folder.read'] });
+    const files = (await source(s).list(`albums/${ids.trip}`)).files;
+    expect(files.map((f) => [f.name, f.access.restriction])).toEqual([
+      ['VID_0002.MP4', 'needs_sign_in'],
+      ['IMG_0001.JPG', 'needs_sign_in'],
+    ]);
+    expect(files[0]!.access.reason).toMatch(/lacks the permission "asset\.download": allow it on the key in Immich/);
+    expect(s.requests().filter((r) => r.path.endsWith('/original'))).toEqual([]);
+  });
+
   it('is named at the call that needs it', async () => {
     const s = await immich(version, { permissions: ['asset.read'] });
     await expect(source(s).list('albums')).rejects.toThrow(/lacks the permission "album\.read", which \/albums needs: allow it on the key/);

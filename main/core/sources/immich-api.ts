@@ -48,7 +48,6 @@ export const albumSchema = z.object({
   albumName: z.string(),
   assetCount: z.number(),
   updatedAt: z.string().nullish(),
-  shared: z.boolean().nullish(),
   /** v2 lists the album's assets here; v3 removed the field (list with search/metadata instead). */
   assets: z.array(assetSchema).optional(),
 });

@@ -1,11 +1,11 @@
 import type { Got, OptionsOfTextResponseBody } from 'got';
 import { z } from 'zod';
 import { CartageError } from '../errors.js';
-import { safeFileName } from '../naming.js';
 import { sourceHttp } from '../net/http.js';
 import { mapLimit } from '../util/map-limit.js';
 import {
   albumSchema,
+  apiKeySchema,
   assetSchema,
   authHeaders,
   bucketsSchema,
@@ -19,18 +19,11 @@ import {
   type ImmichSharedLink,
   type ImmichVersion,
 } from './immich-api.js';
+import { permissionError } from './immich-errors.js';
+import { date, fileOf, isListed, motionName, sanitized } from './immich-files.js';
 import { parseImmichQuery, searchBodies, searchStyleOf, type ImmichQuery, type SearchStyle } from './immich-query.js';
 import { summarize } from './tree.js';
-import {
-  downloadable,
-  type Access,
-  type FolderSummary,
-  type Listing,
-  type RemoteFile,
-  type RemoteFolder,
-  type Resolved,
-  type Source,
-} from './types.js';
+import type { Access, FolderSummary, Listing, RemoteFile, RemoteFolder, Resolved, Source } from './types.js';
 
 export interface ImmichOptions {
   webUrl: string;
@@ -75,6 +68,8 @@ export class ImmichSource implements Source {
   private uniquePaths: Promise<string[]> | null = null;
   private pathsAt = 0;
   private readonly details = new Map<string, Promise<ImmichAsset | null>>();
+  private granted: Promise<string[] | null> | null = null;
+  private grantedAt = 0;
 
   constructor(private readonly options: ImmichOptions) {
     this.api = new ImmichApi(options.apiUrl, options.auth, options.http ?? sourceHttp, options.https);
@@ -188,6 +183,26 @@ export class ImmichSource implements Source {
       void this.link.catch(() => (this.link = null));
     }
     return this.link;
+  }
+
+  /**
+   * Why this API key cannot download originals, when it lacks asset.download (its permissions
+   * asked every 30 s); null when it can, or the server cannot say. Listed files then carry the
+   * reason, so a cart or a mirror says it instead of failing each download with a bare 403.
+   */
+  private async downloadBlocked(): Promise<Access | null> {
+    const auth = await this.options.auth();
+    if (!auth || !('apiKey' in auth)) return null;
+    if (!this.granted || Date.now() - this.grantedAt > cacheMs) {
+      this.grantedAt = Date.now();
+      this.granted = this.api.call({ path: '/api-keys/me' }, apiKeySchema).then(
+        (key) => key.permissions,
+        () => null,
+      );
+    }
+    const granted = await this.granted;
+    if (!granted || granted.includes('all') || granted.includes('asset.download')) return null;
+    return { downloadable: false, restriction: 'needs_sign_in', reason: permissionError(new URL(this.options.apiUrl).host, ['asset.download']).message };
   }
 
   private async sharedLinkOrNull(): Promise<ImmichSharedLink | null> {
@@ -377,21 +392,25 @@ export class ImmichSource implements Source {
     const needDetail = assets.filter((a) => a.exifInfo?.fileSizeInByte == null && !sanitized(a)).slice(0, maxDetailsPerListing);
     const videos = assets.filter((a) => a.livePhotoVideoId).slice(0, maxDetailsPerListing);
     const detailed = new Map<string, ImmichAsset>();
+    const blocked = await this.downloadBlocked();
     await mapLimit([...needDetail.map((a) => a.id), ...videos.map((a) => a.livePhotoVideoId!)], detailConcurrency, async (id) => {
       const a = await this.detail(id);
       if (a) detailed.set(id, a);
     });
     return assets.map((a) => {
       const full = detailed.get(a.id) ?? a;
-      const file = this.toFile(full, folder, link);
+      const file = fileOf(full, folder, link, this.options.webUrl);
       if (a.livePhotoVideoId) {
         file.group = 'livephoto';
         const video = detailed.get(a.livePhotoVideoId);
         // Without its details (a failed request, or past the limit) the video is still part of the
         // item: its size and checksum are unknown, its name guessed; never silently left out.
         file.motion = video
-          ? { ...this.toFile(video, folder, link), name: motionName(file.name, video), group: 'livephoto' }
+          ? { ...fileOf(video, folder, link, this.options.webUrl), name: motionName(file.name, video), group: 'livephoto' }
           : { ...file, id: a.livePhotoVideoId, name: motionName(file.name, null), size: null, checksum: null, contentType: null, group: 'livephoto', motion: null };
+      }
+      if (blocked) {
+        for (const part of file.motion ? [file, file.motion] : [file]) if (part.access.downloadable) part.access = blocked;
       }
       return file;
     });
@@ -410,37 +429,6 @@ export class ImmichSource implements Source {
     return p;
   }
 
-  private toFile(a: ImmichAsset, folder: string, link: ImmichSharedLink | null): RemoteFile {
-    const name = safeFileName(a.originalFileName ?? stemlessName(a));
-    const hidden = sanitized(a);
-    return {
-      kind: 'file',
-      id: a.id,
-      name,
-      folder,
-      size: a.exifInfo?.fileSizeInByte ?? null,
-      modified: date(a.fileModifiedAt) ?? date(a.fileCreatedAt),
-      contentType: a.originalMimeType ?? null,
-      group: a.type === 'VIDEO' ? 'video' : a.type === 'IMAGE' ? 'image' : 'other',
-      etag: null,
-      href: `${this.options.webUrl}/photos/${encodeURIComponent(a.id)}`,
-      access: accessOf(a, link),
-      // External-library checksums are not of the file's content (Immich derives them from the path).
-      checksum: a.libraryId || !a.checksum ? null : { algo: 'sha1-base64', value: a.checksum },
-      takenAt: hidden ? null : (date(a.exifInfo?.dateTimeOriginal) ?? date(a.localDateTime) ?? date(a.fileCreatedAt)),
-      motion: null,
-      metadata: {
-        immichId: a.id,
-        favorite: a.isFavorite ?? false,
-        description: a.exifInfo?.description ?? null,
-        capturedAt: hidden ? null : (a.exifInfo?.dateTimeOriginal ?? a.localDateTime ?? a.fileCreatedAt ?? null),
-        originalPath: a.originalPath ?? null,
-        ...(hidden
-          ? { note: 'The owner of this shared link hides its metadata (Show metadata is off): the file name is made from its id, there is no checksum to verify it against, and its dates are unknown.' }
-          : {}),
-      },
-    };
-  }
 }
 
 /**
@@ -454,64 +442,9 @@ function emptyListing(count: number, what: string): CartageError {
   );
 }
 
-/** A link with "Show metadata" off sends assets without a file name or checksum. */
-function sanitized(a: ImmichAsset): boolean {
-  return a.originalFileName == null;
-}
-
-const extensions: Record<string, string> = {
-  'image/jpeg': '.jpg', 'image/png': '.png', 'image/gif': '.gif', 'image/webp': '.webp', 'image/heic': '.heic', 'image/heif': '.heif',
-  'image/avif': '.avif', 'image/tiff': '.tif', 'image/dng': '.dng', 'image/x-adobe-dng': '.dng', 'video/mp4': '.mp4', 'video/quicktime': '.mov',
-  'video/x-m4v': '.m4v', 'video/x-matroska': '.mkv', 'video/webm': '.webm', 'video/avi': '.avi', 'video/3gpp': '.3gp', 'video/mp2t': '.mts',
-};
-
-/** A name for an asset whose name is hidden: its id, and the extension of its type. */
-function stemlessName(a: ImmichAsset): string {
-  return `${a.id}${extensions[a.originalMimeType ?? ''] ?? ''}`;
-}
-
-/** Motion parts (hidden) and locked assets are never listed on their own. */
-function isListed(a: ImmichAsset): boolean {
-  return a.visibility !== 'hidden' && a.visibility !== 'locked';
-}
-
-function accessOf(a: ImmichAsset, link: ImmichSharedLink | null): Access {
-  if (a.isTrashed) {
-    return { downloadable: false, restriction: 'trashed', reason: 'In the trash on the Immich server: restore it there to download it.' };
-  }
-  if (a.isOffline) {
-    return {
-      downloadable: false,
-      restriction: 'offline',
-      reason: 'Offline: the Immich server cannot reach this file (its external library is missing); bring that storage back and try again.',
-    };
-  }
-  if (link && !link.allowDownload) {
-    return {
-      downloadable: false,
-      restriction: 'not_allowed',
-      reason: 'The owner of this shared link does not allow downloads: ask them to allow it, or open it in the browser.',
-    };
-  }
-  return downloadable;
-}
-
-/** The video of a live photo keeps the image's stem: IMG_1234.HEIC + IMG_1234.MOV. */
-export function motionName(imageName: string, video: ImmichAsset | null): string {
-  const stem = imageName.includes('.') ? imageName.slice(0, imageName.lastIndexOf('.')) : imageName;
-  const ext = (video && /\.[A-Za-z0-9]{1,5}$/.exec(video.originalFileName ?? stemlessName(video))?.[0]) ?? (video?.originalMimeType === 'video/mp4' ? '.mp4' : '.MOV');
-  return safeFileName(`${stem}${ext}`);
-}
-
 function normalize(folder: string): string {
   return folder
     .split('/')
     .filter((s) => s && s !== '.')
     .join('/');
-}
-
-function date(text: string | null | undefined): Date | null {
-  if (!text) return null;
-  const ms = Date.parse(text);
-  return Number.isFinite(ms) ? new Date(ms) : null;
 }
