@@ -98,7 +98,7 @@ describe('bad input gets one clear sentence, exit code 2, and leaves the queue a
     ['a bad --concurrency', (d) => ['get', nginx.url('photo.jpg'), '--concurrency', '0', '--dir', d], /^cartage: --concurrency takes a whole number from 1 to 64, not "0"\.\n$/],
     ['a bad --limit-rate', (d) => ['get', nginx.url('photo.jpg'), '--limit-rate', 'fast', '--dir', d], /^cartage: --limit-rate takes a speed in bytes a second such as 500K, 2M or 1G, not "fast"\.\n$/],
     ['no URL at all', (d) => ['get', '--dir', d], /^cartage: Give at least one URL or source reference to download/],
-    ['an unknown command', () => ['fetch', 'x'], /^cartage: "fetch" is not a cartage command; the commands are get, queue, pause, resume, cancel, run, source, ls, summary, search, cart, checkout, deliveries, mirror, serve, help \(see "cartage help"\)\.\n$/],
+    ['an unknown command', () => ['fetch', 'x'], /^cartage: "fetch" is not a cartage command; the commands are get, queue, pause, resume, cancel, run, source, ls, summary, search, cart, checkout, deliveries, mirror, serve, browser, native-host, help \(see "cartage help"\)\.\n$/],
     ['an unknown task id', () => ['pause', '99'], /^cartage: There is no task 99 in the queue; nothing was changed\.\n$/],
     ['a task id that is not a number', () => ['cancel', 'abc'], /^cartage: "abc" is not a task id; ids are the numbers "cartage queue" shows\.\n$/],
   ];

@@ -330,8 +330,10 @@ describe('a WebDAV folder (no checksums) and the files already on disk', () => {
     fs.writeFileSync(path.join(s.dir, 'one.jpg'), 'my own picture now');
     fs.rmSync(path.join(s.root, 'a', 'one.jpg'));
     fs.rmSync(path.join(s.root, 'a', 'two.jpg'));
+    // A file that stays on the source: a listing left empty is refused, not read as two deletions.
+    fs.writeFileSync(path.join(s.root, 'a', 'three.jpg'), bytes(100, 3));
     const run = await runOnce(s.core, s.id);
-    expect(run).toMatchObject({ deleted: 2 });
+    expect(run).toMatchObject({ newFiles: 1, deleted: 2 });
     expect(run.deletions).toEqual(
       expect.arrayContaining([
         { path: 'one.jpg', action: 'kept: changed here since the mirror wrote it' },

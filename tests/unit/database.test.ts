@@ -73,9 +73,9 @@ describe('database and migrations', () => {
     db.close();
   });
 
-  it('widens, on upgrade to v6, the checks for Synapse sources and MD5 checksums, keeping rows, ids, indexes and mirrors', () => {
+  it('widens, on upgrade to v8, the checks for Synapse sources and MD5 checksums, keeping rows, ids, indexes and mirrors', () => {
     const file = path.join(tempDir(), 'cartage.db');
-    openDatabase(file, migrations.filter((m) => m.version <= 5)).close();
+    openDatabase(file, migrations.filter((m) => m.version <= 7)).close();
     const raw = new Database(file);
     raw.pragma('foreign_keys = ON');
     const source = Number(raw.prepare(`INSERT INTO sources (name, kind, url, auth, created_at) VALUES ('nas', 'webdav', 'http://h/', 'none', 0)`).run().lastInsertRowid);
@@ -91,7 +91,7 @@ describe('database and migrations', () => {
     db.prepare(`INSERT INTO sources (name, kind, url, auth, created_at) VALUES ('syn', 'synapse', 'http://s/', 'api-key', 0)`).run();
     expect(db.prepare('SELECT id, checksum_algo FROM tasks').all()).toEqual([{ id: 7, checksum_algo: 'md5-hex' }]);
     expect(db.prepare('SELECT source_id FROM mirrors').pluck().all()).toEqual([source]);
-    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tasks' ORDER BY name").pluck().all()).toEqual(['tasks_by_final_path', 'tasks_by_state', 'tasks_waiting']);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tasks' ORDER BY name").pluck().all()).toEqual(['tasks_by_final_path', 'tasks_by_state', 'tasks_placing', 'tasks_waiting']);
     expect(() => db.prepare(`INSERT INTO sources (name, kind, url, auth, created_at) VALUES ('x', 'ftp', 'http://s/', 'none', 0)`).run()).toThrow(/CHECK/);
     expect(db.pragma('foreign_key_check')).toEqual([]);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
