@@ -66,6 +66,8 @@ export interface FolderDto {
   name: string;
   modified: string | null;
   count: number | null;
+  /** The total size of those files, when the source sums it (Synapse). */
+  bytes?: number | null;
 }
 
 export interface SummaryDto {
