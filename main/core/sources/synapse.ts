@@ -85,6 +85,19 @@ export class SynapseSource implements Source {
     return { folder: path, ...(await this.summaryOf(entity.id)) };
   }
 
+  async countFiles(folder: string): Promise<number | null> {
+    const path = trim(folder);
+    if (path === '' || /^syn\d+(\.\d+)?$/i.test(path)) {
+      // A bare id may be a file: only a folder or project is counted.
+      if (path === '') return 0;
+      const e = await this.api.call({ path: `/repo/v1/entity/${path.split('.')[0]!.toLowerCase()}` }, entitySchema);
+      const kind = kindOf(e.concreteType);
+      return kind === 'folder' || kind === 'project' ? (await this.summaryOf(e.id)).files : null;
+    }
+    const entity = await this.resolvePath(path).catch(() => null);
+    return entity && (entity.kind === 'folder' || entity.kind === 'project') ? (await this.summaryOf(entity.id)).files : null;
+  }
+
   /** Every file a view or table query returns (`SELECT * FROM syn123 WHERE ...`), across all pages. */
   async *query(q: string): AsyncIterable<RemoteFile> {
     for await (const page of viewRows(this.api, q)) {
