@@ -50,7 +50,12 @@ describe('a Synapse source', () => {
   });
 
   it('lists a folder’s files with sizes, and says why some cannot be downloaded', async () => {
+    const before = fake.requests().length;
     const r = await cartage(['ls', 'syn:syn100/Raw data', '--json', '--data-dir', data]);
+    // Restrictions and file handles are asked for in batches, not file by file.
+    const asked = fake.requests().slice(before).map((q) => q.path);
+    expect(asked.filter((p) => p.startsWith('/repo/v1/restrictionInformation'))).toEqual(['/repo/v1/restrictionInformation/batch']);
+    expect(asked.filter((p) => p === '/file/v1/fileHandle/batch')).toHaveLength(1);
     expect(r.stderr).toBe('');
     const files = (JSON.parse(r.stdout) as { files: { name: string; size: number | null; restriction: string | null; reason: string | null; href: string }[] }).files;
     const by = Object.fromEntries(files.map((f) => [f.name, f]));
