@@ -189,6 +189,8 @@ export interface SettingsDto {
   cartLimit: number;
   keepRunningInTray: boolean;
   theme: 'system' | 'light' | 'dark';
+  /** A Synapse file Cartage delivered leaves the person's download list on synapse.org. */
+  synapseRemoveDelivered: boolean;
 }
 
 /** A mirror run's report. */
@@ -314,6 +316,7 @@ export const requests = {
       cartLimit: z.number().int().min(1).max(10_000),
       keepRunningInTray: z.boolean(),
       theme: z.enum(['system', 'light', 'dark']),
+      synapseRemoveDelivered: z.boolean(),
     })
     .partial()
     .strict(),

@@ -3,7 +3,8 @@ import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { ok, refused } from './fakeBridge.js';
-import { cartOf, item, listing } from './fixtures.js';
+import type { SettingsDto } from '../../preload/api.js';
+import { cartOf, item, listing, settings } from './fixtures.js';
 import { renderApp } from './render.js';
 
 const syn = { id: 9, name: 'syn', kind: 'synapse' as const, url: 'https://repo-prod.prod.sagebase.org', username: null, sharedLink: false, certificate: null };
@@ -56,6 +57,16 @@ describe('Synapse in the window', () => {
     expect(await screen.findByText('6 files, 550 kB')).toBeTruthy();
     await userEvent.click(screen.getByRole('button', { name: 'Add folder Raw data' }));
     expect(fake.calls('cart.add')).toEqual([{ refs: ['syn:syn100/Raw data'] }]);
+  });
+
+  it('turns off, in Settings, taking delivered files off the Synapse download list', async () => {
+    const { fake } = await renderApp({ 'settings.update': (change) => ok({ ...settings, ...change } as SettingsDto) }, { view: 'settings' });
+    const form = within(await screen.findByRole('form', { name: 'Settings' }));
+    const box = form.getByRole('checkbox', { name: /Take the files Cartage delivered off my download list on Synapse/ });
+    expect((box as HTMLInputElement).checked).toBe(true);
+    await userEvent.click(box);
+    await userEvent.click(form.getByRole('button', { name: 'Save settings' }));
+    expect(fake.calls('settings.update')).toEqual([{ ...settings, synapseRemoveDelivered: false }]);
   });
 
   it('adds a Synapse source with a personal access token', async () => {
