@@ -109,6 +109,14 @@ describe('the download list with a Synapse project', () => {
     expect(fake.requests().some((q) => q.path.startsWith('/repo/v1/entity/syn130/table/query/async/get/') && q.status === 202)).toBe(true);
   });
 
+  it('says a syn id does not exist, and leaves the list as it was', async () => {
+    const core = await coreWithSynapse();
+    await core.cart.add(['syn:syn121']);
+    await expect(core.cart.add(['syn:syn111', 'syn:syn404'])).rejects.toThrow('There is no syn404 on Synapse, or it was deleted (404).');
+    await expect(core.cart.add(['syn:syn100/No such folder'])).rejects.toThrow('There is no file or folder "No such folder" in "syn100" of this source.');
+    expect(core.cart.view().items.map((i) => i.name)).toEqual(['later.csv']);
+  });
+
   it('refuses a folder over the list’s limit, and leaves the list as it was', async () => {
     const core = await coreWithSynapse({ cartLimit: 3 });
     await core.cart.add(['syn:syn121']);
