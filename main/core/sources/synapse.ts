@@ -24,6 +24,9 @@ export const portal = 'https://www.synapse.org';
 
 type Kind = 'project' | 'folder' | 'file' | 'view' | 'other';
 
+/** Pre-signed URLs kept in memory at most (far more than downloads run at once). */
+const maxKeptUrls = 256;
+
 /** What an entity is, from the class name Synapse gives it. */
 export function kindOf(concreteType: string): Kind {
   const name = concreteType.slice(concreteType.lastIndexOf('.') + 1);
@@ -155,7 +158,10 @@ export class SynapseSource implements Source {
     const result = requestedFiles[0];
     if (result?.failureCode === 'UNAUTHORIZED') throw new CartageError('auth', `Synapse does not let you download ${e.name} (${id}): an access requirement is not met, or you lack the Download permission.`);
     if (!result?.preSignedURL) throw new CartageError('not_found', `Synapse has no file behind ${e.name} (${id}) any more.`);
+    this.urls.delete(fileId);
     this.urls.set(fileId, result.preSignedURL);
+    // Only the downloads under way need theirs: the oldest go first (a Map keeps insertion order).
+    while (this.urls.size > maxKeptUrls) this.urls.delete(this.urls.keys().next().value!);
     return result.preSignedURL;
   }
 
