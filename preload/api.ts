@@ -68,6 +68,8 @@ export interface FolderDto {
   name: string;
   modified: string | null;
   count: number | null;
+  /** The total size of those files, when the source sums it (Synapse). */
+  bytes?: number | null;
 }
 
 export interface SummaryDto {
@@ -189,6 +191,8 @@ export interface SettingsDto {
   cartLimit: number;
   keepRunningInTray: boolean;
   theme: 'system' | 'light' | 'dark';
+  /** A Synapse file Cartage delivered leaves the person's download list on synapse.org. */
+  synapseRemoveDelivered: boolean;
 }
 
 /** A mirror run's report. */
@@ -314,6 +318,7 @@ export const requests = {
       cartLimit: z.number().int().min(1).max(10_000),
       keepRunningInTray: z.boolean(),
       theme: z.enum(['system', 'light', 'dark']),
+      synapseRemoveDelivered: z.boolean(),
     })
     .partial()
     .strict(),

@@ -154,18 +154,14 @@ export async function startSynapse(library = new FakeLibrary(), options: Synapse
     },
     'POST /repo/v1/restrictionInformation': ({ body }) => {
       const e = library.entities.get(String(body.objectId));
-      if (!e) return error(404, `Resource: '${String(body.objectId)}' does not exist`);
-      const ar = e.accessRequirement;
-      return {
-        status: 200,
-        body: {
-          objectId: Number(e.id.slice(3)),
-          restrictionLevel: ar ? 'CONTROLLED_BY_ACT' : 'OPEN',
-          hasUnmetAccessRequirement: ar !== null,
-          restrictionDetails: ar ? [{ accessRequirementId: ar, isApproved: false, isMet: false, isExempt: false }] : [],
-          userEntityPermissions: { canView: true, canDownload: !e.noDownload && ar === null, canEdit: false, isCertifiedUser: true },
-        },
-      };
+      return e ? { status: 200, body: restriction(e) } : error(404, `Resource: '${String(body.objectId)}' does not exist`);
+    },
+    'POST /repo/v1/restrictionInformation/batch': ({ body }) => {
+      const ids = body.objectIds as string[];
+      if (ids.length > 50) return error(400, 'Limited to a max of 50 object ids');
+      const missing = ids.find((id) => !library.entities.has(id));
+      if (missing) return error(404, `Resource: '${missing}' does not exist`);
+      return { status: 200, body: { restrictionInformation: ids.map((id) => restriction(library.entities.get(id)!)) } };
     },
     'POST /file/v1/fileHandle/batch': ({ body, scopes }) => {
       const wanted = body.requestedFiles as { fileHandleId: string; associateObjectId: string }[];
@@ -201,6 +197,17 @@ export async function startSynapse(library = new FakeLibrary(), options: Synapse
     },
     'GET /repo/v1/entity/{id}/table/query/async/get/{asyncToken}': ({ params }) => poll(params.asyncToken!, `${M}.table.QueryBundleRequest`),
   };
+
+  function restriction(e: FakeEntity): Record<string, unknown> {
+    const ar = e.accessRequirement;
+    return {
+      objectId: Number(e.id.slice(3)),
+      restrictionLevel: ar ? 'CONTROLLED_BY_ACT' : 'OPEN',
+      hasUnmetAccessRequirement: ar !== null,
+      restrictionDetails: ar ? [{ accessRequirementId: ar, isApproved: false, isMet: false, isExempt: false }] : [],
+      userEntityPermissions: { canView: true, canDownload: !e.noDownload && ar === null, canEdit: false, isCertifiedUser: true },
+    };
+  }
 
   function poll(token: string, requestType: string): Reply {
     const job = jobs.get(token);

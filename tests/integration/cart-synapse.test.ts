@@ -109,11 +109,25 @@ describe('the download list with a Synapse project', () => {
     expect(fake.requests().some((q) => q.path.startsWith('/repo/v1/entity/syn130/table/query/async/get/') && q.status === 202)).toBe(true);
   });
 
+  it('says a syn id does not exist, and leaves the list as it was', async () => {
+    const core = await coreWithSynapse();
+    await core.cart.add(['syn:syn121']);
+    await expect(core.cart.add(['syn:syn111', 'syn:syn404'])).rejects.toThrow('There is no syn404 on Synapse, or it was deleted (404).');
+    await expect(core.cart.add(['syn:syn100/No such folder'])).rejects.toThrow('There is no file or folder "No such folder" in "syn100" of this source.');
+    expect(core.cart.view().items.map((i) => i.name)).toEqual(['later.csv']);
+  });
+
   it('refuses a folder over the list’s limit, and leaves the list as it was', async () => {
     const core = await coreWithSynapse({ cartLimit: 3 });
     await core.cart.add(['syn:syn121']);
-    await expect(core.cart.add(['syn:syn100/Raw data'])).rejects.toThrow(/has 6 new files, but the list has 2 places left of 3: nothing was added/);
+    const before = fake.requests().length;
+    await expect(core.cart.add(['syn:syn100/Raw data'])).rejects.toThrow('"syn:syn100/Raw data" holds 6 files (as its source counts them), but the list has 2 places left of 3: nothing was added.');
     expect(core.cart.view().items.map((i) => i.name)).toEqual(['later.csv']);
+    // Refused on Synapse's count: no file of the folder was looked at.
+    expect(fake.requests().slice(before).filter((q) => q.path.startsWith('/repo/v1/restrictionInformation') || q.path === '/file/v1/fileHandle/batch')).toEqual([]);
+    // A view is not counted ahead: its rows are listed, then counted (later.csv is there already).
+    await core.cart.add(['syn:syn121.1']);
+    await expect(core.cart.add(['syn:syn100/All ECGs'])).resolves.toMatchObject({ added: 2, alreadyThere: 1 });
   });
 });
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,7 +51,12 @@ describe('a Synapse source', () => {
   });
 
   it('lists a folder’s files with sizes, and says why some cannot be downloaded', async () => {
+    const before = fake.requests().length;
     const r = await cartage(['ls', 'syn:syn100/Raw data', '--json', '--data-dir', data]);
+    // Restrictions and file handles are asked for in batches, not file by file.
+    const asked = fake.requests().slice(before).map((q) => q.path);
+    expect(asked.filter((p) => p.startsWith('/repo/v1/restrictionInformation'))).toEqual(['/repo/v1/restrictionInformation/batch']);
+    expect(asked.filter((p) => p === '/file/v1/fileHandle/batch')).toHaveLength(1);
     expect(r.stderr).toBe('');
     const files = (JSON.parse(r.stdout) as { files: { name: string; size: number | null; restriction: string | null; reason: string | null; href: string }[] }).files;
     const by = Object.fromEntries(files.map((f) => [f.name, f]));
@@ -69,6 +75,15 @@ describe('a Synapse source', () => {
     expect(JSON.parse(r.stdout)).toEqual({ folder: 'syn100/Raw data', files: 6, bytes: 550_008, unknownSizes: 0 });
     const children = fake.requests().slice(before).filter((q) => q.path === '/repo/v1/entity/children' && (q.body as { includeTotalChildCount?: boolean }).includeTotalChildCount);
     expect(children).toHaveLength(1);
+  });
+
+  it('downloads a file by its id, and a folder’s own files, with cartage get', async () => {
+    const dir = tempDir();
+    const r = await cartage(['get', 'syn:syn111', 'syn:syn100/Raw data/Later', '--dir', dir, '--data-dir', data]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(fs.readdirSync(dir).sort()).toEqual(['ecg-001.csv', 'later.csv']);
+    expect(createHash('md5').update(fs.readFileSync(path.join(dir, 'ecg-001.csv'))).digest('hex')).toBe(fake.library.entities.get('syn111')!.md5);
   });
 
   it('says so when a syn id does not exist', async () => {

@@ -3,7 +3,8 @@ import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { ok, refused } from './fakeBridge.js';
-import { cartOf, item } from './fixtures.js';
+import type { SettingsDto } from '../../preload/api.js';
+import { cartOf, item, listing, settings } from './fixtures.js';
 import { renderApp } from './render.js';
 
 const syn = { id: 9, name: 'syn', kind: 'synapse' as const, url: 'https://repo-prod.prod.sagebase.org', username: null, sharedLink: false, certificate: null };
@@ -45,6 +46,27 @@ describe('Synapse in the window', () => {
     expect(await shownCart().findByText(/has an access requirement \(9605690\) you have not met yet/)).toBeTruthy();
     await userEvent.click(shownCart().getByRole('button', { name: 'Request access for genomes.vcf' }));
     expect(fake.calls('links.open')).toEqual([{ url: arPage }]);
+  });
+
+  it('browses a project: each folder with the count and total size Synapse gives, and adds a folder by its path', async () => {
+    const { fake } = await renderApp({
+      'sources.list': () => ok([syn]),
+      'sources.browse': () => ok(listing(9, 'syn100', [{ path: 'syn100/Raw data', name: 'Raw data', modified: null, count: 6, bytes: 550_008 }], [])),
+      'cart.add': () => ok({ added: 6, alreadyThere: 0, restricted: 4, message: 'Added 6 files; 4 cannot be downloaded.' }),
+    });
+    expect(await screen.findByText('6 files, 550 kB')).toBeTruthy();
+    await userEvent.click(screen.getByRole('button', { name: 'Add folder Raw data' }));
+    expect(fake.calls('cart.add')).toEqual([{ refs: ['syn:syn100/Raw data'] }]);
+  });
+
+  it('turns off, in Settings, taking delivered files off the Synapse download list', async () => {
+    const { fake } = await renderApp({ 'settings.update': (change) => ok({ ...settings, ...change } as SettingsDto) }, { view: 'settings' });
+    const form = within(await screen.findByRole('form', { name: 'Settings' }));
+    const box = form.getByRole('checkbox', { name: /Take the files Cartage delivered off my download list on Synapse/ });
+    expect((box as HTMLInputElement).checked).toBe(true);
+    await userEvent.click(box);
+    await userEvent.click(form.getByRole('button', { name: 'Save settings' }));
+    expect(fake.calls('settings.update')).toEqual([{ ...settings, synapseRemoveDelivered: false }]);
   });
 
   it('adds a Synapse source with a personal access token', async () => {

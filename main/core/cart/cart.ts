@@ -130,6 +130,7 @@ export class Cart {
   async add(refs: readonly string[]): Promise<AddOutcome> {
     this.assertUnlocked();
     const limit = this.settings.get().cartLimit;
+    await this.refuseTooBig(refs);
     const candidates: Candidate[] = [];
     const seen = new Set<string>();
     let fresh = 0;
@@ -146,6 +147,32 @@ export class Cart {
       }
     }
     return this.addCandidates(candidates, { total, fresh, what: refs.length === 1 ? `"${refs[0]}"` : `these ${refs.length} references` });
+  }
+
+  /**
+   * Refuses, before anything is listed, a folder its source counts (Synapse) that cannot fit even if
+   * every entry already in the list from that source were among its files: a folder of 10,000 files
+   * costs one request to refuse, not 20,000.
+   */
+  private async refuseTooBig(refs: readonly string[]): Promise<void> {
+    for (const text of refs) {
+      const ref = parseRef(text);
+      if (ref.kind !== 'path') continue;
+      const record = this.sources.get(ref.source);
+      const source = this.sources.source(record);
+      const count = source.countFiles ? await source.countFiles(ref.path) : null;
+      if (count === null) continue;
+      const limit = this.settings.get().cartLimit;
+      const inList = (this.db.prepare('SELECT count(*) AS n FROM cart_items').get() as { n: number }).n;
+      const fromSource = (this.db.prepare('SELECT count(*) AS n FROM cart_items WHERE source_key = ?').get(`source:${record.id}`) as { n: number }).n;
+      const left = Math.max(0, limit - inList);
+      if (count - fromSource > left) {
+        throw new CartageError(
+          'bad_input',
+          `"${text}" holds ${plural(count, 'file')} (as its source counts them), but the list has ${plural(left, 'place')} left of ${limit}: nothing was added. Remove some files, check out the list, or raise the limit in the settings.`,
+        );
+      }
+    }
   }
 
   /** Adds resolved files in one transaction, all or none. */

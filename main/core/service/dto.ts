@@ -87,7 +87,7 @@ export function fileDto(f: RemoteFile): FileDto {
 }
 
 function folderDto(f: RemoteFolder): FolderDto {
-  return { path: f.path, name: f.name, modified: iso(f.modified), count: f.count ?? null };
+  return { path: f.path, name: f.name, modified: iso(f.modified), count: f.count ?? null, ...(f.bytes != null ? { bytes: f.bytes } : {}) };
 }
 
 export function listingDto(sourceId: number, listing: Listing): ListingDto {
@@ -205,5 +205,6 @@ export function settingsDto(s: Settings): SettingsDto {
     cartLimit: s.cartLimit,
     keepRunningInTray: s.keepRunningInTray,
     theme: s.theme,
+    synapseRemoveDelivered: s.synapseRemoveDelivered,
   };
 }

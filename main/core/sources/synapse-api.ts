@@ -54,10 +54,14 @@ export const batchSchema = z.object({
 });
 
 export const restrictionSchema = z.object({
+  objectId: z.number(),
   hasUnmetAccessRequirement: z.boolean().optional(),
   restrictionDetails: z.array(z.object({ accessRequirementId: z.number().optional(), isMet: z.boolean().optional() })).optional(),
   userEntityPermissions: z.object({ canDownload: z.boolean().optional() }).optional(),
 });
+
+export type Restriction = z.infer<typeof restrictionSchema>;
+export const restrictionBatchSchema = z.object({ restrictionInformation: z.array(restrictionSchema).default([]) });
 
 export const profileSchema = z.object({ ownerId: z.string(), userName: z.string(), firstName: z.string().optional(), lastName: z.string().optional() });
 export type Profile = z.infer<typeof profileSchema>;

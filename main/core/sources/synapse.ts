@@ -8,8 +8,9 @@ import {
   entitySchema,
   modelPackage as M,
   projectsSchema,
-  restrictionSchema,
+  restrictionBatchSchema,
   SynapseApi,
+  type Restriction,
   type EntityHeader,
   type FileHandle,
   type JobPolling,
@@ -22,6 +23,9 @@ import { downloadable, type Access, type FolderSummary, type Listing, type Remot
 export const portal = 'https://www.synapse.org';
 
 type Kind = 'project' | 'folder' | 'file' | 'view' | 'other';
+
+/** Pre-signed URLs kept in memory at most (far more than downloads run at once). */
+const maxKeptUrls = 256;
 
 /** What an entity is, from the class name Synapse gives it. */
 export function kindOf(concreteType: string): Kind {
@@ -85,6 +89,19 @@ export class SynapseSource implements Source {
     return { folder: path, ...(await this.summaryOf(entity.id)) };
   }
 
+  async countFiles(folder: string): Promise<number | null> {
+    const path = trim(folder);
+    if (path === '' || /^syn\d+(\.\d+)?$/i.test(path)) {
+      // A bare id may be a file: only a folder or project is counted.
+      if (path === '') return 0;
+      const e = await this.api.call({ path: `/repo/v1/entity/${path.split('.')[0]!.toLowerCase()}` }, entitySchema);
+      const kind = kindOf(e.concreteType);
+      return kind === 'folder' || kind === 'project' ? (await this.summaryOf(e.id)).files : null;
+    }
+    const entity = await this.resolvePath(path).catch(() => null);
+    return entity && (entity.kind === 'folder' || entity.kind === 'project') ? (await this.summaryOf(entity.id)).files : null;
+  }
+
   /** Every file a view or table query returns (`SELECT * FROM syn123 WHERE ...`), across all pages. */
   async *query(q: string): AsyncIterable<RemoteFile> {
     for await (const page of viewRows(this.api, q)) {
@@ -141,7 +158,10 @@ export class SynapseSource implements Source {
     const result = requestedFiles[0];
     if (result?.failureCode === 'UNAUTHORIZED') throw new CartageError('auth', `Synapse does not let you download ${e.name} (${id}): an access requirement is not met, or you lack the Download permission.`);
     if (!result?.preSignedURL) throw new CartageError('not_found', `Synapse has no file behind ${e.name} (${id}) any more.`);
+    this.urls.delete(fileId);
     this.urls.set(fileId, result.preSignedURL);
+    // Only the downloads under way need theirs: the oldest go first (a Map keeps insertion order).
+    while (this.urls.size > maxKeptUrls) this.urls.delete(this.urls.keys().next().value!);
     return result.preSignedURL;
   }
 
@@ -223,7 +243,12 @@ export class SynapseSource implements Source {
         batchSchema,
       );
       const handles = new Map(requestedFiles.map((r) => [r.fileHandleId, r.fileHandle]));
-      const access = await mapLimit(entities, 6, (e) => this.access(e.id, e.name, handles.get(e.dataFileHandleId ?? '')));
+      const stored = entities.filter((e) => !isExternal(handles.get(e.dataFileHandleId ?? '')));
+      const restrictions = stored.length
+        ? await this.api.call({ method: 'POST', path: '/repo/v1/restrictionInformation/batch', json: { restrictableObjectType: 'ENTITY', objectIds: stored.map((e) => e.id) } }, restrictionBatchSchema)
+        : { restrictionInformation: [] };
+      const byId = new Map(restrictions.restrictionInformation.map((r) => [`syn${r.objectId}`, r]));
+      const access = entities.map((e) => this.access(e.id, e.name, handles.get(e.dataFileHandleId ?? ''), byId.get(e.id)));
       entities.forEach((e, n) => {
         const handle = handles.get(e.dataFileHandleId ?? '');
         const id = `${e.id}.${e.versionNumber ?? 1}`;
@@ -248,15 +273,15 @@ export class SynapseSource implements Source {
   }
 
   /** Whether a file can be downloaded in bulk, and if not, why and where to ask (the access requirement's page). */
-  private async access(id: string, name: string, handle: FileHandle | undefined): Promise<{ access: Access; link: string | null }> {
-    if (handle?.externalURL !== undefined || (handle && handle.concreteType !== `${M}.file.S3FileHandle`)) {
+  private access(id: string, name: string, handle: FileHandle | undefined, r: Restriction | undefined): { access: Access; link: string | null } {
+    if (handle && isExternal(handle)) {
       const url = handle.externalURL ?? '';
       if (/^sftp:/i.test(url)) {
         return { access: blocked('unsupported_protocol', `${name} is kept on an SFTP server (${hostOf(url)}), not by Synapse: it cannot be downloaded in bulk; fetch it from that server.`), link: null };
       }
       return { access: blocked('external_link', `${name} is a link to another site (${hostOf(url)}), not a file Synapse stores: open it there.`), link: url || null };
     }
-    const r = await this.api.call({ method: 'POST', path: '/repo/v1/restrictionInformation', json: { restrictableObjectType: 'ENTITY', objectId: id } }, restrictionSchema);
+    if (!r) return { access: blocked('not_allowed', `Synapse said nothing of whether you may download ${name} (${id}); try adding it again.`), link: null };
     const unmet = r.restrictionDetails?.find((d) => d.isMet === false)?.accessRequirementId;
     if (r.hasUnmetAccessRequirement) {
       const link = unmet !== undefined ? `${portal}/#!AccessRequirement:AR_ID=${unmet}&TYPE=ENTITY&ID=${id}` : `${portal}/Synapse:${id}`;
@@ -270,6 +295,11 @@ export class SynapseSource implements Source {
     }
     return { access: downloadable, link: null };
   }
+}
+
+/** A file Synapse does not store itself (an external link, SFTP): not part of a bulk download. */
+function isExternal(handle: FileHandle | undefined): boolean {
+  return handle !== undefined && (handle.externalURL !== undefined || handle.concreteType !== `${M}.file.S3FileHandle`);
 }
 
 function blocked(restriction: NonNullable<Access['restriction']>, reason: string): Access {

@@ -105,4 +105,9 @@ export interface Source {
    * the address for a file now, a new one when `renew` (the last one expired). Never stored.
    */
   requestUrl?(fileId: string, renew: boolean): Promise<string>;
+  /**
+   * How many files a path adds (a folder's own files), when the source can say without listing
+   * them (Synapse counts them itself); null when it cannot, or the path is a file.
+   */
+  countFiles?(path: string): Promise<number | null>;
 }

@@ -1,6 +1,6 @@
 import type { FileDto, FolderDto, ListingDto, SourceDto } from '../../../preload/api';
 import { dragRef } from '../lib/drag';
-import { formatBytes, plural } from '../lib/format';
+import { formatBytes, formatSummary, plural } from '../lib/format';
 import { restrictionLabel } from '../lib/labels';
 import { fileRef, folderRef } from '../lib/refs';
 import { useApp } from '../state/AppState';
@@ -48,7 +48,7 @@ function FolderRow({ source, folder, onOpen, onAdd }: { source: SourceDto; folde
       <button type="button" className="link entry-name" onClick={() => onOpen(folder)} aria-label={`Open ${folder.name}`}>
         {folder.name}
       </button>
-      <span className="muted small">{folder.count === null ? '' : plural(folder.count, 'file')}</span>
+      <span className="muted small">{folder.count === null ? '' : folder.bytes != null ? formatSummary(folder.count, folder.bytes) : plural(folder.count, 'file')}</span>
       <button type="button" onClick={() => onAdd(ref)} aria-label={`Add folder ${folder.name}`} disabled={folder.count === 0}>
         Add
       </button>

@@ -121,6 +121,13 @@ export function SettingsView() {
         </label>
       </fieldset>
       <fieldset>
+        <legend>Synapse</legend>
+        <label className="choice">
+          <input type="checkbox" checked={draft.synapseRemoveDelivered} onChange={(e) => set('synapseRemoveDelivered', e.target.checked)} /> Take the files Cartage delivered
+          off my download list on Synapse (once each is downloaded and its MD5 checked)
+        </label>
+      </fieldset>
+      <fieldset>
         <legend>Theme</legend>
         {themes.map((t) => (
           <label className="choice" key={t.value}>
