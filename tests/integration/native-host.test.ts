@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../../main/core/core.js';
+import { Service } from '../../main/core/service.js';
 import { nativeHostName } from '../../preload/browser.js';
-import { cartage } from '../helpers/cli.js';
+import { cartage, projectRoot } from '../helpers/cli.js';
 import { bytes, listDir, tempDir } from '../helpers/core.js';
 import { startHost } from '../helpers/native-host.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';
@@ -244,3 +245,36 @@ describe('cartage browser install | uninstall', () => {
     expect(listDir(home)).toEqual([]);
   });
 });
+
+describe("the Settings' browser section, through the contract", () => {
+  it('connects and disconnects a browser as cartage browser install does; without a way to start cartage it says to use a terminal', async () => {
+    const home = tempDir('cartage-home-');
+    const saved = { HOME: process.env.HOME, XDG: process.env.XDG_CONFIG_HOME };
+    process.env.HOME = home;
+    delete process.env.XDG_CONFIG_HOME;
+    const core = new Core({ dataDir: tempDir() });
+    try {
+      const serve = new Service(core, { host: 'serve', version: '0', cartageCommand: { node: process.execPath, script: path.join(projectRoot, 'bin', 'cartage.js') } });
+      expect(await serve.handle('browser.status', {})).toMatchObject({ ok: true, value: [{ browser: 'chromium', connected: false }, { browser: 'chrome' }, { browser: 'firefox' }] });
+      const on = await serve.handle('browser.connect', { browser: 'firefox', connected: true });
+      const firefox = path.join(home, '.mozilla', 'native-messaging-hosts', `${nativeHostName}.json`);
+      expect(on).toMatchObject({ ok: true, value: [{ connected: false }, { connected: false }, { browser: 'firefox', connected: true, manifest: firefox }] });
+      expect(JSON.parse(fs.readFileSync(firefox, 'utf8'))).toMatchObject({ allowed_extensions: ['send-to@cartage.app'] });
+      expect(await serve.handle('browser.connect', { browser: 'firefox', connected: false })).toMatchObject({ ok: true, value: [{}, {}, { connected: false, manifest: null }] });
+      expect(fs.existsSync(firefox)).toBe(false);
+      expect(await serve.handle('browser.connect', { browser: 'edge', connected: true })).toMatchObject({ ok: false, error: { code: 'bad_input' } });
+
+      const app = new Service(core, { host: 'electron', version: '0' });
+      expect(await app.handle('browser.connect', { browser: 'chrome', connected: true })).toEqual({
+        ok: false,
+        error: { code: 'unsupported', message: 'Connect the browser from a terminal: cartage browser install --chrome' },
+      });
+      expect(fs.existsSync(path.join(home, '.config'))).toBe(false);
+    } finally {
+      await core.close();
+      process.env.HOME = saved.HOME;
+      if (saved.XDG !== undefined) process.env.XDG_CONFIG_HOME = saved.XDG;
+    }
+  });
+});
+

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { browserName, browsers, install, uninstall, type Browser } from '../native/manifests.js';
+import { browserName, browsers, install, uninstall, type Browser } from '../../core/browser-hosts.js';
 import type { Io } from '../session.js';
 import { UsageError } from '../usage.js';
 

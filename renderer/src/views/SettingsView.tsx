@@ -1,5 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import type { ApiError, SettingsDto } from '../../../preload/api';
+import { BrowserConnect } from '../components/BrowserConnect';
 import { ErrorText } from '../components/ErrorText';
 import { conflictLabel } from '../lib/labels';
 import { useApp } from '../state/AppState';
@@ -128,6 +129,7 @@ export function SettingsView() {
           </label>
         ))}
       </fieldset>
+      <BrowserConnect />
       <ErrorText error={error} />
       <div className="form-actions">
         <button type="button" disabled={saving || !dirty} onClick={() => state.settings && reset(state.settings)}>
