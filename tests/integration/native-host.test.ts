@@ -200,7 +200,7 @@ describe('cartage browser install | uninstall', () => {
     const home = tempDir('cartage-home-');
     const data = tempDir();
     const env = { HOME: home, XDG_CONFIG_HOME: '' };
-    const run = await cartage(['browser', 'install', '--data-dir', data], { env });
+    const run = await cartage(['browser', 'install', '--app', '/opt/Cartage/cartage', '--data-dir', data], { env });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const chromium = path.join(home, '.config', 'chromium', 'NativeMessagingHosts', `${nativeHostName}.json`);
@@ -211,6 +211,7 @@ describe('cartage browser install | uninstall', () => {
     expect(JSON.parse(fs.readFileSync(firefox, 'utf8'))).toMatchObject({ allowed_extensions: ['send-to@cartage.app'] });
     expect(fs.existsSync(chrome)).toBe(true);
     expect(fs.statSync(manifest.path).mode & 0o111).not.toBe(0);
+    expect(fs.readFileSync(manifest.path, 'utf8')).toContain("export CARTAGE_APP='/opt/Cartage/cartage'\n");
 
     // The launcher is what the browser runs: it answers as the host does.
     const { spawn } = await import('node:child_process');
