@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../../main/core/core.js';
 import { Service } from '../../main/core/service.js';
+import { saveTaskHeaders, taskHeaders } from '../../main/core/task-secrets.js';
 import { nativeHostName } from '../../preload/browser.js';
 import { cartage, projectRoot } from '../helpers/cli.js';
 import { bytes, listDir, tempDir } from '../helpers/core.js';
@@ -275,6 +276,25 @@ describe("the Settings' browser section, through the contract", () => {
       await core.close();
       process.env.HOME = saved.HOME;
       if (saved.XDG !== undefined) process.env.XDG_CONFIG_HOME = saved.XDG;
+    }
+  });
+});
+
+describe("a browser download's cookies", () => {
+  it('are deleted when it is canceled, alone or with the whole queue, even where no engine runs', async () => {
+    const core = new Core({ dataDir: tempDir() });
+    try {
+      const refs = [await saveTaskHeaders(core.secrets, { cookie: 'session=one' }), await saveTaskHeaders(core.secrets, { cookie: 'session=two' })];
+      const ids = core.engine.add(refs.map((sourceRef, i) => ({ url: nginx.url(`album/IMG_000${i + 1}.jpg`), dir: tempDir(), sourceRef })));
+      const headersOf = (i: number): Promise<Record<string, string>> => taskHeaders(core.secrets, { sourceRef: refs[i]! });
+      expect(await headersOf(0)).toEqual({ cookie: 'session=one' });
+      core.engine.cancel([ids[0]!]);
+      await expect.poll(() => headersOf(0)).toEqual({});
+      expect(await headersOf(1)).toEqual({ cookie: 'session=two' });
+      core.engine.cancelAll();
+      await expect.poll(() => headersOf(1)).toEqual({});
+    } finally {
+      await core.close();
     }
   });
 });
