@@ -9,6 +9,7 @@ import { eventNames, requestChannels, type EventName, type RequestChannel } from
 export { eventNames, requestChannels, type EventName, type RequestChannel };
 // The browser extension's messages to `cartage native-host`.
 export * from './browser.js';
+import { browserKinds, type BrowserKind } from './browser-limits.js';
 
 /** An error a person can read, with a code the UI can switch on. */
 export interface ApiError {
@@ -233,6 +234,15 @@ export interface MirrorDto {
   nextRunAt: number | null;
 }
 
+/** A browser the extension can reach Cartage from, and whether it can now. */
+export interface BrowserHostDto {
+  browser: BrowserKind;
+  name: string;
+  connected: boolean;
+  /** The native host manifest written for it (null when not connected). */
+  manifest: string | null;
+}
+
 export interface AppInfoDto {
   version: string;
   /** Where the queue, the list and the logs live. */
@@ -349,6 +359,9 @@ export const requests = {
   'mirrors.resume': z.object({ id }).strict(),
   'mirrors.remove': z.object({ id }).strict(),
   'links.open': z.object({ url: z.string().max(8192) }).strict(),
+  'browser.status': none,
+  /** Lets the extension in this browser reach Cartage (writes its native host manifest), or stops it. */
+  'browser.connect': z.object({ browser: z.enum(browserKinds), connected: z.boolean() }).strict(),
 } as const satisfies Record<RequestChannel, z.ZodType>;
 
 /** What each request answers with. */
@@ -392,6 +405,8 @@ export interface Results {
   'mirrors.resume': MirrorRunDto;
   'mirrors.remove': null;
   'links.open': null;
+  'browser.status': BrowserHostDto[];
+  'browser.connect': BrowserHostDto[];
 }
 
 export type RequestInput<C extends RequestChannel> = z.input<(typeof requests)[C]>;

@@ -35,3 +35,7 @@ export function linkProblem(raw: string): string | null {
   if (url.username || url.password) return `"${url.host}${url.pathname.slice(0, 80)}" carries a user name and password in the link, which Cartage does not take from the browser`;
   return null;
 }
+
+/** The browsers whose native messaging Cartage can set up. */
+export const browserKinds = ['chromium', 'chrome', 'firefox'] as const;
+export type BrowserKind = (typeof browserKinds)[number];

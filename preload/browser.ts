@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { ApiResult, QueueTotalsDto } from './api.js';
 import { linkProblem, maxDownloadsAtOnce, maxLinksToList } from './browser-limits.js';
 
-export { chromiumExtensionId, firefoxExtensionId, linkProblem, maxDownloadsAtOnce, maxLinksToList, maxMessageFromHost, maxMessageToHost, nativeHostName } from './browser-limits.js';
+export { browserKinds, type BrowserKind, chromiumExtensionId, firefoxExtensionId, linkProblem, maxDownloadsAtOnce, maxLinksToList, maxMessageFromHost, maxMessageToHost, nativeHostName } from './browser-limits.js';
 
 const link = z
   .string()

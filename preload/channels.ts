@@ -39,6 +39,8 @@ export const requestChannels = [
   'mirrors.resume',
   'mirrors.remove',
   'links.open',
+  'browser.status',
+  'browser.connect',
 ] as const;
 export type RequestChannel = (typeof requestChannels)[number];
 

@@ -12,6 +12,7 @@ import { HttpClient } from './net/client.js';
 import { databasePath } from './paths.js';
 import { TaskQueue } from './queue/queue.js';
 import { terminalStates } from './queue/states.js';
+import type { Task } from './queue/task.js';
 import { FileSecretStore, type SecretStore } from './secrets.js';
 import { SettingsStore, type Settings, type SettingsPatch } from './settings.js';
 import { SourceRegistry } from './sources/registry.js';
@@ -88,9 +89,7 @@ export class Core {
     // cost a tenth of the CPU time of a run of small files).
     this.engine.on('task', (t) => {
       // A task's own cookies go once it has ended, whichever process ran it.
-      if (hasTaskHeaders(t) && terminalStates.includes(t.state)) {
-        forgetTaskHeaders(this.secrets, t.sourceRef).catch((err: unknown) => this.log.warn(`could not delete the cookies of download #${t.id}: ${(err as Error).message}`));
-      }
+      if (terminalStates.includes(t.state)) this.forgetOwnHeaders(t);
       // While following another process, its changes are in its own log already; a task sealed
       // after it failed is sent again, and was logged then.
       if (this.follower || t.sealed) return;
@@ -107,6 +106,15 @@ export class Core {
     this.deliveries = new Deliveries(this.db, this.engine, this.log);
     this.mirrors = new Mirrors(this.db, this.engine, this.queue, this.sources, this.log, options.trash ?? moveToTrash);
     this.engine.on('queue-paused', (e) => this.log.error(`queue paused: ${e.message}`));
+    this.engine.on('bulk', ({ ids, state }) => {
+      if (terminalStates.includes(state)) for (const id of ids) this.forgetOwnHeaders(this.queue.get(id));
+    });
+  }
+
+  /** Deletes the headers a task of the browser kept in the secret store (its cookies), if it has any. */
+  private forgetOwnHeaders(t: Task | undefined): void {
+    if (!t || !hasTaskHeaders(t)) return;
+    forgetTaskHeaders(this.secrets, t.sourceRef).catch((err: unknown) => this.log.warn(`could not delete the cookies of download #${t.id}: ${(err as Error).message}`));
   }
 
   /** Takes the queue lock and starts downloading; false (and nothing started) if another process holds it. */

@@ -171,7 +171,7 @@ export async function startServe(options: ServeOptions): Promise<Served> {
   const csp = (hostHeader: string): string =>
     `default-src 'self'; connect-src 'self' ws://${hostHeader}; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'`;
 
-  const service = new Service(core, { host: 'serve', version: options.version });
+  const service = new Service(core, { host: 'serve', version: options.version, cartageCommand: { node: process.execPath, script: path.join(projectRoot(), 'bin', 'cartage.js') } });
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes, perMessageDeflate: false });
   const clients = new Set<WebSocket>();
 

@@ -52,9 +52,10 @@ The download list (at most 100 files unless raised; a folder or query goes in wh
   cartage serve [--port N] [--host 127.0.0.1] [--dir RENDERER_DIR]
       The app's window in a browser: serves the built page and downloads while it runs (Ctrl-C stops).
       Open the address it prints; its token is the key, so keep it to yourself.
-  cartage browser install|uninstall [--chromium] [--chrome] [--firefox] [--user-data-dir DIR] [--extension-id ID]
+  cartage browser install|uninstall [--chromium] [--chrome] [--firefox] [--user-data-dir DIR] [--extension-id ID] [--app PROGRAM]
       Lets the browser extension reach Cartage (writes or removes its native host manifests; all three
-      browsers when none is named). "cartage native-host" is what the browser then starts.
+      browsers when none is named). "cartage native-host" is what the browser then starts. --app names
+      the desktop app the extension's "Open Cartage" starts (without it, a cartage serve in a tab).
 
 Mirrors (a folder kept in step with a source; files the mirror did not write are never touched):
   cartage mirror add SOURCE[:PATH]|SOURCE?FILTERS --to DIR [--layout folders|date] [--recursive]

@@ -4,6 +4,7 @@
 // cannot be clicked by a script, so their handler is called in the service worker; everything after
 // it is real: the browser's native messaging starts `cartage native-host`, which queues the file or
 // fills the download list, and starts `cartage run`, whose files must land byte-identical.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page, type Worker } from '@playwright/test';
@@ -273,3 +274,24 @@ describe.skipIf(!hasChromium)(`The extension in Chromium${hasChromium ? '' : ` (
     expect(fs.readFileSync(kept!.filename).equals(files['slow/kept.bin']!)).toBe(true);
   });
 });
+
+describe('the extension as built for the stores', () => {
+  const dist = path.join(projectRoot, 'extension', 'dist');
+  const unzip = (zip: string, file: string): string => {
+    const r = spawnSync('unzip', ['-p', path.join(dist, zip), file], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`unzip -p ${zip} ${file} failed (${r.status}): ${r.stderr} (run "npm run build"; apt-get install unzip)`);
+    return r.stdout;
+  };
+
+  it('packs one zip per browser from one code base: Chromium with its key and service worker, Firefox with its id and event page', () => {
+    const chromiumManifest = JSON.parse(unzip('cartage-chromium.zip', 'manifest.json')) as Record<string, unknown>;
+    const firefoxManifest = JSON.parse(unzip('cartage-firefox.zip', 'manifest.json')) as Record<string, unknown>;
+    const version = (JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(chromiumManifest).toMatchObject({ manifest_version: 3, version, background: { service_worker: 'background.js' }, key: expect.any(String) });
+    expect(firefoxManifest).toMatchObject({ manifest_version: 3, version, background: { scripts: ['background.js'] }, browser_specific_settings: { gecko: { id: 'send-to@cartage.app' } } });
+    expect(firefoxManifest).not.toHaveProperty('key');
+    expect(unzip('cartage-firefox.zip', 'background.js')).toBe(unzip('cartage-chromium.zip', 'background.js'));
+    for (const file of ['popup.html', 'popup.js', 'options.html', 'options.js', 'icon.png']) expect(unzip('cartage-firefox.zip', file).length).toBeGreaterThan(0);
+  });
+});
+

@@ -2,8 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../../main/core/core.js';
+import { Service } from '../../main/core/service.js';
+import { saveTaskHeaders, taskHeaders } from '../../main/core/task-secrets.js';
 import { nativeHostName } from '../../preload/browser.js';
-import { cartage } from '../helpers/cli.js';
+import { cartage, projectRoot } from '../helpers/cli.js';
 import { bytes, listDir, tempDir } from '../helpers/core.js';
 import { startHost } from '../helpers/native-host.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';
@@ -199,7 +201,7 @@ describe('cartage browser install | uninstall', () => {
     const home = tempDir('cartage-home-');
     const data = tempDir();
     const env = { HOME: home, XDG_CONFIG_HOME: '' };
-    const run = await cartage(['browser', 'install', '--data-dir', data], { env });
+    const run = await cartage(['browser', 'install', '--app', '/opt/Cartage/cartage', '--data-dir', data], { env });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const chromium = path.join(home, '.config', 'chromium', 'NativeMessagingHosts', `${nativeHostName}.json`);
@@ -210,6 +212,7 @@ describe('cartage browser install | uninstall', () => {
     expect(JSON.parse(fs.readFileSync(firefox, 'utf8'))).toMatchObject({ allowed_extensions: ['send-to@cartage.app'] });
     expect(fs.existsSync(chrome)).toBe(true);
     expect(fs.statSync(manifest.path).mode & 0o111).not.toBe(0);
+    expect(fs.readFileSync(manifest.path, 'utf8')).toContain("export CARTAGE_APP='/opt/Cartage/cartage'\n");
 
     // The launcher is what the browser runs: it answers as the host does.
     const { spawn } = await import('node:child_process');
@@ -244,3 +247,55 @@ describe('cartage browser install | uninstall', () => {
     expect(listDir(home)).toEqual([]);
   });
 });
+
+describe("the Settings' browser section, through the contract", () => {
+  it('connects and disconnects a browser as cartage browser install does; without a way to start cartage it says to use a terminal', async () => {
+    const home = tempDir('cartage-home-');
+    const saved = { HOME: process.env.HOME, XDG: process.env.XDG_CONFIG_HOME };
+    process.env.HOME = home;
+    delete process.env.XDG_CONFIG_HOME;
+    const core = new Core({ dataDir: tempDir() });
+    try {
+      const serve = new Service(core, { host: 'serve', version: '0', cartageCommand: { node: process.execPath, script: path.join(projectRoot, 'bin', 'cartage.js') } });
+      expect(await serve.handle('browser.status', {})).toMatchObject({ ok: true, value: [{ browser: 'chromium', connected: false }, { browser: 'chrome' }, { browser: 'firefox' }] });
+      const on = await serve.handle('browser.connect', { browser: 'firefox', connected: true });
+      const firefox = path.join(home, '.mozilla', 'native-messaging-hosts', `${nativeHostName}.json`);
+      expect(on).toMatchObject({ ok: true, value: [{ connected: false }, { connected: false }, { browser: 'firefox', connected: true, manifest: firefox }] });
+      expect(JSON.parse(fs.readFileSync(firefox, 'utf8'))).toMatchObject({ allowed_extensions: ['send-to@cartage.app'] });
+      expect(await serve.handle('browser.connect', { browser: 'firefox', connected: false })).toMatchObject({ ok: true, value: [{}, {}, { connected: false, manifest: null }] });
+      expect(fs.existsSync(firefox)).toBe(false);
+      expect(await serve.handle('browser.connect', { browser: 'edge', connected: true })).toMatchObject({ ok: false, error: { code: 'bad_input' } });
+
+      const app = new Service(core, { host: 'electron', version: '0' });
+      expect(await app.handle('browser.connect', { browser: 'chrome', connected: true })).toEqual({
+        ok: false,
+        error: { code: 'unsupported', message: 'Connect the browser from a terminal: cartage browser install --chrome' },
+      });
+      expect(fs.existsSync(path.join(home, '.config'))).toBe(false);
+    } finally {
+      await core.close();
+      process.env.HOME = saved.HOME;
+      if (saved.XDG !== undefined) process.env.XDG_CONFIG_HOME = saved.XDG;
+    }
+  });
+});
+
+describe("a browser download's cookies", () => {
+  it('are deleted when it is canceled, alone or with the whole queue, even where no engine runs', async () => {
+    const core = new Core({ dataDir: tempDir() });
+    try {
+      const refs = [await saveTaskHeaders(core.secrets, { cookie: 'session=one' }), await saveTaskHeaders(core.secrets, { cookie: 'session=two' })];
+      const ids = core.engine.add(refs.map((sourceRef, i) => ({ url: nginx.url(`album/IMG_000${i + 1}.jpg`), dir: tempDir(), sourceRef })));
+      const headersOf = (i: number): Promise<Record<string, string>> => taskHeaders(core.secrets, { sourceRef: refs[i]! });
+      expect(await headersOf(0)).toEqual({ cookie: 'session=one' });
+      core.engine.cancel([ids[0]!]);
+      await expect.poll(() => headersOf(0)).toEqual({});
+      expect(await headersOf(1)).toEqual({ cookie: 'session=two' });
+      core.engine.cancelAll();
+      await expect.poll(() => headersOf(1)).toEqual({});
+    } finally {
+      await core.close();
+    }
+  });
+});
+

@@ -185,6 +185,7 @@ export function baseHandlers(over: Handlers = {}): Handlers {
     'tasks.list': () => ok({ tasks: [], totals: totals({ counts: { queued: 0, active: 0, paused: 0, completed: 0, failed: 0, canceled: 0, skipped: 0 }, bytesTotal: 0 }) }),
     'deliveries.list': () => ok([]),
     'mirrors.list': () => ok([]),
+    'browser.status': () => ok([]),
     ...over,
   };
 }

@@ -9,6 +9,8 @@ import { CartageError } from '../errors.js';
 import { assertWritableFolder } from '../util/folders.js';
 import { sealedReason } from '../queue/queue.js';
 import { taskFromRow, type Task, type TaskRow } from '../queue/task.js';
+import type { CartageCommand } from '../browser-hosts.js';
+import { browserStatus, connectBrowser } from './browser.js';
 import { addOutcomeDto, cartDto, deliveryDto, planDto, settingsDto, sourceDto, taskDto, totalsDto } from './dto.js';
 import type { ServiceEvents } from './events.js';
 import { Refusal } from './refusal.js';
@@ -20,6 +22,8 @@ export interface ServiceHooks {
   reveal?: (path: string) => Promise<void>;
   host: 'electron' | 'serve';
   version: string;
+  /** How the browser's native host starts `cartage`, for the Settings' browser section (absent: a terminal does it). */
+  cartageCommand?: CartageCommand;
 }
 
 export type Handlers = { [C in RequestChannel]: (input: ParsedInput<C>) => Promise<Results[C]> | Results[C] };
@@ -194,5 +198,7 @@ export function makeHandlers(core: Core, hooks: ServiceHooks, events: ServiceEve
       await hooks.openExternal(link.href);
       return null;
     },
+    'browser.status': () => browserStatus(),
+    'browser.connect': (input) => connectBrowser(core, hooks.cartageCommand, input),
   };
 }

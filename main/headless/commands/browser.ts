@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { browserName, browsers, install, uninstall, type Browser } from '../native/manifests.js';
+import { browserName, browsers, install, uninstall, type Browser } from '../../core/browser-hosts.js';
 import type { Io } from '../session.js';
 import { UsageError } from '../usage.js';
 
 /**
  * `cartage browser install|uninstall [--chromium] [--chrome] [--firefox] [--user-data-dir DIR]
- * [--extension-id ID]`: lets the browsers start `cartage native-host` for the extension (or stops it).
+ * [--extension-id ID] [--app PROGRAM]`: lets the browsers start `cartage native-host` for the extension (or stops it).
  */
 export function browserCommand(args: string[], io: Io, dataDir: string): number {
   const { values, positionals } = parseArgs({
@@ -19,6 +19,7 @@ export function browserCommand(args: string[], io: Io, dataDir: string): number 
       firefox: { type: 'boolean', default: false },
       'user-data-dir': { type: 'string' },
       'extension-id': { type: 'string', multiple: true },
+      app: { type: 'string' },
     },
   });
   const [action, ...extra] = positionals;
@@ -33,7 +34,9 @@ export function browserCommand(args: string[], io: Io, dataDir: string): number 
   const userDataDir = values['user-data-dir'] !== undefined ? path.resolve(io.cwd, values['user-data-dir']) : undefined;
   const opts = { dataDir, env: io.env, ...(userDataDir ? { userDataDir } : {}), extensionIds: ids };
   if (action === 'install') {
-    const cartage = { node: process.execPath, script: process.argv[1] ?? '' };
+    // "Open Cartage" starts this program (the desktop app) when given; otherwise a cartage serve.
+    const app = values.app !== undefined ? path.resolve(io.cwd, values.app) : undefined;
+    const cartage = { node: process.execPath, script: process.argv[1] ?? '', ...(app ? { env: { CARTAGE_APP: app } } : {}) };
     for (const b of targets) io.stdout.write(`${browserName(b)}: ${install(b, { ...opts, cartage })}\n`);
     io.stdout.write('The extension can now reach Cartage. Load it from extension/dist/ (see the README), then right-click a link: "Download with Cartage".\n');
     return 0;

@@ -1,10 +1,11 @@
 import type { z } from 'zod';
 import { hostRequests, maxMessageFromHost, maxMessageToHost, type HostReply } from '../../../preload/browser.js';
+import type { CartageCommand } from '../../core/browser-hosts.js';
 import type { Core } from '../../core/core.js';
 import { CartageError } from '../../core/errors.js';
 import { encodeFrame, FrameReader, type Frame } from '../native/framing.js';
 import { answer, notJson, type HostActions } from '../native/messages.js';
-import { ensureQueueRuns, openCartage, type CartageCommand } from '../native/runner.js';
+import { ensureQueueRuns, openCartage } from '../native/runner.js';
 import { openCore, type Io } from '../session.js';
 import { version } from './serve.js';
 

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { HostResults } from '../../../preload/browser.js';
+import type { CartageCommand } from '../../core/browser-hosts.js';
 import { CartageError } from '../../core/errors.js';
 import { isAlive } from '../../core/lock.js';
 import { logDir } from '../../core/paths.js';
@@ -21,13 +22,6 @@ export function queueHolder(dataDir: string): number | null {
   return pid > 0 && isAlive(pid) ? pid : null;
 }
 
-/** How to start this same `cartage` again: the Node binary and the script it ran. */
-export interface CartageCommand {
-  node: string;
-  script: string;
-  /** Set for the launcher (ELECTRON_RUN_AS_NODE when the app's own binary runs the command). */
-  env?: Record<string, string>;
-}
 
 /** Starts `cartage run` in its own session when nobody runs the queue; a no-op otherwise. */
 export function ensureQueueRuns(dataDir: string, cartage: CartageCommand, hasWork: () => boolean): void {

@@ -1,5 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import type { ApiError, SettingsDto } from '../../../preload/api';
+import { BrowserConnect } from '../components/BrowserConnect';
 import { ErrorText } from '../components/ErrorText';
 import { conflictLabel } from '../lib/labels';
 import { useApp } from '../state/AppState';
@@ -135,6 +136,7 @@ export function SettingsView() {
           </label>
         ))}
       </fieldset>
+      <BrowserConnect />
       <ErrorText error={error} />
       <div className="form-actions">
         <button type="button" disabled={saving || !dirty} onClick={() => state.settings && reset(state.settings)}>

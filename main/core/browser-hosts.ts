@@ -1,13 +1,23 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromiumExtensionId, firefoxExtensionId, nativeHostName } from '../../../preload/browser.js';
-import { CartageError } from '../../core/errors.js';
-import { assertNever } from '../../core/util/assert-never.js';
-import type { CartageCommand } from './runner.js';
+import { browserKinds, chromiumExtensionId, firefoxExtensionId, nativeHostName, type BrowserKind } from '../../preload/browser-limits.js';
+import { CartageError } from './errors.js';
+import { assertNever } from './util/assert-never.js';
 
-export const browsers = ['chromium', 'chrome', 'firefox'] as const;
-export type Browser = (typeof browsers)[number];
+// Where the browsers look for Cartage's native messaging host, per user: written by
+// `cartage browser install` and by the Settings of the app and of `cartage serve`.
+
+/** How to start `cartage` again: the program, the script it runs, and what it needs in its environment. */
+export interface CartageCommand {
+  node: string;
+  script: string;
+  /** Set for the launcher (ELECTRON_RUN_AS_NODE when the app's own binary runs the command). */
+  env?: Record<string, string>;
+}
+
+export const browsers = browserKinds;
+export type Browser = BrowserKind;
 
 const names: Record<Browser, string> = { chromium: 'Chromium', chrome: 'Google Chrome', firefox: 'Firefox' };
 
@@ -35,7 +45,7 @@ export function manifestDir(browser: Browser, opts: Pick<InstallOptions, 'userDa
     );
   }
   const mac = platform === 'darwin';
-  const config = opts.env?.XDG_CONFIG_HOME || path.join(home, '.config');
+  const config = (opts.env ?? process.env).XDG_CONFIG_HOME || path.join(home, '.config');
   switch (browser) {
     case 'chromium':
       return mac ? path.join(home, 'Library', 'Application Support', 'Chromium', 'NativeMessagingHosts') : path.join(config, 'chromium', 'NativeMessagingHosts');
