@@ -1,6 +1,7 @@
-// Runs one command and measures its wall time and peak RSS (the largest resident set of the process
-// or of any child it waited for, as GNU time's %M reports it). Without /usr/bin/time, the peak is
-// read by polling /proc/PID/status (VmHWM) of the direct child.
+// Runs one command and measures its wall time, peak RSS (the largest resident set of the process
+// or of any child it waited for, as GNU time's %M reports it) and CPU time (user + system, GNU time's
+// %U + %S, children included). Without /usr/bin/time, the peak is read by polling
+// /proc/PID/status (VmHWM) of the direct child and the CPU time is unknown (null).
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -36,7 +37,7 @@ export function killLiveChildren() {
 
 /**
  * Runs `cmd args` with stdout and stderr to files in `logDir` and resolves to
- * { ms, rssKiB, code, stdoutFile, stderrFile }. Never rejects on a non-zero exit; the caller checks.
+ * { ms, rssKiB, cpuMs, code, stdoutFile, stderrFile } (cpuMs null without GNU time). Never rejects on a non-zero exit; the caller checks.
  */
 export async function measure(label, cmd, args, { cwd, logDir, env } = {}) {
   useGnuTime ??= hasGnuTime();
@@ -46,7 +47,7 @@ export async function measure(label, cmd, args, { cwd, logDir, env } = {}) {
   const rssFile = path.join(logDir, `${safe}.rss`);
   const out = fs.openSync(stdoutFile, 'w');
   const err = fs.openSync(stderrFile, 'w');
-  const [bin, argv] = useGnuTime ? [timeBinary, ['-f', '%M', '-o', rssFile, '--', cmd, ...args]] : [cmd, args];
+  const [bin, argv] = useGnuTime ? [timeBinary, ['-f', '%M %U %S', '-o', rssFile, '--', cmd, ...args]] : [cmd, args];
   const start = process.hrtime.bigint();
   const child = spawn(bin, argv, { cwd, env: env ?? process.env, stdio: ['ignore', out, err], detached: true });
   liveChildren.add(child);
@@ -74,13 +75,15 @@ export async function measure(label, cmd, args, { cwd, logDir, env } = {}) {
   fs.closeSync(out);
   fs.closeSync(err);
   let rssKiB = polledKiB;
+  let cpuMs = null;
   if (useGnuTime) {
     const text = fs.existsSync(rssFile) ? fs.readFileSync(rssFile, 'utf8') : '';
     // On a non-zero exit GNU time writes "Command exited with non-zero status N" first.
-    const last = text.trim().split('\n').at(-1) ?? '';
-    rssKiB = /^\d+$/.test(last) ? Number(last) : 0;
+    const m = /^(\d+) ([\d.]+) ([\d.]+)$/.exec(text.trim().split('\n').at(-1) ?? '');
+    rssKiB = m ? Number(m[1]) : 0;
+    cpuMs = m ? (Number(m[2]) + Number(m[3])) * 1000 : null;
   }
-  return { ms, rssKiB, code, stdoutFile, stderrFile };
+  return { ms, rssKiB, cpuMs, code, stdoutFile, stderrFile };
 }
 
 export function tail(file, lines = 15) {

@@ -27,10 +27,12 @@ export function nginxBinary() {
 
 /**
  * Starts nginx serving `root`. `prefix` is a folder of its own (config, pid, error log, temp paths).
- * Under /limited/ the same files are served at `limitBytesPerSecond` per connection (0: no limit).
+ * Under /limited/ the same files are served at `limitBytesPerSecond` per connection (0: no limit);
+ * under /perconn/ at `perConnectionMiBps` MiB/s per connection (nginx `limit_rate Nm`, default 20),
+ * the kind of server where several connections per file pay.
  * Returns { port, url(rel), pid, stop() }; stopSync() is for exit handlers.
  */
-export async function startNginx(root, prefix, { limitBytesPerSecond = 0 } = {}) {
+export async function startNginx(root, prefix, { limitBytesPerSecond = 0, perConnectionMiBps = 20 } = {}) {
   const bin = nginxBinary();
   if (!bin) throw new Error('nginx is not installed: apt-get install -y nginx-light');
   fs.mkdirSync(prefix, { recursive: true });
@@ -66,6 +68,11 @@ http {
     location /limited/ {
       alias ${root}/;
       ${limitBytesPerSecond > 0 ? `limit_rate ${Math.round(limitBytesPerSecond)};` : ''}
+    }
+    # A server that limits each connection, not the client: segmented downloads are measured here.
+    location /perconn/ {
+      alias ${root}/;
+      limit_rate ${perConnectionMiBps}m;
     }
   }
 }
