@@ -150,3 +150,27 @@ describe.skipIf(noStrace !== null)('cartage checkout of a zip killed at each ste
     });
   }
 });
+
+describe.skipIf(noStrace !== null)('a pause or a cancel of a file already placed', () => {
+  for (const verb of ['pause', 'cancel'] as const) {
+    it(`${verb} keeps the file, says so, and the task is recorded completed`, async () => {
+      const data = tempDir();
+      const dir = tempDir();
+      const part = path.join(dir, 'a.bin.cartage-part');
+      const final = path.join(dir, 'a.bin');
+      // Killed between the link and the removal of the part's name: a.bin is whole at its place.
+      expectKilled(await cartageKilledAt(['get', nginx.url('one/a.bin'), '--dir', dir, '--data-dir', data], { syscalls: unlinks, paths: [part] }));
+      const placed = identity(final);
+      expect(placed?.sha).toBe(sha256(one));
+
+      const r = await cartage([verb, '1', '--data-dir', data]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe(`Task 1 (a.bin) had finished downloading and is being saved as ${final}; it was kept.\n${verb === 'pause' ? 'Paused' : 'Canceled'} 0 downloads.\n`);
+      const run = await cartage(['run', '--data-dir', data]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(listDir(dir)).toEqual(['a.bin']);
+      expect(identity(final)).toEqual(placed);
+      expect(rows(data, 'SELECT state, placing FROM tasks')).toEqual([{ state: 'completed', placing: null }]);
+    });
+  }
+});
