@@ -262,6 +262,8 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     // A pass that was opening the zip as the cancel came has ended since: what it opened goes too.
     await this.writers.get(id)?.abort();
     this.writers.delete(id);
+    // A file that was being placed in the staging folder is placed before the folder goes.
+    await this.engine.whenLetGo(tasks);
     this.removeStaging(id, d.staging_dir);
     const view = this.get(id);
     this.emit('delivery', view);
