@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Core } from '../../main/core/core.js';
 import { cartage, type CliResult } from '../helpers/cli.js';
 import { bytes, listDir, sha256, tempDir } from '../helpers/core.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';
@@ -173,4 +174,27 @@ describe.skipIf(noStrace !== null)('a pause or a cancel of a file already placed
       expect(rows(data, 'SELECT state, placing FROM tasks')).toEqual([{ state: 'completed', placing: null }]);
     });
   }
+});
+
+describe.skipIf(noStrace !== null)('a cancel of a zip already placed', () => {
+  it('is refused with the reason; the zip stays, and the next run records the delivery completed', async () => {
+    const data = tempDir();
+    const dir = tempDir();
+    const temp = path.join(dir, 'k.zip.cartage-part');
+    const final = path.join(dir, 'k.zip');
+    expect((await cartage(['cart', 'add', nginx.url('album/'), '--data-dir', data])).code).toBe(0);
+    expectKilled(await cartageKilledAt(['checkout', '--zip', 'k', '--dir', dir, '--yes', '--data-dir', data], { syscalls: unlinks, paths: [temp] }));
+    const placed = identity(final);
+    const core = new Core({ dataDir: data });
+    try {
+      await expect(core.deliveries.cancel(1)).rejects.toThrow(`The zip "k.zip" is finished and being saved as ${final}; it was kept, not canceled.`);
+    } finally {
+      await core.close();
+    }
+    const run = await cartage(['run', '--data-dir', data]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(listDir(dir)).toEqual(['k.zip']);
+    expect(identity(final)).toEqual(placed);
+    expect(rows(data, 'SELECT state FROM deliveries')).toEqual([{ state: 'completed' }]);
+  });
 });
