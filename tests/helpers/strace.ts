@@ -10,6 +10,11 @@ export const straceBinary = binaries.find((b) => fs.existsSync(b)) ?? null;
 /** Why the tests that kill at an exact system call are skipped, or null when they can run. */
 export const noStrace = straceBinary ? null : 'strace is not installed (apt-get install strace; .ci/run installs it)';
 
+/** A test title that says why it was skipped, where strace is missing. */
+export function needsStrace(title: string): string {
+  return noStrace ? `${title} [skipped: ${noStrace}]` : title;
+}
+
 export const writes = ['write', 'pwrite64', 'writev', 'pwritev', 'pwritev2'];
 export const syncs = ['fsync', 'fdatasync'];
 export const links = ['link', 'linkat'];

@@ -7,7 +7,7 @@ import { Core } from '../../main/core/core.js';
 import { cartage, type CliResult } from '../helpers/cli.js';
 import { bytes, listDir, sha256, tempDir } from '../helpers/core.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';
-import { cartageKilledAfter, cartageKilledAt, links, noStrace, syncs, unlinks, writes, type SyscallAt } from '../helpers/strace.js';
+import { cartageKilledAfter, cartageKilledAt, links, needsStrace, noStrace, syncs, unlinks, writes, type SyscallAt } from '../helpers/strace.js';
 
 // A kill at each step of placing a finished file, then the recovery (killed once more where it
 // touches the files), then a run that ends: one final file, whole, recorded, nothing else left.
@@ -49,7 +49,7 @@ function expectKilled(r: CliResult): void {
 /** Where a step kills: `at` (on entering the call) or `after` (just after it, once its effect is on disk). */
 type Step = { step: string; at: SyscallAt; after?: () => boolean };
 
-describe.skipIf(noStrace !== null)('cartage get killed at each step of placing the file', () => {
+describe.skipIf(noStrace !== null)(needsStrace('cartage get killed at each step of placing the file'), () => {
   const steps = (dir: string): Step[] => {
     const part = path.join(dir, 'a.bin.cartage-part');
     const final = path.join(dir, 'a.bin');
@@ -94,7 +94,7 @@ describe.skipIf(noStrace !== null)('cartage get killed at each step of placing t
   }
 });
 
-describe.skipIf(noStrace !== null)('cartage checkout of a zip killed at each step of placing it', () => {
+describe.skipIf(noStrace !== null)(needsStrace('cartage checkout of a zip killed at each step of placing it'), () => {
   const steps = (dir: string): Step[] => {
     const temp = path.join(dir, 'k.zip.cartage-part');
     const final = path.join(dir, 'k.zip');
@@ -152,7 +152,7 @@ describe.skipIf(noStrace !== null)('cartage checkout of a zip killed at each ste
   }
 });
 
-describe.skipIf(noStrace !== null)('a pause or a cancel of a file already placed', () => {
+describe.skipIf(noStrace !== null)(needsStrace('a pause or a cancel of a file already placed'), () => {
   for (const verb of ['pause', 'cancel'] as const) {
     it(`${verb} keeps the file, says so, and the task is recorded completed`, async () => {
       const data = tempDir();
@@ -176,7 +176,7 @@ describe.skipIf(noStrace !== null)('a pause or a cancel of a file already placed
   }
 });
 
-describe.skipIf(noStrace !== null)('a cancel of a zip already placed', () => {
+describe.skipIf(noStrace !== null)(needsStrace('a cancel of a zip already placed'), () => {
   it('is refused with the reason; the zip stays, and the next run records the delivery completed', async () => {
     const data = tempDir();
     const dir = tempDir();

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cartage, whileRunning, type CliResult } from '../helpers/cli.js';
 import { bytes, listDir, tempDir } from '../helpers/core.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';
-import { cartageKilledAt, links, noStrace, unlinks } from '../helpers/strace.js';
+import { cartageKilledAt, links, needsStrace, noStrace, unlinks } from '../helpers/strace.js';
 
 // Kills at moments chosen at random among the links and unlinks of placing files (where a kill
 // used to leave "name (1)" copies), and pauses and cancels from another process while many small
@@ -76,7 +76,7 @@ async function filesPlaced(run: Promise<CliResult>, dir: string, n: number): Pro
   );
 }
 
-describe.skipIf(noStrace !== null)('killed at random moments of placing files', () => {
+describe.skipIf(noStrace !== null)(needsStrace('killed at random moments of placing files'), () => {
   // A loop of whole runs: its time is the count of runs, not a wait.
   it(`a get of 24 small files, killed ${kills} times, is finished by "cartage run" with no copy and every file recorded`, { timeout: kills * 10_000 }, async () => {
     const seed = Date.now() % 100_000;
