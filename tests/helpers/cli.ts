@@ -13,8 +13,12 @@ export interface CliResult {
 }
 
 /** Runs the built `cartage` command as a person would, in its own process. */
-export function cartage(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> & { child: ChildProcess } {
-  const child = spawn(process.execPath, [cartageBin, ...args], {
+export function cartage(
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; /** A command that runs it (strace and its options). */ wrap?: string[] } = {},
+): Promise<CliResult> & { child: ChildProcess } {
+  const [command, ...before] = [...(opts.wrap ?? []), process.execPath];
+  const child = spawn(command!, [...before, cartageBin, ...args], {
     cwd: opts.cwd ?? projectRoot,
     env: { ...process.env, CARTAGE_DATA_DIR: '', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import fs from 'node:fs';
 import type { Db } from '../db/connection.js';
 import type { Engine } from '../engine/engine.js';
 import type { CartRow } from '../cart/cart.js';
@@ -7,8 +6,8 @@ import { CartageError, type ErrorInfo } from '../errors.js';
 import type { Logger } from '../log.js';
 import { terminalStates, type TaskState } from '../queue/states.js';
 import type { Layout } from './layout.js';
-import { placedAt } from '../engine/place.js';
-import { placeZip, ZipWriter, zipPartSuffix } from './zip.js';
+import { ZipWriter } from './zip.js';
+import { intendZip, recoverZipPlacing, removeStaging, removeStagingLeftovers } from './zip-placing.js';
 
 export type DeliveryState = 'running' | 'assembling' | 'completed' | 'canceled' | 'failed';
 
@@ -183,10 +182,10 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
         }
       }
     });
-    this.removeStagingLeftovers();
+    removeStagingLeftovers(this.db);
     for (const id of this.openIds()) {
       // The zip of an earlier run was left unfinished: it is written again from the start
-      // (unless it was finished and being placed: see `recoverPlacing`).
+      // (unless it was finished and being placed: see `recoverZipPlacing`).
       this.db.prepare("UPDATE delivery_items SET zipped = 0 WHERE delivery_id = ? AND (SELECT kind FROM deliveries WHERE id = ?) = 'zip'").run(id, id);
       this.schedule(id);
     }
@@ -270,7 +269,9 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     // A pass that was opening the zip as the cancel came has ended since: what it opened goes too.
     await this.writers.get(id)?.abort();
     this.writers.delete(id);
-    this.removeStaging(id, d.staging_dir);
+    // A file that was being placed in the staging folder is placed before the folder goes.
+    await this.engine.whenLetGo(tasks);
+    removeStaging(this.db, id, d.staging_dir);
     const view = this.get(id);
     this.emit('delivery', view);
     return view;
@@ -278,54 +279,6 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
 
   private finished(d: DeliveryRow): CartageError {
     return new CartageError('illegal_transition', `The zip "${d.name}" is finished and being saved as ${d.placing ?? d.zip_path}; it was kept, not canceled.`);
-  }
-
-  /** Removes a finished delivery's staging folder, then forgets it: a crash in between leaves it for the next start. */
-  private removeStaging(id: number, dir: string | null): void {
-    if (!dir) return;
-    fs.rmSync(dir, { recursive: true, force: true });
-    this.db.prepare('UPDATE deliveries SET staging_dir = NULL WHERE id = ?').run(id);
-  }
-
-  /** On start: staging folders of deliveries that completed or were canceled just before a crash. */
-  private removeStagingLeftovers(): void {
-    const rows = this.db
-      .prepare("SELECT id, staging_dir FROM deliveries WHERE state IN ('completed', 'canceled') AND staging_dir IS NOT NULL")
-      .all() as { id: number; staging_dir: string }[];
-    for (const r of rows) this.removeStaging(r.id, r.staging_dir);
-  }
-
-  /**
-   * A zip that was being placed when Cartage stopped (the row names the path): told from the disk.
-   * Placed (its temp file is that file, or is gone and the file has its size): adopted as it is, its
-   * temp name removed. Finished but not placed: placed now. Otherwise it is written again. Returns
-   * the path of the zip when it is at its place.
-   */
-  private async recoverPlacing(d: DeliveryRow): Promise<string | null> {
-    const temp = d.zip_path! + zipPartSuffix;
-    const found = placedAt(temp, d.placing!, d.placing_bytes);
-    if (found.placed) {
-      if (found.partLinked) fs.rmSync(temp, { force: true });
-      return d.placing;
-    }
-    let size: number | null = null;
-    try {
-      size = fs.statSync(temp).size;
-    } catch {
-      // No temp file: it is written again.
-    }
-    if (size !== null && size === d.placing_bytes) return placeZip(d.zip_path!, size, (candidate, bytes) => this.intend(d.id, candidate, bytes));
-    this.db.prepare('UPDATE deliveries SET placing = NULL, placing_bytes = NULL WHERE id = ?').run(d.id);
-    return null;
-  }
-
-  /** Says in the row where the finished zip is about to be placed; false once the delivery is canceled. */
-  private intend(id: number, candidate: string, bytes: number): boolean {
-    return (
-      this.db
-        .prepare("UPDATE deliveries SET placing = ?, placing_bytes = ? WHERE id = ? AND state IN ('running', 'assembling')")
-        .run(candidate, bytes, id).changes === 1
-    );
   }
 
   /** Queues the delivery's failed files again; a delivery whose zip failed is written again. */
@@ -478,7 +431,7 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     const d = this.row(id);
     if (d.state !== 'running' && d.state !== 'assembling') return;
     if (d.kind === 'zip' && d.placing) {
-      const placed = await this.recoverPlacing(d);
+      const placed = await recoverZipPlacing(this.db, d);
       if (placed !== null) {
         this.complete(d, placed);
         return;
@@ -509,7 +462,7 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
       const zipped = (this.db.prepare('SELECT count(*) AS n FROM delivery_items WHERE delivery_id = ? AND zipped = 1').get(id) as { n: number }).n;
       const writer = this.writers.get(id);
       if (zipped > 0 && writer) {
-        target = (await writer.finish((candidate, bytes) => this.intend(id, candidate, bytes))).path;
+        target = (await writer.finish((candidate, bytes) => intendZip(this.db, id, candidate, bytes))).path;
       } else {
         // Nothing arrived: no empty zip is left behind.
         await writer?.abort();
@@ -536,7 +489,7 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
       if (d.kind === 'zip') this.engine.queue.seal(this.taskIds(id));
     })();
     if (d.kind === 'zip') this.showSealed(id);
-    if (d.kind === 'zip') this.removeStaging(id, d.staging_dir);
+    if (d.kind === 'zip') removeStaging(this.db, id, d.staging_dir);
     const view = this.get(id);
     this.log.info(`delivery #${id} "${d.name}" ${ended}: ${view.progress.done} of ${view.files} files${view.progress.failed ? `, ${view.progress.failed} failed` : ''}`);
     this.emit('delivery', view);

@@ -161,6 +161,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     return new Promise((resolve) => this.once('drained', resolve));
   }
 
+  /** Resolves once those of `ids` running now have let go (a file being placed is placed first). */
+  async whenLetGo(ids: readonly number[]): Promise<void> {
+    await Promise.all(ids.map((id) => this.running.get(id)?.done));
+  }
+
   /** Ids of the tasks running now. */
   activeIds(): number[] {
     return [...this.running.keys()];

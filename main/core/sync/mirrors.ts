@@ -712,6 +712,8 @@ function writeSidecar(file: string, json: string, replace: boolean, log: Logger)
   const target = `${file}.json`;
   const temp = `${target}.cartage-part`;
   try {
+    // A new file, never one a crash left linked to a sidecar in place (writing through it would change that one).
+    fs.rmSync(temp, { force: true });
     fs.writeFileSync(temp, `${JSON.stringify(JSON.parse(json), null, 2)}\n`);
     if (replace) fs.renameSync(temp, target);
     else {
