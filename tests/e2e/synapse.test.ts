@@ -96,7 +96,7 @@ describe.skipIf(!hasChromium)('Synapse in Chromium against cartage serve', { tim
     await notice(/Added 1 file/).waitFor();
     await expect.poll(() => cartEntries().count()).toBe(7);
 
-    await page.getByRole('button', { name: 'Download…' }).click();
+    await page.getByRole('button', { name: 'Download…', exact: true }).click();
     const checkout = page.getByRole('form', { name: 'Download' });
     await checkout.getByRole('radio', { name: 'One zip file' }).check();
     await checkout.getByRole('textbox', { name: /^Name of the zip file/ }).fill('Heart');
