@@ -315,7 +315,9 @@ describe.skipIf(!hasChromium)(`Cartage in Chromium against cartage serve and ngi
     await checkout.getByRole('radio', { name: kind === 'zip' ? 'One zip file' : 'Files in a folder' }).check();
     if (name) await checkout.getByRole('textbox', { name: /^Name of the/ }).fill(name);
     await checkout.getByRole('textbox', { name: /^Save in/ }).fill(dir);
-    await expect.poll(() => checkout.locator('.plan-summary').textContent()).toContain(dir);
+    // The plan line says where the files land: a named files delivery makes its own folder.
+    const target = kind === 'zip' ? path.join(dir, `${name}.zip`) : name ? path.join(dir, name) : dir;
+    await expect.poll(() => checkout.locator('.plan-summary').textContent()).toMatch(new RegExp(` ${kind === 'zip' ? 'to' : 'into'} ${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
     await page.getByRole('button', { name: 'Start download' }).click();
     await expect.poll(() => views().getByRole('button', { name: 'Downloads' }).getAttribute('aria-current')).toBe('page');
   };
@@ -339,12 +341,18 @@ describe.skipIf(!hasChromium)(`Cartage in Chromium against cartage serve and ngi
     await openFolder('film');
     await page.getByRole('button', { name: 'Add film.mkv' }).click();
     await notice(/film\.mkv|Added/).waitFor();
+    // Once in the list, the file says so instead of offering Add again.
+    await page.getByLabel('film.mkv is in the download list').waitFor();
+    expect(await page.getByRole('button', { name: 'Add film.mkv' }).count()).toBe(0);
     const films = path.join(temp, 'Films');
     await checkOut('files', films, 'Films');
     const filmCard = page.getByRole('article', { name: 'Films' });
     await filmCard.waitFor();
 
     await openFolder('many');
+    // In people's order, whatever the server's: scan-2 before scan-10 (nginx lists scan-10 first).
+    const rows = page.getByRole('list', { name: 'Files' }).getByRole('listitem');
+    await expect.poll(async () => (await rows.allTextContents()).slice(0, 3)).toEqual([expect.stringContaining('scan-1.png'), expect.stringContaining('scan-2.png'), expect.stringContaining('scan-3.png')]);
     await page.getByRole('button', { name: 'Add all files in many to the list' }).click();
     await expect.poll(() => views().getByRole('button', { name: /^Download list/ }).textContent()).toBe(`Download list${manyFiles} files`);
     await checkOut('zip', saved, 'Many');

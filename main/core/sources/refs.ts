@@ -1,5 +1,6 @@
 import { CartageError } from '../errors.js';
 import { ImmichSource } from './immich.js';
+import { inPeopleOrder } from './order.js';
 import type { SourceRecord, SourceRegistry } from './registry.js';
 import type { Listing, RemoteFile, Source } from './types.js';
 
@@ -37,12 +38,13 @@ export type Target = { kind: 'folder'; listing: Listing } | { kind: 'file'; file
 
 /**
  * Finds what a path names: a file (looked up in its parent's listing; `assets/ID` for an Immich
- * asset) or a folder. Files win over folders of the same name, as a file manager shows them.
+ * asset) or a folder. Files win over folders of the same name, as a file manager shows them. A
+ * folder's listing comes in people's order (order.ts), for the window, `cartage ls` and the list alike.
  */
 export async function findTarget(source: Source, path: string): Promise<Target> {
   const asset = /^assets\/([^/]+)$/.exec(path);
   if (asset && source instanceof ImmichSource) return { kind: 'file', file: await source.asset(asset[1]!) };
-  if (path === '') return { kind: 'folder', listing: await source.list('') };
+  if (path === '') return { kind: 'folder', listing: inPeopleOrder(source, await source.list('')) };
   const cut = path.lastIndexOf('/');
   const parent = cut < 0 ? '' : path.slice(0, cut);
   const name = path.slice(cut + 1);
@@ -50,7 +52,7 @@ export async function findTarget(source: Source, path: string): Promise<Target> 
   const file = around.files.find((f) => f.name === name) ?? around.files.find((f) => f.name.normalize('NFC') === name.normalize('NFC'));
   if (file) return { kind: 'file', file };
   const folder = around.folders.find((f) => f.path === path || f.name === name);
-  if (folder) return { kind: 'folder', listing: await source.list(folder.path) };
+  if (folder) return { kind: 'folder', listing: inPeopleOrder(source, await source.list(folder.path)) };
   throw new CartageError('not_found', `There is no file or folder "${name}" in ${parent ? `"${parent}"` : 'the top folder'} of this source.`);
 }
 

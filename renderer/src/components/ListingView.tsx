@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import type { FileDto, FolderDto, ListingDto, SourceDto } from '../../../preload/api';
 import { dragRef } from '../lib/drag';
 import { formatBytes, plural } from '../lib/format';
@@ -10,7 +11,9 @@ import { VirtualList } from './VirtualList';
 
 /** A folder's sub-folders (open, or add their own files) and its files (add one); every row can be dragged to the list. */
 export function ListingView({ source, listing, onOpen }: { source: SourceDto; listing: ListingDto; onOpen: (folder: FolderDto) => void }) {
-  const { addToCart } = useApp();
+  const { addToCart, cart } = useApp();
+  // A file's address is the same in the listing and in the list (both pass through safeLink in main).
+  const inList = useMemo(() => new Set((cart.cart?.items ?? []).map((i) => i.href)), [cart.cart]);
   if (listing.folders.length === 0 && listing.files.length === 0) return <p className="empty">This folder is empty.</p>;
   return (
     <div className="listing">
@@ -31,7 +34,7 @@ export function ListingView({ source, listing, onOpen }: { source: SourceDto; li
           label="Files"
           estimateSize={48}
           className="file-list"
-          renderItem={(file) => <FileRow source={source} file={file} onAdd={(ref) => void addToCart([ref])} />}
+          renderItem={(file) => <FileRow source={source} file={file} inList={inList.has(file.href)} onAdd={(ref) => void addToCart([ref])} />}
         />
       )}
     </div>
@@ -56,7 +59,7 @@ function FolderRow({ source, folder, onOpen, onAdd }: { source: SourceDto; folde
   );
 }
 
-function FileRow({ source, file, onAdd }: { source: SourceDto; file: FileDto; onAdd: (ref: string) => void }) {
+function FileRow({ source, file, inList, onAdd }: { source: SourceDto; file: FileDto; inList: boolean; onAdd: (ref: string) => void }) {
   const ref = fileRef(source, file);
   return (
     <div className="entry file" draggable onDragStart={(e) => dragRef(e, ref)}>
@@ -70,9 +73,15 @@ function FileRow({ source, file, onAdd }: { source: SourceDto; file: FileDto; on
         </Badge>
       )}
       {file.motion && <Badge>Live photo</Badge>}
-      <button type="button" onClick={() => onAdd(ref)} aria-label={`Add ${file.name}`}>
-        Add
-      </button>
+      {inList ? (
+        <span className="in-list small" aria-label={`${file.name} is in the download list`}>
+          In list
+        </span>
+      ) : (
+        <button type="button" onClick={() => onAdd(ref)} aria-label={`Add ${file.name}`}>
+          Add
+        </button>
+      )}
     </div>
   );
 }
