@@ -277,6 +277,8 @@ export const requests = {
   'sources.remove': z.object({ id }).strict(),
   'sources.browse': z.object({ sourceId: id, path: z.string().max(4096) }).strict(),
   'sources.query': z.object({ sourceId: id, query: z.string().max(4096), preview: z.number().int().min(0).max(1000).default(100) }).strict(),
+  /** A photo's or video's small preview (Immich sources), fetched by main with the source's key. */
+  'sources.thumbnail': z.object({ sourceId: id, fileId: z.string().min(1).max(512) }).strict(),
   'cart.get': none,
   'cart.add': z.object({ refs: z.array(z.string().min(1).max(8192)).min(1).max(10_000) }).strict(),
   'cart.remove': ids.strict(),
@@ -350,6 +352,8 @@ export interface Results {
   'sources.remove': null;
   'sources.browse': ListingDto;
   'sources.query': QueryPreviewDto;
+  /** A data: URL (no address, no key): the page shows it without a network of its own. */
+  'sources.thumbnail': { dataUrl: string };
   'cart.get': CartDto;
   'cart.add': AddOutcomeDto;
   'cart.remove': CartDto;

@@ -6,7 +6,9 @@ import { CartageError } from '../errors.js';
 import { findTarget, queryText, trimSlashes } from '../sources/refs.js';
 import type { ImmichConnection } from '../sources/immich-connect.js';
 import type { NewSource, SourceRecord } from '../sources/registry.js';
-import { pinCertificate } from '../sources/tls.js';
+import { immichThumbnail } from '../sources/immich-thumbnail.js';
+import { ImmichSource } from '../sources/immich.js';
+import { pinCertificate, pinnedTls } from '../sources/tls.js';
 import { fileDto, kindToCore, listingDto, sourceDto } from './dto.js';
 
 /** A form's empty field means "not given". */
@@ -92,6 +94,16 @@ export async function browse(core: Core, input: ParsedInput<'sources.browse'>): 
   const target = await findTarget(source, path);
   const listing = target.kind === 'folder' ? target.listing : { folder: path, files: [target.file], folders: [] };
   return listingDto(record.id, listing);
+}
+
+/** An Immich asset's thumbnail as a data: URL; other sources have none to give. */
+export async function thumbnail(core: Core, input: ParsedInput<'sources.thumbnail'>): Promise<{ dataUrl: string }> {
+  const record = sourceById(core, input.sourceId);
+  const source = core.sources.source(record);
+  if (!(source instanceof ImmichSource)) {
+    throw new CartageError('bad_input', `${record.name} is not an Immich server: its files have no previews to show.`);
+  }
+  return { dataUrl: await immichThumbnail(source, input.fileId, record.certificate ? pinnedTls(record.certificate) : undefined) };
 }
 
 /** Every match is counted (all pages); only the first `preview` are sent. */
