@@ -7,10 +7,22 @@ import { fileRef, folderRef } from '../lib/refs';
 import { useApp } from '../state/AppState';
 import { Badge } from './Badge';
 import { OriginalLink } from './OriginalLink';
+import { hasThumbnail, Thumbnail } from './Thumbnail';
 import { VirtualList } from './VirtualList';
 
 /** A folder's sub-folders (open, or add their own files) and its files (add one); every row can be dragged to the list. */
-export function ListingView({ source, listing, onOpen }: { source: SourceDto; listing: ListingDto; onOpen: (folder: FolderDto) => void }) {
+export function ListingView({
+  source,
+  listing,
+  onOpen,
+  layout = 'list',
+}: {
+  source: SourceDto;
+  listing: ListingDto;
+  onOpen: (folder: FolderDto) => void;
+  /** Files as rows, or as a grid of previews (photo folders). */
+  layout?: 'list' | 'grid';
+}) {
   const { addToCart, cart } = useApp();
   // A file's address is the same in the listing and in the list (both pass through safeLink in main).
   const inList = useMemo(() => new Set((cart.cart?.items ?? []).map((i) => i.href)), [cart.cart]);
@@ -27,7 +39,16 @@ export function ListingView({ source, listing, onOpen }: { source: SourceDto; li
           renderItem={(folder) => <FolderRow source={source} folder={folder} onOpen={onOpen} onAdd={(ref) => void addToCart([ref])} />}
         />
       )}
-      {listing.files.length > 0 && (
+      {listing.files.length > 0 && layout === 'grid' && (
+        <ul className="file-grid" aria-label="Files">
+          {listing.files.map((file) => (
+            <li key={file.id}>
+              <FileTile source={source} file={file} inList={inList.has(file.href)} onAdd={(ref) => void addToCart([ref])} />
+            </li>
+          ))}
+        </ul>
+      )}
+      {listing.files.length > 0 && layout === 'list' && (
         <VirtualList
           items={listing.files}
           getKey={(f) => f.id}
@@ -63,6 +84,7 @@ function FileRow({ source, file, inList, onAdd }: { source: SourceDto; file: Fil
   const ref = fileRef(source, file);
   return (
     <div className="entry file" draggable onDragStart={(e) => dragRef(e, ref)}>
+      {hasThumbnail(source, file) && <Thumbnail source={source} file={file} />}
       <OriginalLink href={file.href} className="entry-name">
         {file.name}
       </OriginalLink>
@@ -73,6 +95,37 @@ function FileRow({ source, file, inList, onAdd }: { source: SourceDto; file: Fil
         </Badge>
       )}
       {file.motion && <Badge>Live photo</Badge>}
+      {inList ? (
+        <span className="in-list small" aria-label={`${file.name} is in the download list`}>
+          In list
+        </span>
+      ) : (
+        <button type="button" onClick={() => onAdd(ref)} aria-label={`Add ${file.name}`}>
+          Add
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** One file in the grid: its preview, its name and size, and Add (or "In list"). */
+function FileTile({ source, file, inList, onAdd }: { source: SourceDto; file: FileDto; inList: boolean; onAdd: (ref: string) => void }) {
+  const ref = fileRef(source, file);
+  return (
+    <div className="tile" draggable onDragStart={(e) => dragRef(e, ref)}>
+      {hasThumbnail(source, file) ? <Thumbnail source={source} file={file} size="large" /> : <span className="thumb thumb-large" />}
+      <OriginalLink href={file.href} className="entry-name">
+        {file.name}
+      </OriginalLink>
+      <span className="muted small">
+        {formatBytes(file.size)}
+        {file.motion ? ' · Live photo' : ''}
+      </span>
+      {!file.access.downloadable && (
+        <Badge tone="warn" title={file.access.reason ?? undefined}>
+          {restrictionLabel(file.access.restriction)}
+        </Badge>
+      )}
       {inList ? (
         <span className="in-list small" aria-label={`${file.name} is in the download list`}>
           In list
