@@ -187,6 +187,8 @@ export interface SettingsDto {
   cartLimit: number;
   keepRunningInTray: boolean;
   theme: 'system' | 'light' | 'dark';
+  /** Previews of web and WebDAV images (each one is downloaded to show it); off unless asked. */
+  imagePreviews: boolean;
 }
 
 /** A mirror run's report. */
@@ -277,8 +279,15 @@ export const requests = {
   'sources.remove': z.object({ id }).strict(),
   'sources.browse': z.object({ sourceId: id, path: z.string().max(4096) }).strict(),
   'sources.query': z.object({ sourceId: id, query: z.string().max(4096), preview: z.number().int().min(0).max(1000).default(100) }).strict(),
-  /** A photo's or video's small preview (Immich sources), fetched by main with the source's key. */
-  'sources.thumbnail': z.object({ sourceId: id, fileId: z.string().min(1).max(512) }).strict(),
+  /** A photo's or video's small preview, fetched by main with the source's key (Immich's thumbnail; a web or WebDAV image itself). */
+  'sources.thumbnail': z
+    .object({
+      sourceId: id,
+      fileId: z.string().min(1).max(512),
+      /** A web or WebDAV image's address (FileDto.href): its preview is the image itself, when the setting allows. */
+      href: z.string().max(8192).optional(),
+    })
+    .strict(),
   'cart.get': none,
   'cart.add': z.object({ refs: z.array(z.string().min(1).max(8192)).min(1).max(10_000) }).strict(),
   'cart.remove': ids.strict(),
@@ -311,6 +320,7 @@ export const requests = {
       cartLimit: z.number().int().min(1).max(10_000),
       keepRunningInTray: z.boolean(),
       theme: z.enum(['system', 'light', 'dark']),
+      imagePreviews: z.boolean(),
     })
     .partial()
     .strict(),

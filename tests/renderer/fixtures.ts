@@ -26,6 +26,7 @@ export const settings: SettingsDto = {
   cartLimit: 100,
   keepRunningInTray: true,
   theme: 'system',
+  imagePreviews: false,
 };
 
 export function item(id: number, over: Partial<CartItemDto> = {}): CartItemDto {

@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { FileDto, RequestInput } from '../../preload/api.js';
 import { ok } from './fakeBridge.js';
-import { file, listing, nas, photos } from './fixtures.js';
+import { file, listing, nas, photos, settings } from './fixtures.js';
 import { renderApp } from './render.js';
 
 const pixel = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
@@ -43,5 +43,24 @@ describe('previews of Immich photos', () => {
     expect(screen.queryByRole('img')).toBeNull();
     expect(screen.queryByRole('group', { name: 'Show files as' })).toBeNull();
     expect(fake.calls('sources.thumbnail')).toEqual([]);
+  });
+
+  it('shows web and WebDAV images small only once the setting asks, fetched by main by their address', async () => {
+    const { fake } = await renderApp({
+      'sources.list': () => ok([nas]),
+      'sources.browse': (input) => ok(listing(2, input.path, [], [file('a.jpg', ''), { ...file('b.txt', ''), group: 'other' }])),
+      'settings.get': () => ok({ ...settings, imagePreviews: true }),
+      'sources.thumbnail': () => ok({ dataUrl: pixel }),
+    });
+    expect(await screen.findByRole('img', { name: 'Preview of a.jpg' })).toBeTruthy();
+    expect(screen.queryByRole('img', { name: 'Preview of b.txt' })).toBeNull();
+    expect(fake.calls('sources.thumbnail')).toEqual([{ sourceId: 2, fileId: '/a.jpg', href: 'https://nas.example.org/dav//a.jpg' }]);
+    expect(screen.getByRole('group', { name: 'Show files as' })).toBeTruthy();
+  });
+
+  it('offers the setting off by default in Settings', async () => {
+    await renderApp({}, { view: 'settings' });
+    const box = await screen.findByRole('checkbox', { name: /^Show previews of images on web folders and WebDAV shares/ });
+    expect((box as HTMLInputElement).checked).toBe(false);
   });
 });

@@ -170,6 +170,7 @@ describe('the service answers every channel with the contract\'s shapes', () => 
       cartLimit: 100,
       keepRunningInTray: true,
       theme: 'system',
+      imagePreviews: false,
     });
     const dir = tempDir();
     expect(await ok(service, 'settings.update', { downloadDir: dir, maxConcurrent: 2, theme: 'dark' })).toEqual({ ...settings, downloadDir: dir, maxConcurrent: 2, theme: 'dark' });

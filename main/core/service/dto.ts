@@ -205,5 +205,6 @@ export function settingsDto(s: Settings): SettingsDto {
     cartLimit: s.cartLimit,
     keepRunningInTray: s.keepRunningInTray,
     theme: s.theme,
+    imagePreviews: s.imagePreviews,
   };
 }

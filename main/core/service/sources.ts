@@ -6,6 +6,7 @@ import { CartageError } from '../errors.js';
 import { findTarget, queryText, trimSlashes } from '../sources/refs.js';
 import type { ImmichConnection } from '../sources/immich-connect.js';
 import type { NewSource, SourceRecord } from '../sources/registry.js';
+import { imagePreview } from '../sources/image-preview.js';
 import { immichThumbnail } from '../sources/immich-thumbnail.js';
 import { ImmichSource } from '../sources/immich.js';
 import { pinCertificate, pinnedTls } from '../sources/tls.js';
@@ -96,14 +97,17 @@ export async function browse(core: Core, input: ParsedInput<'sources.browse'>): 
   return listingDto(record.id, listing);
 }
 
-/** An Immich asset's thumbnail as a data: URL; other sources have none to give. */
+/** An Immich asset's thumbnail, or (when the setting allows) a web or WebDAV image itself, as a data: URL. */
 export async function thumbnail(core: Core, input: ParsedInput<'sources.thumbnail'>): Promise<{ dataUrl: string }> {
   const record = sourceById(core, input.sourceId);
   const source = core.sources.source(record);
-  if (!(source instanceof ImmichSource)) {
-    throw new CartageError('bad_input', `${record.name} is not an Immich server: its files have no previews to show.`);
+  const https = record.certificate ? pinnedTls(record.certificate) : undefined;
+  if (source instanceof ImmichSource) return { dataUrl: await immichThumbnail(source, input.fileId, https) };
+  if (!core.settings.get().imagePreviews) {
+    throw new CartageError('bad_input', `Previews of the images on ${record.name} are off: turn on "Show previews of images" in Settings to see them (each one is downloaded).`);
   }
-  return { dataUrl: await immichThumbnail(source, input.fileId, record.certificate ? pinnedTls(record.certificate) : undefined) };
+  if (!input.href) throw new CartageError('bad_input', `Give the address of the image on ${record.name} to show its preview.`);
+  return { dataUrl: await imagePreview(source, record.url, input.href, https) };
 }
 
 /** Every match is counted (all pages); only the first `preview` are sent. */

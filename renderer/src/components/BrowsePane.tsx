@@ -8,7 +8,7 @@ import { useApp } from '../state/AppState';
 import { ErrorText } from './ErrorText';
 import { ListingView } from './ListingView';
 import { QueryBuilder } from './QueryBuilder';
-import { hasThumbnail } from './Thumbnail';
+import { useHasThumbnail } from './Thumbnail';
 
 interface Crumb {
   path: string;
@@ -113,6 +113,7 @@ function SourceFolders({ source }: { source: SourceDto }) {
   const hasFiles = listing !== null && listing.summary.files > 0;
   // A folder of photos can be seen as a grid of previews; the choice stays while walking the source.
   const [layout, setLayout] = useState<'list' | 'grid'>('list');
+  const hasThumbnail = useHasThumbnail();
   const photoFolder = listing !== null && listing.files.some((f) => hasThumbnail(source, f));
 
   return (

@@ -7,7 +7,7 @@ import { fileRef, folderRef } from '../lib/refs';
 import { useApp } from '../state/AppState';
 import { Badge } from './Badge';
 import { OriginalLink } from './OriginalLink';
-import { hasThumbnail, Thumbnail } from './Thumbnail';
+import { Thumbnail, useHasThumbnail } from './Thumbnail';
 import { VirtualList } from './VirtualList';
 
 /** A folder's sub-folders (open, or add their own files) and its files (add one); every row can be dragged to the list. */
@@ -81,6 +81,7 @@ function FolderRow({ source, folder, onOpen, onAdd }: { source: SourceDto; folde
 }
 
 function FileRow({ source, file, inList, onAdd }: { source: SourceDto; file: FileDto; inList: boolean; onAdd: (ref: string) => void }) {
+  const hasThumbnail = useHasThumbnail();
   const ref = fileRef(source, file);
   return (
     <div className="entry file" draggable onDragStart={(e) => dragRef(e, ref)}>
@@ -110,6 +111,7 @@ function FileRow({ source, file, inList, onAdd }: { source: SourceDto; file: Fil
 
 /** One file in the grid: its preview, its name and size, and Add (or "In list"). */
 function FileTile({ source, file, inList, onAdd }: { source: SourceDto; file: FileDto; inList: boolean; onAdd: (ref: string) => void }) {
+  const hasThumbnail = useHasThumbnail();
   const ref = fileRef(source, file);
   return (
     <div className="tile" draggable onDragStart={(e) => dragRef(e, ref)}>

@@ -8,7 +8,7 @@ import { queryRef } from '../lib/refs';
 import { useApp } from '../state/AppState';
 import { ErrorText } from './ErrorText';
 import { ImmichFilterFields } from './ImmichFilterFields';
-import { hasThumbnail, Thumbnail } from './Thumbnail';
+import { Thumbnail, useHasThumbnail } from './Thumbnail';
 
 /** How many matches the preview shows; the count and size are of all of them. */
 const previewSize = 20;
@@ -19,6 +19,7 @@ const previewSize = 20;
  */
 export function QueryBuilder({ source }: { source: SourceDto }) {
   const bridge = useBridge();
+  const hasThumbnail = useHasThumbnail();
   const { addToCart } = useApp();
   const immich = source.kind === 'immich';
   const [filters, setFilters] = useState<ImmichFilters>(noFilters);

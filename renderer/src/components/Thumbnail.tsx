@@ -2,10 +2,21 @@ import { useEffect, useRef, useState } from 'react';
 import type { FileDto, SourceDto } from '../../../preload/api';
 import { useBridge } from '../lib/bridge';
 import { loadThumbnail } from '../lib/thumbnails';
+import { useApp } from '../state/AppState';
 
-/** Whether a file has a preview to show: photos and videos of an Immich source. */
-export function hasThumbnail(source: Pick<SourceDto, 'kind'>, file: Pick<FileDto, 'group'>): boolean {
-  return source.kind === 'immich' && file.group !== 'other';
+/**
+ * Whether a file has a preview to show: photos and videos of an Immich source; images of a web
+ * folder or WebDAV share only when the person turned previews on (each one is downloaded).
+ */
+export function hasThumbnail(source: Pick<SourceDto, 'kind'>, file: Pick<FileDto, 'group'>, imagePreviews: boolean): boolean {
+  if (source.kind === 'immich') return file.group !== 'other';
+  return imagePreviews && file.group === 'image';
+}
+
+/** The same, with the setting read from the app's state. */
+export function useHasThumbnail(): (source: Pick<SourceDto, 'kind'>, file: Pick<FileDto, 'group'>) => boolean {
+  const previews = useApp().settings.settings?.imagePreviews ?? false;
+  return (source, file) => hasThumbnail(source, file, previews);
 }
 
 /**
@@ -30,11 +41,13 @@ export function Thumbnail({ source, file, size = 'small' }: { source: SourceDto;
   useEffect(() => {
     if (!seen) return;
     let live = true;
-    void loadThumbnail(bridge, source.id, file.id).then((u) => live && setUrl(u));
+    // A web or WebDAV image is its own preview: main fetches it by its address, inside the source only.
+    const href = source.kind === 'immich' ? undefined : file.href;
+    void loadThumbnail(bridge, source.id, file.id, href).then((u) => live && setUrl(u));
     return () => {
       live = false;
     };
-  }, [bridge, seen, source.id, file.id]);
+  }, [bridge, seen, source.id, source.kind, file.id, file.href]);
 
   return (
     <span ref={box} className={`thumb thumb-${size}`}>

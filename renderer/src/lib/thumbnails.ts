@@ -27,13 +27,13 @@ function release(): void {
 }
 
 /** The data: URL of a file's preview, or null when there is none (a failure shows the plain row). */
-export function loadThumbnail(bridge: CartageBridge, sourceId: number, fileId: string): Promise<string | null> {
+export function loadThumbnail(bridge: CartageBridge, sourceId: number, fileId: string, href?: string): Promise<string | null> {
   const key = `${sourceId}/${fileId}`;
   let found = cache.get(key);
   if (!found) {
     found = slot().then(async () => {
       try {
-        const result = await ask(() => bridge.sources.thumbnail({ sourceId, fileId }));
+        const result = await ask(() => bridge.sources.thumbnail({ sourceId, fileId, ...(href ? { href } : {}) }));
         return result.ok ? result.value.dataUrl : null;
       } finally {
         release();
