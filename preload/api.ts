@@ -194,6 +194,8 @@ export interface SettingsDto {
   theme: 'system' | 'light' | 'dark';
   /** A Synapse file Cartage delivered leaves the person's download list on synapse.org. */
   synapseRemoveDelivered: boolean;
+  /** Previews of web and WebDAV images (each one is downloaded to show it); off unless asked. */
+  imagePreviews: boolean;
 }
 
 /** A mirror run's report. */
@@ -294,6 +296,15 @@ export const requests = {
   'sources.remove': z.object({ id }).strict(),
   'sources.browse': z.object({ sourceId: id, path: z.string().max(4096) }).strict(),
   'sources.query': z.object({ sourceId: id, query: z.string().max(4096), preview: z.number().int().min(0).max(1000).default(100) }).strict(),
+  /** A photo's or video's small preview, fetched by main with the source's key (Immich's thumbnail; a web or WebDAV image itself). */
+  'sources.thumbnail': z
+    .object({
+      sourceId: id,
+      fileId: z.string().min(1).max(512),
+      /** A web or WebDAV image's address (FileDto.href): its preview is the image itself, when the setting allows. */
+      href: z.string().max(8192).optional(),
+    })
+    .strict(),
   'cart.get': none,
   'cart.add': z.object({ refs: z.array(z.string().min(1).max(8192)).min(1).max(10_000) }).strict(),
   'cart.remove': ids.strict(),
@@ -329,6 +340,7 @@ export const requests = {
       keepRunningInTray: z.boolean(),
       theme: z.enum(['system', 'light', 'dark']),
       synapseRemoveDelivered: z.boolean(),
+      imagePreviews: z.boolean(),
     })
     .partial()
     .strict(),
@@ -373,6 +385,8 @@ export interface Results {
   'sources.remove': null;
   'sources.browse': ListingDto;
   'sources.query': QueryPreviewDto;
+  /** A data: URL (no address, no key): the page shows it without a network of its own. */
+  'sources.thumbnail': { dataUrl: string };
   'cart.get': CartDto;
   'cart.add': AddOutcomeDto;
   'cart.remove': CartDto;

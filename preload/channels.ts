@@ -9,6 +9,7 @@ export const requestChannels = [
   'sources.remove',
   'sources.browse',
   'sources.query',
+  'sources.thumbnail',
   'cart.get',
   'cart.add',
   'cart.remove',

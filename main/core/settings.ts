@@ -38,6 +38,8 @@ export const settingsSchema = z.object({
   /** Closing the window keeps downloads going in the tray. */
   keepRunningInTray: z.boolean().default(true),
   theme: z.enum(['system', 'light', 'dark']).default('system'),
+  /** Small previews of the images on web folders and WebDAV shares (each one shown is downloaded): only when asked. */
+  imagePreviews: z.boolean().default(false),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -241,6 +241,13 @@ export async function startImmich(options: ImmichOptions): Promise<FakeImmich> {
       }
       return { status: answer.status, headers: answer.headers, raw: answer.body ?? Buffer.alloc(0) };
     },
+    // A 1×1 PNG for every asset the caller may see, where Immich answers with the thumbnail it made.
+    'get /assets/{id}/thumbnail': ({ auth, params }) => {
+      const fakeThumbnail = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+      const a = lib.assets.get(params.id ?? '');
+      if (!a || !lib.canAccessAsset(auth, a)) return badRequest('Not found or no asset.view access');
+      return { status: 200, headers: { 'content-type': 'image/png', 'cache-control': 'private, max-age=86400, no-transform' }, raw: Buffer.from(fakeThumbnail, 'base64') };
+    },
     'get /shared-links/me': ({ auth }) => {
       if (auth.kind !== 'link') return fail(403, 'Forbidden');
       return { status: 200, body: v3 ? linkV3(lib, auth.link) : lib.linkDto(auth.link), sanitizedAssets: !auth.link.showMetadata };

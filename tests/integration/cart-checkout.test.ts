@@ -162,6 +162,30 @@ describe('checkout, one transaction', () => {
     expect(core.cart.view().items).toEqual([]);
   });
 
+  it('makes the folder a files delivery is named for, and says so in the plan', async () => {
+    const core = cores.make();
+    await core.cart.add([nginx.url('other/clip.mp4')]);
+    core.startEngine();
+    const dir = tempDir();
+    const req = { kind: 'files', dir, name: 'Trip: day 1', layout: 'flat' } as const;
+    expect(core.planCheckout(req)).toMatchObject({ target: path.join(dir, 'Trip_ day 1'), name: 'Trip_ day 1' });
+    const { deliveryId } = core.checkout(req);
+    expect(await core.deliveries.whenSettled(deliveryId)).toMatchObject({ state: 'completed', target: path.join(dir, 'Trip_ day 1') });
+    expect(listDir(dir)).toEqual(['Trip_ day 1']);
+    expect(fs.readFileSync(path.join(dir, 'Trip_ day 1', 'clip.mp4')).equals(files['other/clip.mp4']!)).toBe(true);
+  });
+
+  it('ends a delivery whose every file was canceled as canceled, not done, and its files can go back on the list', async () => {
+    const core = cores.make();
+    await core.cart.add([nginx.url('other/clip.mp4')]);
+    const { deliveryId } = core.checkout({ kind: 'files', dir: tempDir(), layout: 'flat' });
+    // As "Cancel all" does: the tasks, not the delivery.
+    core.engine.cancelAll();
+    core.startEngine();
+    expect(await core.deliveries.whenSettled(deliveryId)).toMatchObject({ state: 'canceled', progress: { canceled: 1, done: 0 } });
+    expect(core.putBack(deliveryId)).toMatchObject({ added: 1 });
+  });
+
   it('delivers one zip that unzip -t accepts, and leaves no staging files behind', async () => {
     const core = cores.make();
     await core.cart.add([nginx.url('album/'), nginx.url('other/clip.mp4')]);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { RequestInput } from '../../preload/api.js';
 import { refMime } from '../../renderer/src/lib/refs';
 import { ok } from './fakeBridge.js';
-import { file, listing, nas, photos } from './fixtures.js';
+import { cartOf, file, item, listing, nas, photos } from './fixtures.js';
 import { renderApp } from './render.js';
 
 const added = () => ok({ added: 3, alreadyThere: 0, restricted: 0, message: 'Added 3 files to the list.' });
@@ -17,6 +17,16 @@ function browseNas(input: RequestInput<'sources.browse'>) {
 }
 
 describe('the browse pane', () => {
+  it('shows "In list" for a file already in the download list, and Add for the others', async () => {
+    const inCart = item(1, { name: 'b.jpg', folder: 'Holidays', sourceName: 'nas', href: 'https://nas.example.org/dav/Holidays/b.jpg' });
+    await renderApp({ 'sources.list': () => ok([nas]), 'sources.browse': browseNas, 'cart.get': () => ok(cartOf([inCart])) });
+    await userEvent.click(await screen.findByRole('button', { name: 'Open Holidays' }));
+    const files = within(await screen.findByRole('list', { name: 'Files' }));
+    expect(files.getByLabelText('b.jpg is in the download list').textContent).toBe('In list');
+    expect(files.queryByRole('button', { name: 'Add b.jpg' })).toBeNull();
+    expect(files.getByRole('button', { name: 'Add a.jpg' })).toBeTruthy();
+  });
+
   it('adds a whole folder to the list with its reference', async () => {
     const { fake } = await renderApp({ 'sources.list': () => ok([nas]), 'sources.browse': browseNas, 'cart.add': added });
     await userEvent.click(await screen.findByRole('button', { name: 'Add folder Holidays' }));

@@ -27,6 +27,7 @@ export const settings: SettingsDto = {
   keepRunningInTray: true,
   theme: 'system',
   synapseRemoveDelivered: true,
+  imagePreviews: false,
 };
 
 export function item(id: number, over: Partial<CartItemDto> = {}): CartItemDto {

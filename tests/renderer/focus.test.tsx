@@ -4,7 +4,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { SourceDto } from '../../preload/api.js';
-import { ok } from './fakeBridge.js';
+import { ok, refused } from './fakeBridge.js';
 import { cartOf, file, item, listing, photos, plan } from './fixtures.js';
 import { renderApp } from './render.js';
 
@@ -87,5 +87,28 @@ describe('focus and field errors', () => {
     skip.focus();
     await userEvent.keyboard('{Enter}');
     expect(document.activeElement).toBe(list.getByRole('button', { name: 'Download…' }));
+  });
+
+  it('ties a refused key to the key field and an unreachable address to the address field, and goes there', async () => {
+    let answer = refused('auth', 'The Immich server at photos.example.org refused the API key (401): create a new key in Immich and add the source again.');
+    await renderApp({ 'sources.add': () => answer }, { view: 'sources', add: true });
+    const form = within(await screen.findByRole('form', { name: 'Add a source' }));
+    const address = form.getByRole('textbox', { name: /Address/ });
+    const key = form.getByLabelText(/API key/);
+    await userEvent.type(address, 'https://photos.example.org');
+    await userEvent.type(key, 'old-key');
+    await userEvent.click(form.getByRole('button', { name: 'Connect' }));
+    const error = await form.findByRole('alert');
+    await waitFor(() => expect(document.activeElement).toBe(key));
+    expect(key.getAttribute('aria-invalid')).toBe('true');
+    expect(key.getAttribute('aria-describedby')?.split(' ')).toContain(error.id);
+    expect(address.getAttribute('aria-invalid')).toBeNull();
+
+    answer = refused('network', 'Cannot reach photos.example.org: check the address and that the server is on.');
+    await userEvent.click(form.getByRole('button', { name: 'Connect' }));
+    await waitFor(() => expect(document.activeElement).toBe(address));
+    expect(address.getAttribute('aria-invalid')).toBe('true');
+    expect(address.getAttribute('aria-describedby')?.split(' ')).toContain(form.getByRole('alert').id);
+    expect(key.getAttribute('aria-invalid')).toBeNull();
   });
 });

@@ -171,6 +171,7 @@ describe('the service answers every channel with the contract\'s shapes', () => 
       keepRunningInTray: true,
       theme: 'system',
       synapseRemoveDelivered: true,
+      imagePreviews: false,
     });
     const dir = tempDir();
     expect(await ok(service, 'settings.update', { downloadDir: dir, maxConcurrent: 2, theme: 'dark' })).toEqual({ ...settings, downloadDir: dir, maxConcurrent: 2, theme: 'dark' });

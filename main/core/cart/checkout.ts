@@ -17,7 +17,7 @@ export interface CheckoutRequest {
   kind: 'files' | 'zip';
   /** The folder the files go under, or the zip is written in. */
   dir: string;
-  /** The zip's name (".zip" added when missing); for files, a label (the folder's name by default). */
+  /** The zip's name (".zip" added when missing); for files, a folder made in `dir` for them (none: straight into `dir`). */
   name?: string;
   layout: Layout;
 }
@@ -51,7 +51,7 @@ export interface CheckoutDeps {
 
 /** Counts the delivery, the files left behind, and the free space at the target. Changes nothing. */
 export function planCheckout(cart: Cart, req: CheckoutRequest): CheckoutPlan {
-  const dir = path.resolve(req.dir);
+  const dir = targetDir(req);
   const view = cart.view();
   const going = view.items.filter((i) => i.access.downloadable);
   const staying = view.items.filter((i) => !i.access.downloadable).map((i) => ({ id: i.id, name: i.name, reason: i.access.reason ?? 'It cannot be downloaded.' }));
@@ -102,7 +102,7 @@ export function checkout(deps: CheckoutDeps, req: CheckoutRequest, options: { fa
   const step = (name: CheckoutStep): void => {
     if (options.failAt === name) throw new Error(`checkout failed at the "${name}" step (forced by a test)`);
   };
-  const dir = path.resolve(req.dir);
+  const dir = targetDir(req);
   const { db, queue } = deps;
   const run = db.transaction(() => {
     // 1. Lock the list: edits from now on are refused.
@@ -184,8 +184,15 @@ function placeItem(item: CartItem, req: CheckoutRequest, dir: string, staging: s
   return { specs, entry, motionEntry };
 }
 
+/** The folder the files land in (a named files delivery gets a folder of that name in `dir`), or the zip is written in. */
+function targetDir(req: CheckoutRequest): string {
+  const dir = path.resolve(req.dir);
+  const name = req.kind === 'files' ? req.name?.trim() : undefined;
+  return name ? path.join(dir, safeFileName(name)) : dir;
+}
+
 function deliveryName(req: CheckoutRequest, dir: string): string {
-  if (req.kind === 'files') return req.name?.trim() || path.basename(dir) || 'Download';
+  if (req.kind === 'files') return path.basename(dir) || 'Download';
   const raw = (req.name ?? '').trim();
   if (!raw) throw new CartageError('bad_input', 'Name the zip (for example "Holidays 2024").');
   const safe = safeFileName(raw.toLowerCase().endsWith('.zip') ? raw : `${raw}.zip`);

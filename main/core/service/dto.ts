@@ -206,5 +206,6 @@ export function settingsDto(s: Settings): SettingsDto {
     keepRunningInTray: s.keepRunningInTray,
     theme: s.theme,
     synapseRemoveDelivered: s.synapseRemoveDelivered,
+    imagePreviews: s.imagePreviews,
   };
 }

@@ -14,7 +14,7 @@ import { browserStatus, connectBrowser } from './browser.js';
 import { addOutcomeDto, cartDto, deliveryDto, planDto, settingsDto, sourceDto, taskDto, totalsDto } from './dto.js';
 import type { ServiceEvents } from './events.js';
 import { Refusal } from './refusal.js';
-import { addSource, browse, queryPreview, sourceById, updateSource } from './sources.js';
+import { addSource, browse, queryPreview, sourceById, thumbnail, updateSource } from './sources.js';
 
 /** What the host offers beyond the core: the Electron shell opens links and folders; a browser cannot. */
 export interface ServiceHooks {
@@ -77,6 +77,7 @@ export function makeHandlers(core: Core, hooks: ServiceHooks, events: ServiceEve
     },
     'sources.browse': (input) => browse(core, input),
     'sources.query': (input) => queryPreview(core, input),
+    'sources.thumbnail': (input) => thumbnail(core, input),
 
     'cart.get': () => cartDto(core.cart.view()),
     'cart.add': async ({ refs }) => {

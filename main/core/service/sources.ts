@@ -6,7 +6,10 @@ import { CartageError } from '../errors.js';
 import { findTarget, queryText, trimSlashes } from '../sources/refs.js';
 import type { ImmichConnection } from '../sources/immich-connect.js';
 import type { NewSource, SourceRecord } from '../sources/registry.js';
-import { pinCertificate } from '../net/tls.js';
+import { imagePreview } from '../sources/image-preview.js';
+import { immichThumbnail } from '../sources/immich-thumbnail.js';
+import { ImmichSource } from '../sources/immich.js';
+import { pinCertificate, pinnedTls } from '../net/tls.js';
 import { fileDto, kindToCore, listingDto, sourceDto } from './dto.js';
 
 /** A form's empty field means "not given". */
@@ -92,6 +95,19 @@ export async function browse(core: Core, input: ParsedInput<'sources.browse'>): 
   const target = await findTarget(source, path);
   const listing = target.kind === 'folder' ? target.listing : { folder: path, files: [target.file], folders: [] };
   return listingDto(record.id, listing);
+}
+
+/** An Immich asset's thumbnail, or (when the setting allows) a web or WebDAV image itself, as a data: URL. */
+export async function thumbnail(core: Core, input: ParsedInput<'sources.thumbnail'>): Promise<{ dataUrl: string }> {
+  const record = sourceById(core, input.sourceId);
+  const source = core.sources.source(record);
+  const https = record.certificate ? pinnedTls(record.certificate) : undefined;
+  if (source instanceof ImmichSource) return { dataUrl: await immichThumbnail(source, input.fileId, https, core.sources.http) };
+  if (!core.settings.get().imagePreviews) {
+    throw new CartageError('bad_input', `Previews of the images on ${record.name} are off: turn on "Show previews of images" in Settings to see them (each one is downloaded).`);
+  }
+  if (!input.href) throw new CartageError('bad_input', `Give the address of the image on ${record.name} to show its preview.`);
+  return { dataUrl: await imagePreview(source, record.url, input.href, https, core.sources.http) };
 }
 
 /** Every match is counted (all pages); only the first `preview` are sent. */

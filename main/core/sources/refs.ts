@@ -1,6 +1,7 @@
 import { CartageError } from '../errors.js';
 import { ImmichSource } from './immich.js';
 import { SynapseSource } from './synapse.js';
+import { inPeopleOrder } from './order.js';
 import type { SourceRecord, SourceRegistry } from './registry.js';
 import type { Listing, RemoteFile, Source } from './types.js';
 
@@ -38,7 +39,8 @@ export type Target = { kind: 'folder'; listing: Listing } | { kind: 'file'; file
 
 /**
  * Finds what a path names: a file (looked up in its parent's listing; `assets/ID` for an Immich
- * asset) or a folder. Files win over folders of the same name, as a file manager shows them.
+ * asset) or a folder. Files win over folders of the same name, as a file manager shows them. A
+ * folder's listing comes in people's order (order.ts), for the window, `cartage ls` and the list alike.
  */
 export async function findTarget(source: Source, path: string): Promise<Target> {
   const asset = /^assets\/([^/]+)$/.exec(path);
@@ -47,9 +49,10 @@ export async function findTarget(source: Source, path: string): Promise<Target> 
   if (source instanceof SynapseSource && /^syn\d+(\.\d+)?$/i.test(path)) {
     const file = await source.fileById(path.toLowerCase());
     if (file) return { kind: 'file', file };
-    return { kind: 'folder', listing: await source.list(path) };
+    return { kind: 'folder', listing: inPeopleOrder(source, await source.list(path)) };
   }
-  if (path === '') return { kind: 'folder', listing: await source.list('') };
+  if (path === '') return { kind: 'folder', listing: inPeopleOrder(source, await source.list('')) };
+
   const cut = path.lastIndexOf('/');
   const parent = cut < 0 ? '' : path.slice(0, cut);
   const name = path.slice(cut + 1);
@@ -57,7 +60,7 @@ export async function findTarget(source: Source, path: string): Promise<Target> 
   const file = around.files.find((f) => f.name === name) ?? around.files.find((f) => f.name.normalize('NFC') === name.normalize('NFC'));
   if (file) return { kind: 'file', file };
   const folder = around.folders.find((f) => f.path === path || f.name === name);
-  if (folder) return { kind: 'folder', listing: await source.list(folder.path) };
+  if (folder) return { kind: 'folder', listing: inPeopleOrder(source, await source.list(folder.path)) };
   throw new CartageError('not_found', `There is no file or folder "${name}" in ${parent ? `"${parent}"` : 'the top folder'} of this source.`);
 }
 

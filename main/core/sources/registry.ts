@@ -207,7 +207,7 @@ export class SourceRegistry {
       }
       case 'synapse': {
         if (!input.token) throw new CartageError('bad_input', 'A Synapse source needs a personal access token (--token-file or --token-env).');
-        synapse = await connectSynapse(input.url, input.token);
+        synapse = await connectSynapse(input.url, input.token, this.http);
         url = synapse.origin;
         [auth, secret] = ['api-key', input.token.trim()];
         break;
@@ -297,7 +297,7 @@ export class SourceRegistry {
         source = new LazyWebDav(record, secret, https, this.http);
         break;
       case 'synapse':
-        source = new SynapseSource({ url: record.url, token: async () => (await secret()) ?? '' });
+        source = new SynapseSource({ url: record.url, token: async () => (await secret()) ?? '', http: this.http });
         break;
       case 'http-index':
         source = new HttpIndexSource({

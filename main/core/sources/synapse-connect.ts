@@ -1,3 +1,4 @@
+import type { Got } from 'got';
 import { CartageError } from '../errors.js';
 import { profileSchema, SynapseApi, tokenClaims, type Profile } from './synapse-api.js';
 
@@ -29,7 +30,7 @@ export function synapseOrigin(url: string | undefined): string {
  * Checks a personal access token before it is kept: its own claims first (expired, or without the
  * View and Download permissions: nothing to ask the server), then the server (GET /repo/v1/userProfile).
  */
-export async function connectSynapse(url: string | undefined, token: string): Promise<SynapseConnection> {
+export async function connectSynapse(url: string | undefined, token: string, http?: Got): Promise<SynapseConnection> {
   const origin = synapseOrigin(url);
   const claims = tokenClaims(token.trim());
   if (!claims) {
@@ -45,6 +46,6 @@ export async function connectSynapse(url: string | undefined, token: string): Pr
       `This personal access token lacks the ${missing.join(' and ')} permission${missing.length > 1 ? 's' : ''} Cartage needs to browse and download: create a token with View and Download at ${tokenPage}. Nothing was added.`,
     );
   }
-  const profile = await new SynapseApi(origin, () => Promise.resolve(token.trim())).call({ path: '/repo/v1/userProfile' }, profileSchema);
+  const profile = await new SynapseApi(origin, () => Promise.resolve(token.trim()), undefined, http).call({ path: '/repo/v1/userProfile' }, profileSchema);
   return { origin, profile, scopes: claims.scopes };
 }

@@ -1,3 +1,4 @@
+import type { Got } from 'got';
 import { CartageError } from '../errors.js';
 import { safeFileName } from '../naming.js';
 import { groupForName } from '../queue/groups.js';
@@ -49,8 +50,8 @@ export class SynapseSource implements Source {
   /** Pre-signed URLs handed out in this process, by file id: reused until one expires. */
   private readonly urls = new Map<string, string>();
 
-  constructor(options: { url: string; token: () => Promise<string>; polling?: JobPolling }) {
-    this.api = new SynapseApi(new URL(options.url).origin, options.token, options.polling);
+  constructor(options: { url: string; token: () => Promise<string>; polling?: JobPolling; http?: Got }) {
+    this.api = new SynapseApi(new URL(options.url).origin, options.token, options.polling, options.http);
   }
 
   async list(folder: string): Promise<Listing> {

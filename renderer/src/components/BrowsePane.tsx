@@ -8,6 +8,7 @@ import { useApp } from '../state/AppState';
 import { ErrorText } from './ErrorText';
 import { ListingView } from './ListingView';
 import { QueryBuilder } from './QueryBuilder';
+import { useHasThumbnail } from './Thumbnail';
 
 interface Crumb {
   path: string;
@@ -110,6 +111,10 @@ function SourceFolders({ source }: { source: SourceDto }) {
 
   const ref = folderRef(source, here.path);
   const hasFiles = listing !== null && listing.summary.files > 0;
+  // A folder of photos can be seen as a grid of previews; the choice stays while walking the source.
+  const [layout, setLayout] = useState<'list' | 'grid'>('list');
+  const hasThumbnail = useHasThumbnail();
+  const photoFolder = listing !== null && listing.files.some((f) => hasThumbnail(source, f));
 
   return (
     <div className="folders">
@@ -156,7 +161,17 @@ function SourceFolders({ source }: { source: SourceDto }) {
               </button>
             )}
           </div>
-          <ListingView source={source} listing={listing} onOpen={(folder) => go([...trail, { path: folder.path, name: folder.name }])} />
+          {photoFolder && (
+            <div className="segmented" role="group" aria-label="Show files as">
+              <button type="button" aria-pressed={layout === 'list'} onClick={() => setLayout('list')}>
+                List
+              </button>
+              <button type="button" aria-pressed={layout === 'grid'} onClick={() => setLayout('grid')}>
+                Grid
+              </button>
+            </div>
+          )}
+          <ListingView source={source} listing={listing} layout={photoFolder ? layout : 'list'} onOpen={(folder) => go([...trail, { path: folder.path, name: folder.name }])} />
         </>
       )}
     </div>

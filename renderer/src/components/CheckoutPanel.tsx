@@ -32,6 +32,7 @@ export function CheckoutPanel({ onClose, onStarted }: { onClose: () => void; onS
   const nameRef = useRef<HTMLInputElement>(null);
   const dirRef = useRef<HTMLInputElement>(null);
   const nameErrorId = useId();
+  const nameHintId = useId();
   const dirErrorId = useId();
   const nameMissing = kind === 'zip' && !name.trim();
   const dirMissing = !dir.trim();
@@ -116,15 +117,20 @@ export function CheckoutPanel({ onClose, onStarted }: { onClose: () => void; onS
           type="text"
           value={name}
           maxLength={255}
-          placeholder={plan?.name ?? ''}
+          placeholder={kind === 'zip' ? (plan?.name ?? '') : ''}
           onChange={(e) => {
             setName(e.target.value);
             setShown((f) => ({ ...f, name: true }));
           }}
           aria-invalid={nameError ? true : undefined}
-          aria-describedby={nameError ? nameErrorId : undefined}
+          aria-describedby={nameError ? nameErrorId : kind === 'files' ? nameHintId : undefined}
         />
       </label>
+      {kind === 'files' && (
+        <small id={nameHintId} className="muted">
+          A folder of this name is made in the folder below, and the files go in it; left empty, they go straight into the folder below.
+        </small>
+      )}
       {nameError && <FieldError id={nameErrorId} text={nameError} />}
       <label className="field">
         <span>Save in</span>
@@ -158,7 +164,7 @@ export function CheckoutPanel({ onClose, onStarted }: { onClose: () => void; onS
           <>
             <p className="plan-summary">
               <strong>{formatSummary(plan.files, plan.bytes, plan.unknownSizes)}</strong>
-              {plan.target && <span className="muted"> to {plan.target}</span>}
+              {plan.target && <span className="muted"> {plan.kind === 'zip' ? 'to' : 'into'} {plan.target}</span>}
             </p>
             <p className={tooBig ? 'warn' : 'muted'}>
               {formatBytes(plan.freeBytes)} free{plan.neededBytes > 0 ? `, ${formatBytes(plan.neededBytes)} needed${plan.kind === 'zip' ? ' (the files, and the zip until it is complete)' : ''}` : ''}

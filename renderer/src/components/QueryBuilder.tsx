@@ -8,6 +8,7 @@ import { queryRef } from '../lib/refs';
 import { useApp } from '../state/AppState';
 import { ErrorText } from './ErrorText';
 import { ImmichFilterFields } from './ImmichFilterFields';
+import { Thumbnail, useHasThumbnail } from './Thumbnail';
 
 /** How many matches the preview shows; the count and size are of all of them. */
 const previewSize = 20;
@@ -18,6 +19,7 @@ const previewSize = 20;
  */
 export function QueryBuilder({ source }: { source: SourceDto }) {
   const bridge = useBridge();
+  const hasThumbnail = useHasThumbnail();
   const { addToCart } = useApp();
   const immich = source.kind === 'immich';
   const [filters, setFilters] = useState<ImmichFilters>(noFilters);
@@ -101,6 +103,7 @@ export function QueryBuilder({ source }: { source: SourceDto }) {
               <ul className="preview-files">
                 {current.files.map((f) => (
                   <li key={f.id}>
+                    {hasThumbnail(source, f) && <Thumbnail source={source} file={f} />}
                     <span>{f.name}</span> <span className="muted small">{formatBytes(f.size)}</span>
                   </li>
                 ))}

@@ -38,6 +38,18 @@ export function SourceForm({ source, onSaved, onCancel }: { source: SourceDto | 
 
   useEffect(() => headingRef.current?.focus(), []);
 
+  // A refusal belongs to a field: a refused key or password to that field, anything else to the address.
+  const errorId = useId();
+  const urlRef = useRef<HTMLInputElement>(null);
+  const keyRef = useRef<HTMLInputElement>(null);
+  const passwordRef = useRef<HTMLInputElement>(null);
+  const errorField: 'url' | 'apiKey' | 'password' | null =
+    !error || error.code === untrustedCertificate ? null : error.code === 'auth' ? (keyed(kind) ? 'apiKey' : 'password') : 'url';
+  useEffect(() => {
+    const field = errorField === 'url' ? urlRef : errorField === 'apiKey' ? keyRef : errorField === 'password' ? passwordRef : null;
+    field?.current?.focus();
+  }, [error, errorField]);
+
   const save = async (trustFingerprint?: string) => {
     const input: SourceInput = {
       kind,
@@ -76,9 +88,11 @@ export function SourceForm({ source, onSaved, onCancel }: { source: SourceDto | 
           </label>
         ))}
       </fieldset>
-      <Field label="Address" hint={addressHelp[kind]} type="url" required value={url} onChange={(e) => setUrl(e.target.value)} spellCheck={false} autoComplete="url" />
+      <Field ref={urlRef} errorId={errorField === 'url' ? errorId : undefined} label="Address" hint={addressHelp[kind]} type="url" required value={url} onChange={(e) => setUrl(e.target.value)} spellCheck={false} autoComplete="url" />
       {keyed(kind) ? (
         <Field
+          ref={keyRef}
+          errorId={errorField === 'apiKey' ? errorId : undefined}
           label={kind === 'synapse' ? 'Personal access token' : 'API key'}
           hint={`${kind === 'synapse' ? 'Create one on synapse.org under Account Settings, Personal Access Tokens, with View and Download.' : 'Create one in Immich under Account settings, API keys. Not needed for a shared link.'}${editing ? ' Leave it empty to keep the saved one.' : ''}`}
           type="password"
@@ -94,7 +108,15 @@ export function SourceForm({ source, onSaved, onCancel }: { source: SourceDto | 
           </label>
           <label className="field">
             <span>Password</span>
-            <input type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" />
+            <input
+              ref={passwordRef}
+              type="password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              autoComplete="current-password"
+              aria-invalid={errorField === 'password' ? true : undefined}
+              aria-describedby={errorField === 'password' ? errorId : undefined}
+            />
           </label>
         </>
       )}
@@ -110,7 +132,7 @@ export function SourceForm({ source, onSaved, onCancel }: { source: SourceDto | 
       {error?.code === untrustedCertificate ? (
         <CertificatePrompt error={error} busy={busy} onTrust={(fp) => void save(fp)} />
       ) : (
-        <ErrorText error={error} />
+        <ErrorText error={error} id={errorId} />
       )}
       <div className="form-actions">
         <button type="button" onClick={onCancel}>

@@ -120,6 +120,10 @@ export function SettingsView() {
         <label className="choice">
           <input type="checkbox" checked={draft.keepRunningInTray} onChange={(e) => set('keepRunningInTray', e.target.checked)} /> Keep downloading in the tray when the window is closed
         </label>
+        <label className="choice">
+          <input type="checkbox" checked={draft.imagePreviews} onChange={(e) => set('imagePreviews', e.target.checked)} /> Show previews of images on web folders and WebDAV shares
+          (each image shown is downloaded; Immich always shows its own)
+        </label>
       </fieldset>
       <fieldset>
         <legend>Synapse</legend>
