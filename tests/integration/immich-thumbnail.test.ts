@@ -54,7 +54,8 @@ describe('Immich thumbnails', () => {
     const webId = web.ok ? (web.value as AddedSourceDto).source.id : 0;
     expect(await service.handle('sources.thumbnail', { sourceId: webId, fileId: 'a.jpg' })).toEqual({
       ok: false,
-      error: expect.objectContaining({ message: 'www is not an Immich server: its files have no previews to show.' }),
+      // A web folder's images are shown only when Settings asks (each one is downloaded).
+      error: expect.objectContaining({ code: 'bad_input', message: 'Previews of the images on www are off: turn on "Show previews of images" in Settings to see them (each one is downloaded).' }),
     });
     expect(core.sources.list().filter((s) => s.name === 'photos')).toEqual(before);
   });
