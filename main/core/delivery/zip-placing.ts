@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { Db } from '../db/connection.js';
 import { placedAt } from '../engine/place.js';
+import { forgetPlacing, intendPlacing, setStaging } from './delivery-store.js';
 import { placeZip, zipPartSuffix } from './zip.js';
 
 /** What the recovery of a zip being placed reads from its delivery's row. */
@@ -9,14 +10,6 @@ export interface PlacingRow {
   zip_path: string | null;
   placing: string | null;
   placing_bytes: number | null;
-}
-
-/** Says in the row where the finished zip is about to be placed; false once the delivery is canceled. */
-export function intendZip(db: Db, id: number, candidate: string, bytes: number): boolean {
-  return (
-    db.prepare("UPDATE deliveries SET placing = ?, placing_bytes = ? WHERE id = ? AND state IN ('running', 'assembling')").run(candidate, bytes, id)
-      .changes === 1
-  );
 }
 
 /**
@@ -38,8 +31,8 @@ export async function recoverZipPlacing(db: Db, d: PlacingRow): Promise<string |
   } catch {
     // No temp file: it is written again.
   }
-  if (size !== null && size === d.placing_bytes) return placeZip(d.zip_path!, size, (candidate, bytes) => intendZip(db, d.id, candidate, bytes));
-  db.prepare('UPDATE deliveries SET placing = NULL, placing_bytes = NULL WHERE id = ?').run(d.id);
+  if (size !== null && size === d.placing_bytes) return placeZip(d.zip_path!, size, (candidate, bytes) => intendPlacing(db, d.id, candidate, bytes));
+  forgetPlacing(db, d.id);
   return null;
 }
 
@@ -47,7 +40,7 @@ export async function recoverZipPlacing(db: Db, d: PlacingRow): Promise<string |
 export function removeStaging(db: Db, id: number, dir: string | null): void {
   if (!dir) return;
   fs.rmSync(dir, { recursive: true, force: true });
-  db.prepare('UPDATE deliveries SET staging_dir = NULL WHERE id = ?').run(id);
+  setStaging(db, id, null);
 }
 
 /** On start: staging folders of deliveries that completed or were canceled just before a crash. */
