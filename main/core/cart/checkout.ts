@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Db } from '../db/connection.js';
+import { createDelivery, linkDeliveryItems, setStaging } from '../delivery/delivery-store.js';
 import { layoutFolders, type Layout } from '../delivery/layout.js';
 import { zipEntryName } from '../delivery/zip-names.js';
 import { CartageError } from '../errors.js';
@@ -117,17 +118,18 @@ export function checkout(deps: CheckoutDeps, req: CheckoutRequest, options: { fa
       throw new CartageError('already_exists', `${plan.name} is already being written in ${dir}: choose another name, or wait for it to finish.`);
     }
     const items = deps.cart.view().items.filter((i) => i.access.downloadable);
-    const deliveryId = Number(
-      db
-        .prepare(
-          `INSERT INTO deliveries (name, kind, dir, layout, state, zip_path, staging_dir, files, bytes, created_at)
-           VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)`,
-        )
-        .run(plan.name, req.kind, dir, req.layout, req.kind === 'zip' ? plan.target : null, null, items.length, plan.bytes, Date.now()).lastInsertRowid,
-    );
+    const deliveryId = createDelivery(db, {
+      name: plan.name,
+      kind: req.kind,
+      dir,
+      layout: req.layout,
+      zipPath: req.kind === 'zip' ? plan.target : null,
+      files: items.length,
+      bytes: plan.bytes,
+    });
     // Its own staging folder: two deliveries never share (or delete) each other's files.
     const staging = req.kind === 'zip' ? path.join(dir, `.${plan.name}.cartage-${deliveryId}`) : null;
-    if (staging) db.prepare('UPDATE deliveries SET staging_dir = ? WHERE id = ?').run(staging, deliveryId);
+    if (staging) setStaging(db, deliveryId, staging);
 
     // 3. Its download job: a task per file (two for a live photo), tied to the delivery.
     step('tasks');
@@ -136,15 +138,20 @@ export function checkout(deps: CheckoutDeps, req: CheckoutRequest, options: { fa
     const specs = planned.flatMap((p) => p.specs);
     // Staged files of a zip never meet the person's files, so they are numbered, never overwritten.
     const ids = queue.enqueue(specs, req.kind === 'zip' ? 'rename' : deps.settings.get().conflictPolicy);
-    const link = db.prepare('INSERT INTO delivery_items (delivery_id, task_id, motion_task_id, entry_name, motion_entry, cart_item) VALUES (?, ?, ?, ?, ?, ?)');
     // Each entry as stored, to be put back on the list as it was if its file does not arrive.
     const stored = new Map((db.prepare('SELECT * FROM cart_items').all() as { id: number }[]).map((r) => [r.id, JSON.stringify(r)]));
     let at = 0;
-    planned.forEach((p, i) => {
-      const taskId = ids[at++]!;
-      const motionId = p.specs.length > 1 ? ids[at++]! : null;
-      link.run(deliveryId, taskId, motionId, p.entry, p.motionEntry, stored.get(items[i]!.id)!);
-    });
+    linkDeliveryItems(
+      db,
+      deliveryId,
+      planned.map((p, i) => ({
+        taskId: ids[at++]!,
+        motionTaskId: p.specs.length > 1 ? ids[at++]! : null,
+        entry: p.entry,
+        motionEntry: p.motionEntry,
+        cartItem: stored.get(items[i]!.id)!,
+      })),
+    );
 
     // 4. The delivered files leave the list; the others stay, with their reasons.
     step('remove');

@@ -2,136 +2,29 @@ import { EventEmitter } from 'node:events';
 import type { Db } from '../db/connection.js';
 import type { Engine } from '../engine/engine.js';
 import type { CartRow } from '../cart/cart.js';
-import { CartageError, type ErrorInfo } from '../errors.js';
+import { CartageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { terminalStates, type TaskState } from '../queue/states.js';
-import type { Layout } from './layout.js';
+import { openDeliveryStates } from './delivery-states.js';
+import { intendPlacing, markZipped, moveDelivery, unzipAll } from './delivery-store.js';
+import {
+  itemsSql,
+  notAllCanceledSql,
+  readySql,
+  toDeliveryView,
+  unfinishedSql,
+  type DeliveryRow,
+  type DeliveryState,
+  type DeliveryView,
+  type ItemRow,
+  type ReadyRow,
+} from './delivery-view.js';
 import { ZipWriter } from './zip.js';
-import { intendZip, recoverZipPlacing, removeStaging, removeStagingLeftovers } from './zip-placing.js';
+import { recoverZipPlacing, removeStaging, removeStagingLeftovers } from './zip-placing.js';
 
-export type DeliveryState = 'running' | 'assembling' | 'completed' | 'canceled' | 'failed';
-
-/** A delivery as the review pane and `cartage deliveries` show it. */
-export interface DeliveryView {
-  id: number;
-  name: string;
-  kind: 'files' | 'zip';
-  layout: Layout;
-  state: DeliveryState;
-  /** Where it was saved: the zip file, or the folder of the files. */
-  target: string;
-  dir: string;
-  files: number;
-  createdAt: number;
-  completedAt: number | null;
-  /** Why it failed (its zip could not be written), and what to do. */
-  error: string | null;
-  progress: {
-    /** Files (a live photo counts once) completed, failed, and still to come. */
-    done: number;
-    failed: number;
-    canceled: number;
-    pending: number;
-    bytesDone: number;
-    bytesTotal: number;
-  };
-  /** Files that failed, each with its reason, and the task to retry. */
-  failures: { taskId: number; name: string; error: ErrorInfo | null }[];
-  /** Its downloads running now, with the bytes last recorded (the engine's snapshots hold fresher ones, and the speed). */
-  active: { taskId: number; bytes: number }[];
-}
-
-interface DeliveryRow {
-  id: number;
-  name: string;
-  kind: 'files' | 'zip';
-  dir: string;
-  layout: Layout;
-  state: DeliveryState;
-  error: string | null;
-  zip_path: string | null;
-  staging_dir: string | null;
-  /** Where its finished zip is being placed, and the zip's size (see `placeZip`). */
-  placing: string | null;
-  placing_bytes: number | null;
-  files: number;
-  bytes: number;
-  created_at: number;
-  completed_at: number | null;
-}
-
-interface ItemRow {
-  id: number;
-  entry_name: string;
-  motion_entry: string | null;
-  zipped: number;
-  task_id: number;
-  t_state: TaskState;
-  t_path: string;
-  t_name: string;
-  t_bytes: number;
-  t_total: number | null;
-  t_error_code: string | null;
-  t_error_message: string | null;
-  m_id: number | null;
-  m_state: TaskState | null;
-  m_name: string | null;
-  m_error_code: string | null;
-  m_error_message: string | null;
-  m_path: string | null;
-  m_bytes: number | null;
-  m_total: number | null;
-}
-
-const itemsSql = `
-  SELECT di.id, di.entry_name, di.motion_entry, di.zipped,
-         t.id AS task_id, t.state AS t_state, t.final_path AS t_path, t.name AS t_name,
-         t.bytes_on_disk AS t_bytes, coalesce(t.total_bytes, t.expected_bytes) AS t_total,
-         t.error_code AS t_error_code, t.error_message AS t_error_message,
-         m.id AS m_id, m.state AS m_state, m.final_path AS m_path, m.name AS m_name,
-         m.error_code AS m_error_code, m.error_message AS m_error_message,
-         m.bytes_on_disk AS m_bytes, coalesce(m.total_bytes, m.expected_bytes) AS m_total
-  FROM delivery_items di
-  JOIN tasks t ON t.id = di.task_id
-  LEFT JOIN tasks m ON m.id = di.motion_task_id
-  WHERE di.delivery_id = ?
-  ORDER BY di.id`;
+export type { DeliveryState, DeliveryView };
 
 const isTerminal = (s: TaskState | null): boolean => s === null || terminalStates.includes(s);
-
-/** Items of a zip whose parts are all downloaded and that are not in the zip yet. */
-const readySql = `
-  SELECT di.id, di.entry_name, di.motion_entry, t.final_path AS t_path, m.final_path AS m_path
-  FROM delivery_items di INDEXED BY delivery_items_unzipped
-  JOIN tasks t ON t.id = di.task_id
-  LEFT JOIN tasks m ON m.id = di.motion_task_id
-  WHERE di.delivery_id = ? AND di.zipped = 0 AND t.state = 'completed' AND (m.id IS NULL OR m.state = 'completed')
-  ORDER BY di.id`;
-
-interface ReadyRow {
-  id: number;
-  entry_name: string;
-  motion_entry: string | null;
-  t_path: string;
-  m_path: string | null;
-}
-
-/** Whether any download of a delivery has yet to end. */
-const unfinishedSql = `
-  SELECT 1 FROM delivery_items di
-  JOIN tasks t ON t.id = di.task_id
-  LEFT JOIN tasks m ON m.id = di.motion_task_id
-  WHERE di.delivery_id = ? AND (t.state NOT IN ('completed', 'failed', 'skipped', 'canceled')
-                                OR m.state NOT IN ('completed', 'failed', 'skipped', 'canceled'))
-  LIMIT 1`;
-
-/** Whether any file of a delivery ended other than canceled. */
-const notAllCanceledSql = `
-  SELECT 1 FROM delivery_items di
-  JOIN tasks t ON t.id = di.task_id
-  LEFT JOIN tasks m ON m.id = di.motion_task_id
-  WHERE di.delivery_id = ? AND (t.state != 'canceled' OR m.state != 'canceled')
-  LIMIT 1`;
 
 /**
  * Turns finished tasks into deliveries: files in a folder are done when their tasks are; a zip gets
@@ -186,7 +79,7 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     for (const id of this.openIds()) {
       // The zip of an earlier run was left unfinished: it is written again from the start
       // (unless it was finished and being placed: see `recoverZipPlacing`).
-      this.db.prepare("UPDATE delivery_items SET zipped = 0 WHERE delivery_id = ? AND (SELECT kind FROM deliveries WHERE id = ?) = 'zip'").run(id, id);
+      unzipAll(this.db, id);
       this.schedule(id);
     }
   }
@@ -249,13 +142,11 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     const tasks = this.taskIds(id);
     const moved = this.db.transaction(() => {
       // Not a zip being placed: it is finished, and a cancel cannot undo it.
-      const changed = this.db
-        .prepare("UPDATE deliveries SET state = 'canceled', completed_at = ? WHERE id = ? AND state IN ('running', 'assembling', 'failed') AND placing IS NULL")
-        .run(Date.now(), id);
-      if (changed.changes && d.kind === 'zip') this.engine.queue.seal(tasks);
+      const changed = moveDelivery(this.db, id, ['running', 'assembling', 'failed'], 'canceled', { completedAt: Date.now() }, { notPlacing: true });
+      if (changed && d.kind === 'zip') this.engine.queue.seal(tasks);
       return changed;
     })();
-    if (!moved.changes) {
+    if (!moved) {
       const now = this.row(id);
       if (now.placing) throw this.finished(now);
       return this.get(id);
@@ -285,8 +176,8 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
   retry(id: number): number[] {
     const d = this.row(id);
     if (d.state === 'failed') {
-      this.db.prepare("UPDATE deliveries SET state = 'running', error = NULL WHERE id = ?").run(id);
-      this.db.prepare('UPDATE delivery_items SET zipped = 0 WHERE delivery_id = ?').run(id);
+      moveDelivery(this.db, id, ['failed'], 'running', { error: null });
+      unzipAll(this.db, id);
     } else if (d.state !== 'running') {
       throw new CartageError('illegal_transition', `The delivery "${d.name}" has ${d.state === 'canceled' ? 'been canceled' : 'completed'}; add the failed files to the list again to fetch them.`);
     }
@@ -335,8 +226,7 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
   /** A delivery of files that had completed has a file to fetch again (a retry, the network back): it runs again. */
   private reopen(id: number | null): void {
     if (id === null) return;
-    const moved = this.db.prepare("UPDATE deliveries SET state = 'running', completed_at = NULL WHERE id = ? AND kind = 'files' AND state = 'completed'").run(id);
-    if (moved.changes) this.emit('delivery', this.get(id));
+    if (moveDelivery(this.db, id, ['completed'], 'running', { completedAt: null }, { kind: 'files' })) this.emit('delivery', this.get(id));
   }
 
   /** Completed deliveries of files with a file queued again. */
@@ -418,8 +308,7 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     this.log.error(`delivery #${id}: ${message}`);
     await this.writers.get(id)?.abort();
     this.writers.delete(id);
-    const moved = this.db.prepare("UPDATE deliveries SET state = 'failed', error = ? WHERE id = ? AND state IN ('running', 'assembling')").run(message, id);
-    if (moved.changes) this.emit('delivery', this.get(id));
+    if (moveDelivery(this.db, id, openDeliveryStates, 'failed', { error: message })) this.emit('delivery', this.get(id));
   }
 
   private isOpen(id: number): boolean {
@@ -447,7 +336,7 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
           const writer = await this.writer(d);
           await writer.add(item.t_path, item.entry_name);
           if (item.m_path && item.motion_entry) await writer.add(item.m_path, item.motion_entry);
-          this.db.prepare('UPDATE delivery_items SET zipped = 1 WHERE id = ?').run(item.id);
+          markZipped(this.db, item.id);
         }
       }
     }
@@ -458,11 +347,12 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     let target = d.zip_path;
     if (d.kind === 'zip') {
       if (!this.isOpen(id)) return;
-      this.db.prepare("UPDATE deliveries SET state = 'assembling' WHERE id = ?").run(id);
+      // Already assembling when taken up after a crash: it stays so.
+      moveDelivery(this.db, id, ['running'], 'assembling');
       const zipped = (this.db.prepare('SELECT count(*) AS n FROM delivery_items WHERE delivery_id = ? AND zipped = 1').get(id) as { n: number }).n;
       const writer = this.writers.get(id);
       if (zipped > 0 && writer) {
-        target = (await writer.finish((candidate, bytes) => intendZip(this.db, id, candidate, bytes))).path;
+        target = (await writer.finish((candidate, bytes) => intendPlacing(this.db, id, candidate, bytes))).path;
       } else {
         // Nothing arrived: no empty zip is left behind.
         await writer?.abort();
@@ -480,11 +370,9 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     // next start), not a zip to redo. A zip's files are sealed in the same transaction: none of them
     // can be retried into it any more.
     // Every file canceled (the person canceled them all, one by one or with "Cancel all"): the delivery was canceled, not done.
-    const ended = this.db.prepare(notAllCanceledSql).get(id) ? 'completed' : 'canceled';
+    const ended: DeliveryState = this.db.prepare(notAllCanceledSql).get(id) ? 'completed' : 'canceled';
     this.db.transaction(() => {
-      this.db
-        .prepare("UPDATE deliveries SET state = ?, completed_at = ?, zip_path = ?, placing = NULL, placing_bytes = NULL WHERE id = ? AND state IN ('running', 'assembling')")
-        .run(ended, Date.now(), target, id);
+      moveDelivery(this.db, id, openDeliveryStates, ended, { completedAt: Date.now(), zipPath: target, placing: null, placingBytes: null });
       // The zip is written: its files that failed can no longer go into it.
       if (d.kind === 'zip') this.engine.queue.seal(this.taskIds(id));
     })();
@@ -515,46 +403,6 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
   }
 
   private view(d: DeliveryRow): DeliveryView {
-    const items = this.items(d.id);
-    const progress = { done: 0, failed: 0, canceled: 0, pending: 0, bytesDone: 0, bytesTotal: 0 };
-    const failures: DeliveryView['failures'] = [];
-    const active: DeliveryView['active'] = [];
-    for (const i of items) {
-      if (i.t_state === 'active') active.push({ taskId: i.task_id, bytes: i.t_bytes });
-      if (i.m_state === 'active' && i.m_id !== null) active.push({ taskId: i.m_id, bytes: i.m_bytes ?? 0 });
-      const states = [i.t_state, ...(i.m_state ? [i.m_state] : [])];
-      progress.bytesDone += i.t_bytes + (i.m_bytes ?? 0);
-      progress.bytesTotal += (i.t_total ?? i.t_bytes) + (i.m_id !== null ? (i.m_total ?? i.m_bytes ?? 0) : 0);
-      if (states.every((s) => s === 'completed')) progress.done += 1;
-      else if (states.some((s) => s === 'failed' || s === 'skipped')) {
-        progress.failed += 1;
-        // The part that failed: for a live photo whose video failed, the video (to retry it).
-        const video = i.m_id !== null && (i.m_state === 'failed' || i.m_state === 'skipped') && i.t_state !== 'failed' && i.t_state !== 'skipped';
-        const code = video ? i.m_error_code : i.t_error_code;
-        const message = video ? i.m_error_message : i.t_error_message;
-        failures.push({
-          taskId: video ? i.m_id! : i.task_id,
-          name: video ? `${i.t_name} (its video, ${i.m_name ?? 'the motion part'})` : i.t_name,
-          error: code ? { code: code as ErrorInfo['code'], message: message ?? '' } : null,
-        });
-      } else if (states.some((s) => s === 'canceled')) progress.canceled += 1;
-      else progress.pending += 1;
-    }
-    return {
-      id: d.id,
-      name: d.name,
-      kind: d.kind,
-      layout: d.layout,
-      state: d.state,
-      target: d.kind === 'zip' ? (d.zip_path ?? d.dir) : d.dir,
-      dir: d.dir,
-      files: d.files,
-      createdAt: d.created_at,
-      completedAt: d.completed_at,
-      error: d.error,
-      progress,
-      failures,
-      active,
-    };
+    return toDeliveryView(d, this.items(d.id));
   }
 }

@@ -1,7 +1,54 @@
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
 import type { Db } from '../db/connection.js';
-import { placedAt } from '../engine/place.js';
-import { placeZip, zipPartSuffix } from './zip.js';
+import { placedAt, placeFile } from '../engine/place.js';
+import { CartageError } from '../errors.js';
+import { forgetPlacing, intendPlacing, setStaging } from './delivery-store.js';
+
+/** Suffix of a zip being written, the same as a download's part file: unfinished work looks alike. */
+export const zipPartSuffix = '.cartage-part';
+
+/** Records where a finished zip of `bytes` is about to be placed; false when it may not be any more (canceled). */
+export type ZipIntend = (candidate: string, bytes: number) => boolean;
+
+/**
+ * Places the finished, fsynced temp file of the zip meant for `finalPath` (at `name (1).zip` if that
+ * is taken) and fsyncs the folder. Also how a zip finished before a crash is placed on the next start.
+ */
+export async function placeZip(finalPath: string, bytes: number, intend: ZipIntend = () => true): Promise<string> {
+  const tempPath = finalPath + zipPartSuffix;
+  let placed;
+  try {
+    placed = await placeFile(tempPath, finalPath, 'rename', (candidate) => intend(candidate, bytes));
+    await syncFolder(path.dirname(finalPath));
+  } catch (err) {
+    throw new CartageError(
+      'cannot_write',
+      `${path.basename(finalPath)} was zipped but could not be named in ${path.dirname(finalPath)} (${(err as { code?: string }).code ?? (err as Error).message}); it is kept as ${path.basename(tempPath)}.`,
+      { cause: err },
+    );
+  }
+  if (placed.kind !== 'placed') {
+    // Refused: the delivery was canceled meanwhile ('rename' never finds a name taken: it numbers it).
+    await fsp.rm(tempPath, { force: true });
+    throw new CartageError('cannot_write', `${path.basename(finalPath)} was abandoned before it was placed.`);
+  }
+  return placed.path;
+}
+
+/** fsync of the folder, so the rename itself survives a power cut. Not possible everywhere (Windows). */
+async function syncFolder(dir: string): Promise<void> {
+  let handle: fsp.FileHandle | null = null;
+  try {
+    handle = await fsp.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Best effort: the file's own data was fsynced before the rename.
+  } finally {
+    await handle?.close();
+  }
+}
 
 /** What the recovery of a zip being placed reads from its delivery's row. */
 export interface PlacingRow {
@@ -9,14 +56,6 @@ export interface PlacingRow {
   zip_path: string | null;
   placing: string | null;
   placing_bytes: number | null;
-}
-
-/** Says in the row where the finished zip is about to be placed; false once the delivery is canceled. */
-export function intendZip(db: Db, id: number, candidate: string, bytes: number): boolean {
-  return (
-    db.prepare("UPDATE deliveries SET placing = ?, placing_bytes = ? WHERE id = ? AND state IN ('running', 'assembling')").run(candidate, bytes, id)
-      .changes === 1
-  );
 }
 
 /**
@@ -38,8 +77,8 @@ export async function recoverZipPlacing(db: Db, d: PlacingRow): Promise<string |
   } catch {
     // No temp file: it is written again.
   }
-  if (size !== null && size === d.placing_bytes) return placeZip(d.zip_path!, size, (candidate, bytes) => intendZip(db, d.id, candidate, bytes));
-  db.prepare('UPDATE deliveries SET placing = NULL, placing_bytes = NULL WHERE id = ?').run(d.id);
+  if (size !== null && size === d.placing_bytes) return placeZip(d.zip_path!, size, (candidate, bytes) => intendPlacing(db, d.id, candidate, bytes));
+  forgetPlacing(db, d.id);
   return null;
 }
 
@@ -47,7 +86,7 @@ export async function recoverZipPlacing(db: Db, d: PlacingRow): Promise<string |
 export function removeStaging(db: Db, id: number, dir: string | null): void {
   if (!dir) return;
   fs.rmSync(dir, { recursive: true, force: true });
-  db.prepare('UPDATE deliveries SET staging_dir = NULL WHERE id = ?').run(id);
+  setStaging(db, id, null);
 }
 
 /** On start: staging folders of deliveries that completed or were canceled just before a crash. */

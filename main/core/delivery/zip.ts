@@ -1,20 +1,19 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import zlib from 'node:zlib';
 import yazl from 'yazl';
-import { placeFile, unlinkIfLinked } from '../engine/place.js';
+import { unlinkIfLinked } from '../engine/place.js';
 import { CartageError } from '../errors.js';
 import { freeBytesIfKnown } from '../util/disk.js';
 import { formatBytes } from '../util/format.js';
+import { useNativeCrc32 } from './zip-crc32.js';
 import { compressionFor, isSafeEntryName } from './zip-names.js';
+import { placeZip, zipPartSuffix, type ZipIntend } from './zip-placing.js';
 
 export { compressionFor, zipEntryName } from './zip-names.js';
+export { zipPartSuffix } from './zip-placing.js';
 
-/** Suffix of a zip being written, the same as a download's part file: unfinished work looks alike. */
-export const zipPartSuffix = '.cartage-part';
 
 /** Large reads and writes: one system call per MiB keeps the hot path in C, not in JS. */
 const chunkBytes = 1 << 20;
@@ -419,69 +418,5 @@ export async function buildZip(finalPath: string, sources: Iterable<ZipSource>, 
   } catch (err) {
     await writer.abort();
     throw err;
-  }
-}
-
-/** Records where a finished zip of `bytes` is about to be placed; false when it may not be any more (canceled). */
-export type ZipIntend = (candidate: string, bytes: number) => boolean;
-
-/**
- * Places the finished, fsynced temp file of the zip meant for `finalPath` (at `name (1).zip` if that
- * is taken) and fsyncs the folder. Also how a zip finished before a crash is placed on the next start.
- */
-export async function placeZip(finalPath: string, bytes: number, intend: ZipIntend = () => true): Promise<string> {
-  const tempPath = finalPath + zipPartSuffix;
-  let placed;
-  try {
-    placed = await placeFile(tempPath, finalPath, 'rename', (candidate) => intend(candidate, bytes));
-    await syncFolder(path.dirname(finalPath));
-  } catch (err) {
-    throw new CartageError(
-      'cannot_write',
-      `${path.basename(finalPath)} was zipped but could not be named in ${path.dirname(finalPath)} (${(err as { code?: string }).code ?? (err as Error).message}); it is kept as ${path.basename(tempPath)}.`,
-      { cause: err },
-    );
-  }
-  if (placed.kind !== 'placed') {
-    // Refused: the delivery was canceled meanwhile ('rename' never finds a name taken: it numbers it).
-    await fsp.rm(tempPath, { force: true });
-    throw new CartageError('cannot_write', `${path.basename(finalPath)} was abandoned before it was placed.`);
-  }
-  return placed.path;
-}
-
-type Crc32Module = { unsigned: (buf: unknown, previous?: unknown) => number; native?: true };
-
-/**
- * yazl checksums every byte with buffer-crc32, written in JS: about 350 MB/s, which made storing
- * media twice as slow as `zip -0`. Node's zlib.crc32 (20.15 and later) gives the same numbers from
- * C, several GB/s. The copy of buffer-crc32 that yazl itself loaded is pointed at it; any other
- * input shape still goes to the original.
- */
-function useNativeCrc32(): void {
-  if (typeof zlib.crc32 !== 'function') return;
-  let crc: Crc32Module;
-  try {
-    crc = createRequire(createRequire(import.meta.url).resolve('yazl'))('buffer-crc32') as Crc32Module;
-  } catch {
-    return;
-  }
-  if (crc.native || typeof crc.unsigned !== 'function') return;
-  const js = crc.unsigned;
-  crc.unsigned = (buf, previous) =>
-    Buffer.isBuffer(buf) && (previous === undefined || typeof previous === 'number') ? zlib.crc32(buf, (previous ?? 0) >>> 0) : js(buf, previous);
-  crc.native = true;
-}
-
-/** fsync of the folder, so the rename itself survives a power cut. Not possible everywhere (Windows). */
-async function syncFolder(dir: string): Promise<void> {
-  let handle: fsp.FileHandle | null = null;
-  try {
-    handle = await fsp.open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // Best effort: the file's own data was fsynced before the rename.
-  } finally {
-    await handle?.close();
   }
 }
