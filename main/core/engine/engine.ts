@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import { CartageError, type ErrorInfo } from '../errors.js';
 import { FinishingError, MovedError, type QueueTotals, type RunnableTask, type TaskQueue } from '../queue/queue.js';
-import type { TaskGroup, TaskState } from '../queue/states.js';
+import { controllable, controlTarget, type TaskControl, type TaskGroup, type TaskState } from '../queue/states.js';
 import type { Task, TaskPatch, TaskSpec } from '../queue/task.js';
 import type { Settings } from '../settings.js';
 import type { PinnedCertificate } from '../net/tls.js';
@@ -85,14 +85,6 @@ interface Running {
   placing: boolean;
   done: Promise<void>;
 }
-
-const movable: Record<'pause' | 'resume' | 'cancel' | 'retry', TaskState[]> = {
-  pause: ['queued', 'active'],
-  resume: ['paused'],
-  // Skipped tasks have nothing left to stop or clean up: canceling them would only relabel them.
-  cancel: ['queued', 'active', 'paused', 'failed'],
-  retry: ['failed', 'skipped'],
-};
 
 /**
  * The download engine: a loop over the persistent queue. It fills free slots within the global,
@@ -184,39 +176,39 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   pause(ids: readonly number[]): Task[] {
-    return this.control(ids, 'pause', 'paused', {});
+    return this.control(ids, 'pause', {});
   }
 
   resume(ids: readonly number[]): Task[] {
-    return this.control(ids, 'resume', 'queued', { attempts: 0, nextAttemptAt: 0, error: null });
+    return this.control(ids, 'resume', { attempts: 0, nextAttemptAt: 0, error: null });
   }
 
   retry(ids: readonly number[]): Task[] {
-    return this.control(ids, 'retry', 'queued', { attempts: 0, checksumFailures: 0, nextAttemptAt: 0, error: null });
+    return this.control(ids, 'retry', { attempts: 0, checksumFailures: 0, nextAttemptAt: 0, error: null });
   }
 
   cancel(ids: readonly number[]): Task[] {
-    const moved = this.control(ids, 'cancel', 'canceled', {});
+    const moved = this.control(ids, 'cancel', {});
     for (const t of moved) if (!this.running.has(t.id)) fs.rmSync(t.tempPath, { force: true });
     return moved;
   }
 
   /** Pauses every queued and running download; part files are kept. */
   pauseAll(reason?: ErrorInfo): number[] {
-    return this.controlAll(movable.pause, 'paused', reason ? { error: reason } : {});
+    return this.controlAll('pause', reason ? { error: reason } : {});
   }
 
   resumeAll(): number[] {
-    return this.controlAll(movable.resume, 'queued', { attempts: 0, nextAttemptAt: 0, error: null });
+    return this.controlAll('resume', { attempts: 0, nextAttemptAt: 0, error: null });
   }
 
   /** Tries every failed download again, from its part file where there is one. */
   retryAll(): number[] {
-    return this.controlAll(['failed'], 'queued', { attempts: 0, checksumFailures: 0, nextAttemptAt: 0, error: null });
+    return this.controlAll('retry', { attempts: 0, checksumFailures: 0, nextAttemptAt: 0, error: null });
   }
 
   cancelAll(): number[] {
-    const ids = this.controlAll(movable.cancel, 'canceled', {});
+    const ids = this.controlAll('cancel', {});
     for (const id of ids) {
       const t = this.queue.get(id);
       if (t && !this.running.has(id)) fs.rmSync(t.tempPath, { force: true });
@@ -225,16 +217,13 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   /** Applies one control to some tasks. Tasks already past it are left alone and not returned. */
-  private control(
-    ids: readonly number[],
-    verb: keyof typeof movable,
-    to: TaskState,
-    patch: TaskPatch,
-  ): Task[] {
+  private control(ids: readonly number[], verb: TaskControl, patch: TaskPatch): Task[] {
+    const from = controllable(verb, 'named');
+    const to = controlTarget[verb];
     const moved: Task[] = [];
     for (const id of ids) {
       const task = this.queue.get(id);
-      if (!task || !movable[verb].includes(task.state) || (task.sealed && to === 'queued')) continue;
+      if (!task || !from.includes(task.state) || (task.sealed && to === 'queued')) continue;
       let updated: Task;
       try {
         updated = this.queue.transition(id, to, { ...patch, bytesOnDisk: this.bytesOnDisk(task) });
@@ -252,8 +241,10 @@ export class Engine extends EventEmitter<EngineEvents> {
     return moved;
   }
 
-  private controlAll(from: TaskState[], to: TaskState, patch: TaskPatch): number[] {
-    const ids = this.queue.transitionAll(from, to, patch);
+  /** Applies one control to every task it can move (a retry of all leaves the skipped ones). */
+  private controlAll(verb: TaskControl, patch: TaskPatch): number[] {
+    const to = controlTarget[verb];
+    const ids = this.queue.transitionAll(controllable(verb, 'all'), to, patch);
     for (const id of ids) {
       const r = this.running.get(id);
       if (r) this.abort(r, 'control');
