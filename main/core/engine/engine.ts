@@ -1,36 +1,23 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import { CartageError, type ErrorInfo } from '../errors.js';
-import { FinishingError, MovedError, type QueueTotals, type RunnableTask, type TaskQueue } from '../queue/queue.js';
+import { FinishingError, MovedError, type RunnableTask, type TaskQueue } from '../queue/queue.js';
 import { controllable, controlTarget, type TaskControl, type TaskGroup, type TaskState } from '../queue/states.js';
 import type { Task, TaskPatch, TaskSpec } from '../queue/task.js';
 import type { Settings } from '../settings.js';
 import type { PinnedCertificate } from '../net/tls.js';
 import { assertNever } from '../util/assert-never.js';
 import { HttpClient } from '../net/client.js';
+import { LostHosts } from './lost-hosts.js';
+import { nextState } from './next-state.js';
 import type { TransferOutcome } from './outcome.js';
 import { placedAt } from './place.js';
-import { probeHost } from './probe.js';
+import { ProgressSnapshots, type QueueSnapshot } from './progress.js';
 import { RateLimiter } from './rate-limiter.js';
-import { backoffDelay } from './retry.js';
-import { etaMs, SpeedMeter } from './speed.js';
+import { SpeedMeter } from './speed.js';
 import { partSize, runTransfer } from './transfer.js';
 
-/** One running download, as the progress panes show it. */
-export interface TaskProgress {
-  id: number;
-  name: string;
-  bytes: number;
-  total: number | null;
-  /** Bytes per second over the last few seconds. */
-  speed: number;
-  etaMs: number | null;
-}
-
-export interface QueueSnapshot {
-  tasks: TaskProgress[];
-  totals: QueueTotals & { speed: number };
-}
+export type { QueueSnapshot, TaskProgress } from './progress.js';
 
 export interface EngineEvents {
   /** A task changed state; sent at once, never throttled. */
@@ -95,26 +82,36 @@ export class Engine extends EventEmitter<EngineEvents> {
   readonly queue: TaskQueue;
   readonly http: HttpClient;
   private readonly running = new Map<number, Running>();
-  private readonly lostHosts = new Map<string, string>();
+  private readonly lostHosts: LostHosts;
+  private readonly progress: ProgressSnapshots;
   private readonly limiter: RateLimiter;
-  private readonly progressIntervalMs: number;
   private started = false;
   private stopping = false;
   private wakeTimer: NodeJS.Timeout | null = null;
   private wakeAt = 0;
-  private progressTimer: NodeJS.Timeout | null = null;
-  private lastProgressAt = 0;
-  private probeTimer: NodeJS.Timeout | null = null;
   private watchTimer: NodeJS.Timeout | null = null;
   private dataVersion = 0;
-  private totalsCache: { at: number; value: QueueTotals } | null = null;
 
   constructor(private readonly options: EngineOptions) {
     super();
     this.queue = options.queue;
     this.http = options.http ?? new HttpClient(options.settings);
     this.limiter = new RateLimiter(options.settings().speedLimit);
-    this.progressIntervalMs = options.progressIntervalMs ?? 200;
+    this.progress = new ProgressSnapshots({
+      intervalMs: options.progressIntervalMs ?? 200,
+      running: () => this.running.values(),
+      totals: () => this.queue.totals(),
+      live: () => this.started && !this.stopping,
+      emit: (snapshot: QueueSnapshot) => this.emit('progress', snapshot),
+    });
+    this.lostHosts = new LostHosts({
+      probeIntervalMs: () => options.settings().probeIntervalMs,
+      onBack: (host) => {
+        const ids = this.queue.requeueLostToNetwork(host);
+        if (ids.length) this.emit('bulk', { ids, state: 'queued' });
+      },
+      afterRound: () => this.afterChange(),
+    });
   }
 
   /** Starts the loop: downloads left active by a crash go back to the queue, then work begins. */
@@ -125,24 +122,25 @@ export class Engine extends EventEmitter<EngineEvents> {
     // Before anything is queued again: a file a crash left half placed is told from the disk.
     this.recoverPlacing();
     this.queue.recoverActive();
-    for (const { host, url } of this.queue.hostsLostToNetwork()) this.lostHosts.set(host, url);
     this.dataVersion = this.readDataVersion();
     this.watchTimer = setInterval(() => this.watch(), this.options.watchIntervalMs ?? 250);
     this.watchTimer.unref();
-    if (this.lostHosts.size > 0) void this.probeLostHosts();
+    this.lostHosts.start(this.queue.hostsLostToNetwork());
     this.pump();
   }
 
   /** Stops every transfer (their part files stay, their tasks go back to the queue) and the loop. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.lostHosts.stop();
     const pending = [...this.running.values()];
     for (const r of pending) this.abort(r, 'stop');
     await Promise.all(pending.map((r) => r.done));
     // Cleared after the transfers settled, since settling schedules work of its own.
-    for (const timer of [this.wakeTimer, this.progressTimer, this.probeTimer]) if (timer) clearTimeout(timer);
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
     if (this.watchTimer) clearInterval(this.watchTimer);
-    this.wakeTimer = this.progressTimer = this.probeTimer = this.watchTimer = null;
+    this.wakeTimer = this.watchTimer = null;
+    this.progress.stop();
     this.http.close();
     this.started = false;
   }
@@ -255,9 +253,9 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private afterChange(): void {
-    this.totalsCache = null;
+    this.progress.invalidateTotals();
     this.pump();
-    this.scheduleProgress();
+    this.progress.schedule();
   }
 
   private abort(r: Running, reason: AbortReason): void {
@@ -424,7 +422,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       r.recordedBytes = bytes;
       this.queue.record(r.task.id, { ...r.learnt, bytesOnDisk: bytes });
     }
-    this.scheduleProgress();
+    this.progress.schedule();
   }
 
   private settle(r: Running, outcome: TransferOutcome): void {
@@ -436,8 +434,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       // Anything else is a bug: the task must not stay "active" with nothing running it.
       if ((err as { code?: string }).code !== 'illegal_transition') this.failUnexpectedly(r.task, err);
     }
-    this.totalsCache = null;
-    this.scheduleProgress();
+    this.progress.invalidateTotals();
+    this.progress.schedule();
     this.pump();
   }
 
@@ -466,88 +464,30 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** The transition for an outcome, made only if the task is still active (else `MovedError`). */
   private applyOutcome(r: Running, outcome: TransferOutcome): void {
     const current = r.task;
-    const id = current.id;
-    const s = this.options.settings();
     const now = Date.now();
-    const onDisk = outcome.kind === 'completed' ? outcome.bytes : this.bytesOnDisk(current);
-    // What the attempt learnt goes in with the state change, so a retry resumes with the right validator.
-    const done = (to: TaskState, patch: TaskPatch): void => {
-      // The intent to place goes with whatever came of it (set only when there was one: an index update saved).
-      const placing: TaskPatch = r.placing ? { placing: null } : {};
-      this.emit('task', this.queue.transition(id, to, { ...r.learnt, ...patch, ...placing }, now, 'active'));
-    };
-    switch (outcome.kind) {
-      case 'completed':
-        done('completed', {
-          // Written only when it changed (a name taken meanwhile): an unchanged indexed column still costs an index update.
-          ...(outcome.finalPath !== current.finalPath ? { finalPath: outcome.finalPath } : {}),
-          bytesOnDisk: outcome.bytes,
-          totalBytes: outcome.bytes,
-          completedAt: now,
-          error: null,
-        });
+    const next = nextState(current, outcome, {
+      now,
+      settings: this.options.settings(),
+      bytesOnDisk: outcome.kind === 'completed' ? outcome.bytes : this.bytesOnDisk(current),
+      ...(this.options.random ? { random: this.options.random } : {}),
+    });
+    // What the attempt learnt goes in with the state change, so a retry resumes with the right validator;
+    // the intent to place goes with whatever came of it (set only when there was one: an index update saved).
+    const placing: TaskPatch = r.placing ? { placing: null } : {};
+    this.emit('task', this.queue.transition(current.id, next.to, { ...r.learnt, ...next.patch, ...placing }, now, 'active'));
+    const then = next.then;
+    switch (then.kind) {
+      case 'none':
         return;
-      case 'retry':
-      case 'restart': {
-        const retries = current.attempts + 1;
-        const error: ErrorInfo =
-          outcome.kind === 'retry' ? outcome.error : { code: 'network', message: `${current.name} restarts from zero: ${outcome.reason}.` };
-        if (retries > s.maxRetries) {
-          const lost = outcome.kind === 'retry' && outcome.network;
-          const tail = lost
-            ? ` Gave up after ${s.maxRetries} retries; it will go on by itself when ${current.host} answers again.`
-            : ` Gave up after ${s.maxRetries} retries.`;
-          done('failed', { attempts: retries, bytesOnDisk: onDisk, error: { code: error.code, message: error.message + tail } });
-          if (lost) this.watchLostHost(current.host, current.url);
-          return;
-        }
-        const delay =
-          outcome.kind === 'restart'
-            ? 0
-            : Math.max(backoffDelay(retries, s.retryBaseMs, s.retryMaxMs, this.options.random), outcome.retryAfterMs ?? 0);
-        done('queued', { attempts: retries, nextAttemptAt: now + delay, bytesOnDisk: onDisk, error });
+      case 'watch-host':
+        this.lostHosts.watch(then.host, then.url);
         return;
-      }
-      case 'continue':
-        done('queued', { nextAttemptAt: 0, bytesOnDisk: onDisk });
-        return;
-      case 'checksum-mismatch':
-        if (current.checksumFailures === 0) {
-          done('queued', {
-            checksumFailures: 1,
-            bytesOnDisk: 0,
-            nextAttemptAt: 0,
-            error: { code: 'checksum_mismatch', message: `checksum mismatch: ${current.name} did not match its checksum; downloading it again from zero.` },
-          });
-        } else {
-          done('failed', {
-            checksumFailures: current.checksumFailures + 1,
-            bytesOnDisk: 0,
-            error: {
-              code: 'checksum_mismatch',
-              message: `checksum mismatch: ${current.name} was downloaded twice and neither copy matched the checksum the source gave; it was not saved.`,
-            },
-          });
-        }
-        return;
-      case 'failed':
-        done('failed', { bytesOnDisk: onDisk, error: outcome.error });
-        return;
-      case 'skipped':
-        done('skipped', { bytesOnDisk: onDisk, error: outcome.error });
-        return;
-      case 'disk-full':
-        done('paused', { bytesOnDisk: onDisk, error: outcome.error });
-        // The others keep their own story: the queue waits for room, it was not their file.
-        this.pauseAll({ code: 'disk_full', message: `Paused because the disk is full (see ${current.name}). Free some space, then resume.` });
-        this.emit('queue-paused', outcome.error);
-        return;
-      case 'aborted':
-        // Only a shutdown aborts a task that is still active: it goes back to the queue for next time.
-        done('queued', { bytesOnDisk: onDisk, nextAttemptAt: 0 });
+      case 'pause-queue':
+        this.pauseAll(then.reason);
+        this.emit('queue-paused', then.cause);
         return;
       default:
-        assertNever(outcome, 'transfer outcome');
+        assertNever(then, 'aftermath');
     }
   }
 
@@ -566,32 +506,6 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
   }
 
-  private watchLostHost(host: string, url: string): void {
-    this.lostHosts.set(host, url);
-    if (!this.probeTimer) this.scheduleProbe();
-  }
-
-  private scheduleProbe(): void {
-    if (this.stopping || this.lostHosts.size === 0) return;
-    this.probeTimer = setTimeout(() => void this.probeLostHosts(), this.options.settings().probeIntervalMs);
-    this.probeTimer.unref();
-  }
-
-  /** Probes every host that dropped off the network; tasks of the hosts that answer go on by themselves. */
-  private async probeLostHosts(): Promise<void> {
-    this.probeTimer = null;
-    await Promise.all(
-      [...this.lostHosts].map(async ([host, url]) => {
-        if (!(await probeHost(url)) || this.stopping) return;
-        this.lostHosts.delete(host);
-        const ids = this.queue.requeueLostToNetwork(host);
-        if (ids.length) this.emit('bulk', { ids, state: 'queued' });
-      }),
-    );
-    this.afterChange();
-    this.scheduleProbe();
-  }
-
   private readDataVersion(): number {
     return this.queue.db.pragma('data_version', { simple: true }) as number;
   }
@@ -607,32 +521,5 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
     this.afterChange();
     this.emit('external');
-  }
-
-  private scheduleProgress(): void {
-    if (this.progressTimer || !this.started || this.stopping) return;
-    const wait = Math.max(0, this.lastProgressAt + this.progressIntervalMs - Date.now());
-    this.progressTimer = setTimeout(() => {
-      this.progressTimer = null;
-      // Timers may fire a little early: never two snapshots closer than the interval.
-      if (Date.now() - this.lastProgressAt < this.progressIntervalMs) this.scheduleProgress();
-      else this.emitProgress();
-    }, wait);
-  }
-
-  private emitProgress(): void {
-    const now = Date.now();
-    const tasks: TaskProgress[] = [];
-    let speed = 0;
-    for (const r of this.running.values()) {
-      const bps = r.meter.bytesPerSecond();
-      speed += bps;
-      tasks.push({ id: r.task.id, name: r.task.name, bytes: r.bytes, total: r.total, speed: bps, etaMs: etaMs(r.bytes, r.total, bps) });
-    }
-    if (!this.totalsCache || now - this.totalsCache.at >= 1000) this.totalsCache = { at: now, value: this.queue.totals() };
-    const snapshot: QueueSnapshot = { tasks, totals: { ...this.totalsCache.value, speed } };
-    // Counted from just before the event: counting the totals query (slow at times) would bring the next one closer.
-    this.lastProgressAt = Date.now();
-    this.emit('progress', snapshot);
   }
 }
