@@ -1,21 +1,20 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
-import { CartageError, type ErrorInfo } from '../errors.js';
+import type { ErrorInfo } from '../errors.js';
 import { FinishingError, MovedError, type RunnableTask, type TaskQueue } from '../queue/queue.js';
 import { controllable, controlTarget, type TaskControl, type TaskGroup, type TaskState } from '../queue/states.js';
 import type { Task, TaskPatch, TaskSpec } from '../queue/task.js';
 import type { Settings } from '../settings.js';
-import type { PinnedCertificate } from '../net/tls.js';
 import { assertNever } from '../util/assert-never.js';
 import { HttpClient } from '../net/client.js';
 import { LostHosts } from './lost-hosts.js';
 import { nextState } from './next-state.js';
 import type { TransferOutcome } from './outcome.js';
-import { placedAt } from './place.js';
 import { ProgressSnapshots, type QueueSnapshot } from './progress.js';
 import { RateLimiter } from './rate-limiter.js';
-import { SpeedMeter } from './speed.js';
-import { partSize, runTransfer } from './transfer.js';
+import { recoverPlacing } from './recover-placing.js';
+import { RunningTask, type AttemptHooks } from './running.js';
+import { partSize } from './transfer.js';
 
 export type { QueueSnapshot, TaskProgress } from './progress.js';
 
@@ -34,16 +33,10 @@ export interface EngineEvents {
   external: [];
 }
 
-export interface EngineOptions {
+export interface EngineOptions extends AttemptHooks {
   queue: TaskQueue;
   /** Read at every scheduling pass, so changed settings apply at once. */
   settings: () => Settings;
-  /** Request headers for a task, built when it starts (credentials from the secret store). */
-  headersFor?: (task: Task) => Promise<Record<string, string>> | Record<string, string>;
-  /** A short-lived address for a task (a pre-signed URL), asked when it starts and again when it expired; null: the task's own. */
-  urlFor?: (task: Task, renew: boolean) => Promise<string | null>;
-  /** The certificate trusted for a task's source (a self-signed home server), asked when it starts. */
-  tlsFor?: (task: Task) => PinnedCertificate | null;
   /** At least this long between progress snapshots (default 200 ms: at most 5 a second). */
   progressIntervalMs?: number;
   /** How often to look for changes another process made to the queue (default 250 ms). */
@@ -51,26 +44,6 @@ export interface EngineOptions {
   random?: () => number;
   /** The network set-up to download with (the Core's, which the sources share); by default one of its own. */
   http?: HttpClient;
-}
-
-type AbortReason = 'stop' | 'control';
-
-const recordEveryBytes = 8 * 1024 * 1024;
-
-interface Running {
-  task: Task;
-  controller: AbortController;
-  reason: AbortReason | null;
-  bytes: number;
-  total: number | null;
-  meter: SpeedMeter;
-  recordedAt: number;
-  recordedBytes: number;
-  /** Validators and total from this attempt's response, not yet written to the row. */
-  learnt: TaskPatch;
-  /** The row says where its file is being placed: the outcome's transition clears that. */
-  placing: boolean;
-  done: Promise<void>;
 }
 
 /**
@@ -81,7 +54,7 @@ interface Running {
 export class Engine extends EventEmitter<EngineEvents> {
   readonly queue: TaskQueue;
   readonly http: HttpClient;
-  private readonly running = new Map<number, Running>();
+  private readonly running = new Map<number, RunningTask>();
   private readonly lostHosts: LostHosts;
   private readonly progress: ProgressSnapshots;
   private readonly limiter: RateLimiter;
@@ -120,7 +93,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.started = true;
     this.stopping = false;
     // Before anything is queued again: a file a crash left half placed is told from the disk.
-    this.recoverPlacing();
+    for (const done of recoverPlacing(this.queue)) this.emit('task', done);
     this.queue.recoverActive();
     this.dataVersion = this.readDataVersion();
     this.watchTimer = setInterval(() => this.watch(), this.options.watchIntervalMs ?? 250);
@@ -134,7 +107,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.stopping = true;
     this.lostHosts.stop();
     const pending = [...this.running.values()];
-    for (const r of pending) this.abort(r, 'stop');
+    for (const r of pending) r.abort('stop');
     await Promise.all(pending.map((r) => r.done));
     // Cleared after the transfers settled, since settling schedules work of its own.
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
@@ -232,7 +205,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       }
       moved.push(updated);
       const r = this.running.get(id);
-      if (r) this.abort(r, 'control');
+      if (r) r.abort('control');
       this.emit('task', updated);
     }
     this.afterChange();
@@ -245,7 +218,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const ids = this.queue.transitionAll(controllable(verb, 'all'), to, patch);
     for (const id of ids) {
       const r = this.running.get(id);
-      if (r) this.abort(r, 'control');
+      if (r) r.abort('control');
     }
     if (ids.length) this.emit('bulk', { ids, state: to });
     this.afterChange();
@@ -256,12 +229,6 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.progress.invalidateTotals();
     this.pump();
     this.progress.schedule();
-  }
-
-  private abort(r: Running, reason: AbortReason): void {
-    if (r.reason) return;
-    r.reason = reason;
-    r.controller.abort();
   }
 
   /** Fills free slots with runnable tasks, oldest first, within every limit. */
@@ -326,106 +293,23 @@ export class Engine extends EventEmitter<EngineEvents> {
       throw err;
     }
     this.emit('task', task);
-    const r: Running = {
-      task,
-      controller: new AbortController(),
-      reason: null,
-      bytes: task.bytesOnDisk,
-      total: task.totalBytes ?? task.expectedBytes,
-      meter: new SpeedMeter(),
-      recordedAt: Date.now(),
-      recordedBytes: task.bytesOnDisk,
-      learnt: {},
-      placing: false,
-      done: Promise.resolve(),
-    };
+    const r = new RunningTask(task, {
+      queue: this.queue,
+      http: this.http,
+      limiter: this.limiter,
+      headersFor: this.options.headersFor,
+      urlFor: this.options.urlFor,
+      tlsFor: this.options.tlsFor,
+      moved: () => this.progress.schedule(),
+    });
     this.running.set(task.id, r);
-    r.done = this.execute(r, settings).then(
+    r.done = r.run(settings).then(
       (outcome) => this.settle(r, outcome),
       (err: unknown) => this.settle(r, { kind: 'failed', error: { code: 'http_error', message: String(err) } }),
     );
   }
 
-  private async execute(r: Running, settings: Settings): Promise<TransferOutcome> {
-    let headers: Record<string, string> = {};
-    if (this.options.headersFor) {
-      try {
-        headers = await this.options.headersFor(r.task);
-      } catch (err) {
-        return { kind: 'failed', error: { code: 'auth', message: `Could not sign in for ${r.task.name}: ${(err as Error).message}` } };
-      }
-    }
-    let url: string | null = null;
-    const urlFor = this.options.urlFor;
-    if (urlFor) {
-      try {
-        url = await urlFor(r.task, false);
-      } catch (err) {
-        return { kind: 'failed', error: { code: err instanceof CartageError ? err.code : 'auth', message: `Could not get the address of ${r.task.name}: ${(err as Error).message}` } };
-      }
-    }
-    return runTransfer(r.task, {
-      ...(url !== null && urlFor ? { url, renewUrl: async () => (await urlFor(r.task, true)) ?? r.task.url } : {}),
-      http: this.http,
-      learnt: r.learnt,
-      settings,
-      limiter: this.limiter,
-      signal: r.controller.signal,
-      headers,
-      tls: this.options.tlsFor?.(r.task) ?? null,
-      onProgress: (bytes, total) => this.onProgress(r, bytes, total),
-      intend: (candidate, bytes) => this.intend(r, candidate, bytes),
-    });
-  }
-
-  /**
-   * The verified file is about to be placed at `candidate` (or no longer is): said in the row
-   * before the disk changes, so that a crash at any instant after is told apart by the recovery.
-   * Refused when the task was paused or canceled first.
-   */
-  private intend(r: Running, candidate: string | null, bytes: number): boolean {
-    const patch: TaskPatch = candidate === null ? { placing: null } : { ...r.learnt, bytesOnDisk: bytes, totalBytes: bytes, placing: candidate };
-    const ok = this.queue.record(r.task.id, patch);
-    if (ok) r.placing = candidate !== null;
-    return ok;
-  }
-
-  /**
-   * On start: each task whose file was being placed when Cartage stopped is completed if the disk
-   * shows the file placed (the part's name, if still there, is removed: it is the final file), or
-   * else forgets the intent and is taken up again from its part file.
-   */
-  private recoverPlacing(): void {
-    for (const t of this.queue.placingTasks()) {
-      const target = t.placing!;
-      const found = placedAt(t.tempPath, target, t.totalBytes ?? t.expectedBytes);
-      if (found.placed) {
-        if (found.partLinked) fs.rmSync(t.tempPath, { force: true });
-        const done = this.queue.completePlaced(t.id, target, found.bytes);
-        if (done) this.emit('task', done);
-      } else {
-        this.queue.record(t.id, { placing: null }, [t.state]);
-      }
-    }
-  }
-
-  private onProgress(r: Running, bytes: number, total: number | null): void {
-    r.bytes = bytes;
-    r.total = total;
-    r.meter.sample(bytes);
-    const now = Date.now();
-    // Resume trusts the part file's size, but only with the validator in the row: write it once a
-    // second or every 8 MiB, whichever comes first, so a crash costs at most that much re-fetching,
-    // and a small file that completes within the second costs no write at all.
-    if (now - r.recordedAt >= 1000 || bytes - r.recordedBytes >= recordEveryBytes) {
-      r.recordedAt = now;
-      r.recordedBytes = bytes;
-      this.queue.record(r.task.id, { ...r.learnt, bytesOnDisk: bytes });
-    }
-    this.progress.schedule();
-  }
-
-  private settle(r: Running, outcome: TransferOutcome): void {
+  private settle(r: RunningTask, outcome: TransferOutcome): void {
     this.running.delete(r.task.id);
     try {
       this.apply(r, outcome);
@@ -440,7 +324,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   /** Turns an attempt's outcome into the task's next state. */
-  private apply(r: Running, outcome: TransferOutcome): void {
+  private apply(r: RunningTask, outcome: TransferOutcome): void {
     try {
       this.applyOutcome(r, outcome);
     } catch (err) {
@@ -462,7 +346,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   /** The transition for an outcome, made only if the task is still active (else `MovedError`). */
-  private applyOutcome(r: Running, outcome: TransferOutcome): void {
+  private applyOutcome(r: RunningTask, outcome: TransferOutcome): void {
     const current = r.task;
     const now = Date.now();
     const next = nextState(current, outcome, {
@@ -517,7 +401,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.dataVersion = version;
     for (const r of this.running.values()) {
       const row = this.queue.get(r.task.id);
-      if (!row || row.state !== 'active') this.abort(r, 'control');
+      if (!row || row.state !== 'active') r.abort('control');
     }
     this.afterChange();
     this.emit('external');
