@@ -148,6 +148,27 @@ describe('downloads from a real nginx', () => {
     expect(listDir(dir)).toEqual([]);
   });
 
+  it('leaves a skipped file out of cancel and of retry-all, and fetches it again only when named', async () => {
+    const c = core();
+    const dir = tempDir();
+    const [id] = c.queue.enqueue([{ url: nginx.url('back-later.jpg'), dir }]);
+    c.startEngine();
+    expect((await settled(c.engine, id!)).state).toBe('skipped');
+    expect(c.engine.cancel([id!])).toEqual([]);
+    expect(c.engine.cancelAll()).toEqual([]);
+    expect(c.engine.retryAll()).toEqual([]);
+    expect(c.queue.get(id!)?.state).toBe('skipped');
+    fs.writeFileSync(path.join(root, 'back-later.jpg'), 'back');
+    try {
+      expect(c.engine.retry([id!]).map((t) => t.state)).toEqual(['queued']);
+      const t = await settled(c.engine, id!);
+      expect(t.state).toBe('completed');
+      expect(fs.readFileSync(t.finalPath, 'utf8')).toBe('back');
+    } finally {
+      fs.rmSync(path.join(root, 'back-later.jpg'));
+    }
+  });
+
   it('never overwrites a file the person has: saves as name (1).ext', async () => {
     const c = core();
     const dir = tempDir();

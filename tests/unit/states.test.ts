@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertTransition, canTransition, taskStates } from '../../main/core/queue/states.js';
+import { assertTransition, canTransition, controllable, controlTarget, taskStates } from '../../main/core/queue/states.js';
 
 describe('task state machine', () => {
   it('allows the moves a download makes', () => {
@@ -21,5 +21,25 @@ describe('task state machine', () => {
       expect(canTransition('completed', to)).toBe(false);
       expect(canTransition('canceled', to)).toBe(false);
     }
+  });
+
+  it('moves with a control only from the states the table gives it, each a legal move', () => {
+    expect(controllable('pause', 'named')).toEqual(['queued', 'active']);
+    expect(controllable('resume', 'named')).toEqual(['paused']);
+    expect(controllable('cancel', 'named')).toEqual(['queued', 'active', 'paused', 'failed']);
+    expect(controllable('retry', 'named')).toEqual(['failed', 'skipped']);
+    for (const verb of ['pause', 'resume', 'cancel', 'retry'] as const) {
+      for (const scope of ['named', 'all'] as const) {
+        for (const from of controllable(verb, scope)) expect(canTransition(from, controlTarget[verb])).toBe(true);
+      }
+    }
+  });
+
+  it('retries a skipped task only when it is named, and never cancels one', () => {
+    expect(controllable('retry', 'all')).toEqual(['failed']);
+    expect(canTransition('skipped', 'queued')).toBe(true);
+    expect(canTransition('skipped', 'canceled')).toBe(false);
+    expect(() => assertTransition(3, 'skipped', 'canceled')).toThrow('Task 3 cannot go from skipped to canceled.');
+    expect(controllable('cancel', 'all')).not.toContain('skipped');
   });
 });

@@ -1,36 +1,22 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
-import { CartageError, type ErrorInfo } from '../errors.js';
-import { FinishingError, MovedError, type QueueTotals, type RunnableTask, type TaskQueue } from '../queue/queue.js';
-import type { TaskGroup, TaskState } from '../queue/states.js';
+import type { ErrorInfo } from '../errors.js';
+import { FinishingError, MovedError, type RunnableTask, type TaskQueue } from '../queue/queue.js';
+import { controllable, controlTarget, type TaskControl, type TaskGroup, type TaskState } from '../queue/states.js';
 import type { Task, TaskPatch, TaskSpec } from '../queue/task.js';
 import type { Settings } from '../settings.js';
-import type { PinnedCertificate } from '../net/tls.js';
 import { assertNever } from '../util/assert-never.js';
 import { HttpClient } from '../net/client.js';
+import { LostHosts } from './lost-hosts.js';
+import { nextState } from './next-state.js';
 import type { TransferOutcome } from './outcome.js';
-import { placedAt } from './place.js';
-import { probeHost } from './probe.js';
+import { ProgressSnapshots, type QueueSnapshot } from './progress.js';
 import { RateLimiter } from './rate-limiter.js';
-import { backoffDelay } from './retry.js';
-import { etaMs, SpeedMeter } from './speed.js';
-import { partSize, runTransfer } from './transfer.js';
+import { recoverPlacing } from './recover-placing.js';
+import { RunningTask, type AttemptHooks } from './running.js';
+import { partSize } from './transfer.js';
 
-/** One running download, as the progress panes show it. */
-export interface TaskProgress {
-  id: number;
-  name: string;
-  bytes: number;
-  total: number | null;
-  /** Bytes per second over the last few seconds. */
-  speed: number;
-  etaMs: number | null;
-}
-
-export interface QueueSnapshot {
-  tasks: TaskProgress[];
-  totals: QueueTotals & { speed: number };
-}
+export type { QueueSnapshot, TaskProgress } from './progress.js';
 
 export interface EngineEvents {
   /** A task changed state; sent at once, never throttled. */
@@ -47,16 +33,10 @@ export interface EngineEvents {
   external: [];
 }
 
-export interface EngineOptions {
+export interface EngineOptions extends AttemptHooks {
   queue: TaskQueue;
   /** Read at every scheduling pass, so changed settings apply at once. */
   settings: () => Settings;
-  /** Request headers for a task, built when it starts (credentials from the secret store). */
-  headersFor?: (task: Task) => Promise<Record<string, string>> | Record<string, string>;
-  /** A short-lived address for a task (a pre-signed URL), asked when it starts and again when it expired; null: the task's own. */
-  urlFor?: (task: Task, renew: boolean) => Promise<string | null>;
-  /** The certificate trusted for a task's source (a self-signed home server), asked when it starts. */
-  tlsFor?: (task: Task) => PinnedCertificate | null;
   /** At least this long between progress snapshots (default 200 ms: at most 5 a second). */
   progressIntervalMs?: number;
   /** How often to look for changes another process made to the queue (default 250 ms). */
@@ -66,34 +46,6 @@ export interface EngineOptions {
   http?: HttpClient;
 }
 
-type AbortReason = 'stop' | 'control';
-
-const recordEveryBytes = 8 * 1024 * 1024;
-
-interface Running {
-  task: Task;
-  controller: AbortController;
-  reason: AbortReason | null;
-  bytes: number;
-  total: number | null;
-  meter: SpeedMeter;
-  recordedAt: number;
-  recordedBytes: number;
-  /** Validators and total from this attempt's response, not yet written to the row. */
-  learnt: TaskPatch;
-  /** The row says where its file is being placed: the outcome's transition clears that. */
-  placing: boolean;
-  done: Promise<void>;
-}
-
-const movable: Record<'pause' | 'resume' | 'cancel' | 'retry', TaskState[]> = {
-  pause: ['queued', 'active'],
-  resume: ['paused'],
-  // Skipped tasks have nothing left to stop or clean up: canceling them would only relabel them.
-  cancel: ['queued', 'active', 'paused', 'failed'],
-  retry: ['failed', 'skipped'],
-};
-
 /**
  * The download engine: a loop over the persistent queue. It fills free slots within the global,
  * per-host and per-group limits, runs one transfer per slot, and turns each outcome into a queue
@@ -102,27 +54,37 @@ const movable: Record<'pause' | 'resume' | 'cancel' | 'retry', TaskState[]> = {
 export class Engine extends EventEmitter<EngineEvents> {
   readonly queue: TaskQueue;
   readonly http: HttpClient;
-  private readonly running = new Map<number, Running>();
-  private readonly lostHosts = new Map<string, string>();
+  private readonly running = new Map<number, RunningTask>();
+  private readonly lostHosts: LostHosts;
+  private readonly progress: ProgressSnapshots;
   private readonly limiter: RateLimiter;
-  private readonly progressIntervalMs: number;
   private started = false;
   private stopping = false;
   private wakeTimer: NodeJS.Timeout | null = null;
   private wakeAt = 0;
-  private progressTimer: NodeJS.Timeout | null = null;
-  private lastProgressAt = 0;
-  private probeTimer: NodeJS.Timeout | null = null;
   private watchTimer: NodeJS.Timeout | null = null;
   private dataVersion = 0;
-  private totalsCache: { at: number; value: QueueTotals } | null = null;
 
   constructor(private readonly options: EngineOptions) {
     super();
     this.queue = options.queue;
     this.http = options.http ?? new HttpClient(options.settings);
     this.limiter = new RateLimiter(options.settings().speedLimit);
-    this.progressIntervalMs = options.progressIntervalMs ?? 200;
+    this.progress = new ProgressSnapshots({
+      intervalMs: options.progressIntervalMs ?? 200,
+      running: () => this.running.values(),
+      totals: () => this.queue.totals(),
+      live: () => this.started && !this.stopping,
+      emit: (snapshot: QueueSnapshot) => this.emit('progress', snapshot),
+    });
+    this.lostHosts = new LostHosts({
+      probeIntervalMs: () => options.settings().probeIntervalMs,
+      onBack: (host) => {
+        const ids = this.queue.requeueLostToNetwork(host);
+        if (ids.length) this.emit('bulk', { ids, state: 'queued' });
+      },
+      afterRound: () => this.afterChange(),
+    });
   }
 
   /** Starts the loop: downloads left active by a crash go back to the queue, then work begins. */
@@ -131,26 +93,27 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.started = true;
     this.stopping = false;
     // Before anything is queued again: a file a crash left half placed is told from the disk.
-    this.recoverPlacing();
+    for (const done of recoverPlacing(this.queue)) this.emit('task', done);
     this.queue.recoverActive();
-    for (const { host, url } of this.queue.hostsLostToNetwork()) this.lostHosts.set(host, url);
     this.dataVersion = this.readDataVersion();
     this.watchTimer = setInterval(() => this.watch(), this.options.watchIntervalMs ?? 250);
     this.watchTimer.unref();
-    if (this.lostHosts.size > 0) void this.probeLostHosts();
+    this.lostHosts.start(this.queue.hostsLostToNetwork());
     this.pump();
   }
 
   /** Stops every transfer (their part files stay, their tasks go back to the queue) and the loop. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.lostHosts.stop();
     const pending = [...this.running.values()];
-    for (const r of pending) this.abort(r, 'stop');
+    for (const r of pending) r.abort('stop');
     await Promise.all(pending.map((r) => r.done));
     // Cleared after the transfers settled, since settling schedules work of its own.
-    for (const timer of [this.wakeTimer, this.progressTimer, this.probeTimer]) if (timer) clearTimeout(timer);
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
     if (this.watchTimer) clearInterval(this.watchTimer);
-    this.wakeTimer = this.progressTimer = this.probeTimer = this.watchTimer = null;
+    this.wakeTimer = this.watchTimer = null;
+    this.progress.stop();
     this.http.close();
     this.started = false;
   }
@@ -184,39 +147,39 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   pause(ids: readonly number[]): Task[] {
-    return this.control(ids, 'pause', 'paused', {});
+    return this.control(ids, 'pause', {});
   }
 
   resume(ids: readonly number[]): Task[] {
-    return this.control(ids, 'resume', 'queued', { attempts: 0, nextAttemptAt: 0, error: null });
+    return this.control(ids, 'resume', { attempts: 0, nextAttemptAt: 0, error: null });
   }
 
   retry(ids: readonly number[]): Task[] {
-    return this.control(ids, 'retry', 'queued', { attempts: 0, checksumFailures: 0, nextAttemptAt: 0, error: null });
+    return this.control(ids, 'retry', { attempts: 0, checksumFailures: 0, nextAttemptAt: 0, error: null });
   }
 
   cancel(ids: readonly number[]): Task[] {
-    const moved = this.control(ids, 'cancel', 'canceled', {});
+    const moved = this.control(ids, 'cancel', {});
     for (const t of moved) if (!this.running.has(t.id)) fs.rmSync(t.tempPath, { force: true });
     return moved;
   }
 
   /** Pauses every queued and running download; part files are kept. */
   pauseAll(reason?: ErrorInfo): number[] {
-    return this.controlAll(movable.pause, 'paused', reason ? { error: reason } : {});
+    return this.controlAll('pause', reason ? { error: reason } : {});
   }
 
   resumeAll(): number[] {
-    return this.controlAll(movable.resume, 'queued', { attempts: 0, nextAttemptAt: 0, error: null });
+    return this.controlAll('resume', { attempts: 0, nextAttemptAt: 0, error: null });
   }
 
   /** Tries every failed download again, from its part file where there is one. */
   retryAll(): number[] {
-    return this.controlAll(['failed'], 'queued', { attempts: 0, checksumFailures: 0, nextAttemptAt: 0, error: null });
+    return this.controlAll('retry', { attempts: 0, checksumFailures: 0, nextAttemptAt: 0, error: null });
   }
 
   cancelAll(): number[] {
-    const ids = this.controlAll(movable.cancel, 'canceled', {});
+    const ids = this.controlAll('cancel', {});
     for (const id of ids) {
       const t = this.queue.get(id);
       if (t && !this.running.has(id)) fs.rmSync(t.tempPath, { force: true });
@@ -225,16 +188,13 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   /** Applies one control to some tasks. Tasks already past it are left alone and not returned. */
-  private control(
-    ids: readonly number[],
-    verb: keyof typeof movable,
-    to: TaskState,
-    patch: TaskPatch,
-  ): Task[] {
+  private control(ids: readonly number[], verb: TaskControl, patch: TaskPatch): Task[] {
+    const from = controllable(verb, 'named');
+    const to = controlTarget[verb];
     const moved: Task[] = [];
     for (const id of ids) {
       const task = this.queue.get(id);
-      if (!task || !movable[verb].includes(task.state) || (task.sealed && to === 'queued')) continue;
+      if (!task || !from.includes(task.state) || (task.sealed && to === 'queued')) continue;
       let updated: Task;
       try {
         updated = this.queue.transition(id, to, { ...patch, bytesOnDisk: this.bytesOnDisk(task) });
@@ -245,18 +205,20 @@ export class Engine extends EventEmitter<EngineEvents> {
       }
       moved.push(updated);
       const r = this.running.get(id);
-      if (r) this.abort(r, 'control');
+      if (r) r.abort('control');
       this.emit('task', updated);
     }
     this.afterChange();
     return moved;
   }
 
-  private controlAll(from: TaskState[], to: TaskState, patch: TaskPatch): number[] {
-    const ids = this.queue.transitionAll(from, to, patch);
+  /** Applies one control to every task it can move (a retry of all leaves the skipped ones). */
+  private controlAll(verb: TaskControl, patch: TaskPatch): number[] {
+    const to = controlTarget[verb];
+    const ids = this.queue.transitionAll(controllable(verb, 'all'), to, patch);
     for (const id of ids) {
       const r = this.running.get(id);
-      if (r) this.abort(r, 'control');
+      if (r) r.abort('control');
     }
     if (ids.length) this.emit('bulk', { ids, state: to });
     this.afterChange();
@@ -264,15 +226,9 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private afterChange(): void {
-    this.totalsCache = null;
+    this.progress.invalidateTotals();
     this.pump();
-    this.scheduleProgress();
-  }
-
-  private abort(r: Running, reason: AbortReason): void {
-    if (r.reason) return;
-    r.reason = reason;
-    r.controller.abort();
+    this.progress.schedule();
   }
 
   /** Fills free slots with runnable tasks, oldest first, within every limit. */
@@ -337,106 +293,23 @@ export class Engine extends EventEmitter<EngineEvents> {
       throw err;
     }
     this.emit('task', task);
-    const r: Running = {
-      task,
-      controller: new AbortController(),
-      reason: null,
-      bytes: task.bytesOnDisk,
-      total: task.totalBytes ?? task.expectedBytes,
-      meter: new SpeedMeter(),
-      recordedAt: Date.now(),
-      recordedBytes: task.bytesOnDisk,
-      learnt: {},
-      placing: false,
-      done: Promise.resolve(),
-    };
+    const r = new RunningTask(task, {
+      queue: this.queue,
+      http: this.http,
+      limiter: this.limiter,
+      headersFor: this.options.headersFor,
+      urlFor: this.options.urlFor,
+      tlsFor: this.options.tlsFor,
+      moved: () => this.progress.schedule(),
+    });
     this.running.set(task.id, r);
-    r.done = this.execute(r, settings).then(
+    r.done = r.run(settings).then(
       (outcome) => this.settle(r, outcome),
       (err: unknown) => this.settle(r, { kind: 'failed', error: { code: 'http_error', message: String(err) } }),
     );
   }
 
-  private async execute(r: Running, settings: Settings): Promise<TransferOutcome> {
-    let headers: Record<string, string> = {};
-    if (this.options.headersFor) {
-      try {
-        headers = await this.options.headersFor(r.task);
-      } catch (err) {
-        return { kind: 'failed', error: { code: 'auth', message: `Could not sign in for ${r.task.name}: ${(err as Error).message}` } };
-      }
-    }
-    let url: string | null = null;
-    const urlFor = this.options.urlFor;
-    if (urlFor) {
-      try {
-        url = await urlFor(r.task, false);
-      } catch (err) {
-        return { kind: 'failed', error: { code: err instanceof CartageError ? err.code : 'auth', message: `Could not get the address of ${r.task.name}: ${(err as Error).message}` } };
-      }
-    }
-    return runTransfer(r.task, {
-      ...(url !== null && urlFor ? { url, renewUrl: async () => (await urlFor(r.task, true)) ?? r.task.url } : {}),
-      http: this.http,
-      learnt: r.learnt,
-      settings,
-      limiter: this.limiter,
-      signal: r.controller.signal,
-      headers,
-      tls: this.options.tlsFor?.(r.task) ?? null,
-      onProgress: (bytes, total) => this.onProgress(r, bytes, total),
-      intend: (candidate, bytes) => this.intend(r, candidate, bytes),
-    });
-  }
-
-  /**
-   * The verified file is about to be placed at `candidate` (or no longer is): said in the row
-   * before the disk changes, so that a crash at any instant after is told apart by the recovery.
-   * Refused when the task was paused or canceled first.
-   */
-  private intend(r: Running, candidate: string | null, bytes: number): boolean {
-    const patch: TaskPatch = candidate === null ? { placing: null } : { ...r.learnt, bytesOnDisk: bytes, totalBytes: bytes, placing: candidate };
-    const ok = this.queue.record(r.task.id, patch);
-    if (ok) r.placing = candidate !== null;
-    return ok;
-  }
-
-  /**
-   * On start: each task whose file was being placed when Cartage stopped is completed if the disk
-   * shows the file placed (the part's name, if still there, is removed: it is the final file), or
-   * else forgets the intent and is taken up again from its part file.
-   */
-  private recoverPlacing(): void {
-    for (const t of this.queue.placingTasks()) {
-      const target = t.placing!;
-      const found = placedAt(t.tempPath, target, t.totalBytes ?? t.expectedBytes);
-      if (found.placed) {
-        if (found.partLinked) fs.rmSync(t.tempPath, { force: true });
-        const done = this.queue.completePlaced(t.id, target, found.bytes);
-        if (done) this.emit('task', done);
-      } else {
-        this.queue.record(t.id, { placing: null }, [t.state]);
-      }
-    }
-  }
-
-  private onProgress(r: Running, bytes: number, total: number | null): void {
-    r.bytes = bytes;
-    r.total = total;
-    r.meter.sample(bytes);
-    const now = Date.now();
-    // Resume trusts the part file's size, but only with the validator in the row: write it once a
-    // second or every 8 MiB, whichever comes first, so a crash costs at most that much re-fetching,
-    // and a small file that completes within the second costs no write at all.
-    if (now - r.recordedAt >= 1000 || bytes - r.recordedBytes >= recordEveryBytes) {
-      r.recordedAt = now;
-      r.recordedBytes = bytes;
-      this.queue.record(r.task.id, { ...r.learnt, bytesOnDisk: bytes });
-    }
-    this.scheduleProgress();
-  }
-
-  private settle(r: Running, outcome: TransferOutcome): void {
+  private settle(r: RunningTask, outcome: TransferOutcome): void {
     this.running.delete(r.task.id);
     try {
       this.apply(r, outcome);
@@ -445,13 +318,13 @@ export class Engine extends EventEmitter<EngineEvents> {
       // Anything else is a bug: the task must not stay "active" with nothing running it.
       if ((err as { code?: string }).code !== 'illegal_transition') this.failUnexpectedly(r.task, err);
     }
-    this.totalsCache = null;
-    this.scheduleProgress();
+    this.progress.invalidateTotals();
+    this.progress.schedule();
     this.pump();
   }
 
   /** Turns an attempt's outcome into the task's next state. */
-  private apply(r: Running, outcome: TransferOutcome): void {
+  private apply(r: RunningTask, outcome: TransferOutcome): void {
     try {
       this.applyOutcome(r, outcome);
     } catch (err) {
@@ -473,90 +346,32 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   /** The transition for an outcome, made only if the task is still active (else `MovedError`). */
-  private applyOutcome(r: Running, outcome: TransferOutcome): void {
+  private applyOutcome(r: RunningTask, outcome: TransferOutcome): void {
     const current = r.task;
-    const id = current.id;
-    const s = this.options.settings();
     const now = Date.now();
-    const onDisk = outcome.kind === 'completed' ? outcome.bytes : this.bytesOnDisk(current);
-    // What the attempt learnt goes in with the state change, so a retry resumes with the right validator.
-    const done = (to: TaskState, patch: TaskPatch): void => {
-      // The intent to place goes with whatever came of it (set only when there was one: an index update saved).
-      const placing: TaskPatch = r.placing ? { placing: null } : {};
-      this.emit('task', this.queue.transition(id, to, { ...r.learnt, ...patch, ...placing }, now, 'active'));
-    };
-    switch (outcome.kind) {
-      case 'completed':
-        done('completed', {
-          // Written only when it changed (a name taken meanwhile): an unchanged indexed column still costs an index update.
-          ...(outcome.finalPath !== current.finalPath ? { finalPath: outcome.finalPath } : {}),
-          bytesOnDisk: outcome.bytes,
-          totalBytes: outcome.bytes,
-          completedAt: now,
-          error: null,
-        });
+    const next = nextState(current, outcome, {
+      now,
+      settings: this.options.settings(),
+      bytesOnDisk: outcome.kind === 'completed' ? outcome.bytes : this.bytesOnDisk(current),
+      ...(this.options.random ? { random: this.options.random } : {}),
+    });
+    // What the attempt learnt goes in with the state change, so a retry resumes with the right validator;
+    // the intent to place goes with whatever came of it (set only when there was one: an index update saved).
+    const placing: TaskPatch = r.placing ? { placing: null } : {};
+    this.emit('task', this.queue.transition(current.id, next.to, { ...r.learnt, ...next.patch, ...placing }, now, 'active'));
+    const then = next.then;
+    switch (then.kind) {
+      case 'none':
         return;
-      case 'retry':
-      case 'restart': {
-        const retries = current.attempts + 1;
-        const error: ErrorInfo =
-          outcome.kind === 'retry' ? outcome.error : { code: 'network', message: `${current.name} restarts from zero: ${outcome.reason}.` };
-        if (retries > s.maxRetries) {
-          const lost = outcome.kind === 'retry' && outcome.network;
-          const tail = lost
-            ? ` Gave up after ${s.maxRetries} retries; it will go on by itself when ${current.host} answers again.`
-            : ` Gave up after ${s.maxRetries} retries.`;
-          done('failed', { attempts: retries, bytesOnDisk: onDisk, error: { code: error.code, message: error.message + tail } });
-          if (lost) this.watchLostHost(current.host, current.url);
-          return;
-        }
-        const delay =
-          outcome.kind === 'restart'
-            ? 0
-            : Math.max(backoffDelay(retries, s.retryBaseMs, s.retryMaxMs, this.options.random), outcome.retryAfterMs ?? 0);
-        done('queued', { attempts: retries, nextAttemptAt: now + delay, bytesOnDisk: onDisk, error });
+      case 'watch-host':
+        this.lostHosts.watch(then.host, then.url);
         return;
-      }
-      case 'continue':
-        done('queued', { nextAttemptAt: 0, bytesOnDisk: onDisk });
-        return;
-      case 'checksum-mismatch':
-        if (current.checksumFailures === 0) {
-          done('queued', {
-            checksumFailures: 1,
-            bytesOnDisk: 0,
-            nextAttemptAt: 0,
-            error: { code: 'checksum_mismatch', message: `checksum mismatch: ${current.name} did not match its checksum; downloading it again from zero.` },
-          });
-        } else {
-          done('failed', {
-            checksumFailures: current.checksumFailures + 1,
-            bytesOnDisk: 0,
-            error: {
-              code: 'checksum_mismatch',
-              message: `checksum mismatch: ${current.name} was downloaded twice and neither copy matched the checksum the source gave; it was not saved.`,
-            },
-          });
-        }
-        return;
-      case 'failed':
-        done('failed', { bytesOnDisk: onDisk, error: outcome.error });
-        return;
-      case 'skipped':
-        done('skipped', { bytesOnDisk: onDisk, error: outcome.error });
-        return;
-      case 'disk-full':
-        done('paused', { bytesOnDisk: onDisk, error: outcome.error });
-        // The others keep their own story: the queue waits for room, it was not their file.
-        this.pauseAll({ code: 'disk_full', message: `Paused because the disk is full (see ${current.name}). Free some space, then resume.` });
-        this.emit('queue-paused', outcome.error);
-        return;
-      case 'aborted':
-        // Only a shutdown aborts a task that is still active: it goes back to the queue for next time.
-        done('queued', { bytesOnDisk: onDisk, nextAttemptAt: 0 });
+      case 'pause-queue':
+        this.pauseAll(then.reason);
+        this.emit('queue-paused', then.cause);
         return;
       default:
-        assertNever(outcome, 'transfer outcome');
+        assertNever(then, 'aftermath');
     }
   }
 
@@ -575,32 +390,6 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
   }
 
-  private watchLostHost(host: string, url: string): void {
-    this.lostHosts.set(host, url);
-    if (!this.probeTimer) this.scheduleProbe();
-  }
-
-  private scheduleProbe(): void {
-    if (this.stopping || this.lostHosts.size === 0) return;
-    this.probeTimer = setTimeout(() => void this.probeLostHosts(), this.options.settings().probeIntervalMs);
-    this.probeTimer.unref();
-  }
-
-  /** Probes every host that dropped off the network; tasks of the hosts that answer go on by themselves. */
-  private async probeLostHosts(): Promise<void> {
-    this.probeTimer = null;
-    await Promise.all(
-      [...this.lostHosts].map(async ([host, url]) => {
-        if (!(await probeHost(url)) || this.stopping) return;
-        this.lostHosts.delete(host);
-        const ids = this.queue.requeueLostToNetwork(host);
-        if (ids.length) this.emit('bulk', { ids, state: 'queued' });
-      }),
-    );
-    this.afterChange();
-    this.scheduleProbe();
-  }
-
   private readDataVersion(): number {
     return this.queue.db.pragma('data_version', { simple: true }) as number;
   }
@@ -612,36 +401,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.dataVersion = version;
     for (const r of this.running.values()) {
       const row = this.queue.get(r.task.id);
-      if (!row || row.state !== 'active') this.abort(r, 'control');
+      if (!row || row.state !== 'active') r.abort('control');
     }
     this.afterChange();
     this.emit('external');
-  }
-
-  private scheduleProgress(): void {
-    if (this.progressTimer || !this.started || this.stopping) return;
-    const wait = Math.max(0, this.lastProgressAt + this.progressIntervalMs - Date.now());
-    this.progressTimer = setTimeout(() => {
-      this.progressTimer = null;
-      // Timers may fire a little early: never two snapshots closer than the interval.
-      if (Date.now() - this.lastProgressAt < this.progressIntervalMs) this.scheduleProgress();
-      else this.emitProgress();
-    }, wait);
-  }
-
-  private emitProgress(): void {
-    const now = Date.now();
-    const tasks: TaskProgress[] = [];
-    let speed = 0;
-    for (const r of this.running.values()) {
-      const bps = r.meter.bytesPerSecond();
-      speed += bps;
-      tasks.push({ id: r.task.id, name: r.task.name, bytes: r.bytes, total: r.total, speed: bps, etaMs: etaMs(r.bytes, r.total, bps) });
-    }
-    if (!this.totalsCache || now - this.totalsCache.at >= 1000) this.totalsCache = { at: now, value: this.queue.totals() };
-    const snapshot: QueueSnapshot = { tasks, totals: { ...this.totalsCache.value, speed } };
-    // Counted from just before the event: counting the totals query (slow at times) would bring the next one closer.
-    this.lastProgressAt = Date.now();
-    this.emit('progress', snapshot);
   }
 }

@@ -1,9 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import { STATUS_CODES } from 'node:http';
 import type { IncomingMessage } from 'node:http';
-import path from 'node:path';
 import { Transform, type Readable, type Writable } from 'node:stream';
 import { CartageError } from '../errors.js';
 import type { ChecksumAlgo, Task, TaskPatch } from '../queue/task.js';
@@ -17,15 +15,8 @@ import { makeFolderAsync } from '../util/folders.js';
 import type { TransferOutcome } from './outcome.js';
 import { placeFile, unlinkIfLinked } from './place.js';
 import type { RateLimiter } from './rate-limiter.js';
-import { isNetworkError, isRetryableStatus, parseRetryAfter } from './retry.js';
-import {
-  header,
-  ifRangeValue,
-  isHtml,
-  looksLikeHtml,
-  parseContentRange,
-  parseUnsatisfiedRange,
-} from './validators.js';
+import { header, ifRangeValue, isHtml, looksLikeHtml, parseContentRange, parseUnsatisfiedRange } from './validators.js';
+import { alreadyThere, bodyVerdict, errorVerdict, notTheFile, partialAnswerProblem, statusVerdict, validatorChanged, webPageInstead } from './verdicts.js';
 
 export interface TransferContext {
   http: HttpClient;
@@ -119,23 +110,18 @@ async function attempt(task: Task, ctx: TransferContext): Promise<TransferOutcom
   }
   if (status !== 200 && status !== 206) {
     stream.destroy();
-    return statusOutcome(task, status, header(response.headers, 'retry-after'));
+    return statusVerdict(task, status, header(response.headers, 'retry-after'));
   }
 
   let total: number | null;
   let rangeEnd: number | null = null;
   if (status === 206) {
     const range = parseContentRange(header(response.headers, 'content-range'));
-    const changed = offset > 0 && validatorChanged(task, etag, lastModified);
-    if (!range || range.start !== offset || changed) {
+    const why = partialAnswerProblem(offset, range, offset > 0 && validatorChanged(task, etag, lastModified));
+    if (why !== null || !range) {
       stream.destroy();
       await removePart(task);
-      const why = !range
-        ? 'the server answered a range request without a readable Content-Range'
-        : changed
-          ? 'the file changed on the server'
-          : `the server answered from byte ${range.start} instead of ${offset}`;
-      return { kind: 'restart', reason: why };
+      return { kind: 'restart', reason: why ?? 'the server answered a range request without a readable Content-Range' };
     }
     total = range.total;
     rangeEnd = range.end + 1;
@@ -189,31 +175,8 @@ async function attempt(task: Task, ctx: TransferContext): Promise<TransferOutcom
   });
   await streamToFile(stream, meter, out);
 
-  // With no length in this answer, the size learnt before (same file) or listed by the source still holds.
-  const known = total ?? (!validatorChanged(task, etag, lastModified) ? task.totalBytes : null) ?? task.expectedBytes;
-  if (total === null && known !== null && received !== known) {
-    return {
-      kind: 'retry',
-      error: {
-        code: 'length_mismatch',
-        message: `${task.host} sent ${formatBytes(received)} of ${task.name}, which is ${formatBytes(known)}; the file was not saved.`,
-      },
-      retryAfterMs: null,
-      network: true,
-    };
-  }
-  if (total !== null && received < total) {
-    if (rangeEnd !== null && received === rangeEnd) return { kind: 'continue' };
-    return {
-      kind: 'retry',
-      error: {
-        code: 'network',
-        message: `The connection to ${task.host} ended early: ${task.name} got ${formatBytes(received)} of ${formatBytes(total)}.`,
-      },
-      retryAfterMs: null,
-      network: true,
-    };
-  }
+  const short = bodyVerdict(task, { received, total, rangeEnd, etag, lastModified });
+  if (short) return short;
   // Paused or canceled while the last bytes landed: the complete part stays, nothing is placed.
   if (ctx.signal.aborted) return { kind: 'aborted' };
   return finish(task, ctx, received, hash, algo);
@@ -278,135 +241,19 @@ async function unsatisfiable(
   return { kind: 'restart', reason: 'the server could not send the rest of the file (416)' };
 }
 
-function statusOutcome(task: Task, status: number, retryAfter: string | undefined): TransferOutcome {
-  const label = `${status} ${STATUS_CODES[status] ?? ''}`.trim();
-  if (status === 404 || status === 410) {
-    return { kind: 'skipped', error: { code: 'gone', message: `${task.name} was deleted on the server (${label}).` } };
-  }
-  if (status === 401 || status === 403) {
-    return {
-      kind: 'failed',
-      error: {
-        code: 'auth',
-        message: `${task.host} refused ${task.name} (${label}). Sign in to the source again, or check that the link still allows downloads.`,
-      },
-    };
-  }
-  if (isRetryableStatus(status)) {
-    return {
-      kind: 'retry',
-      error: {
-        code: status === 429 ? 'rate_limited' : status === 408 ? 'timeout' : 'server_error',
-        message: `${task.host} answered ${label} for ${task.name}.`,
-      },
-      retryAfterMs: parseRetryAfter(retryAfter),
-      network: false,
-    };
-  }
-  return {
-    kind: 'failed',
-    error: { code: 'http_error', message: `${task.host} answered ${label} for ${task.name}; it was not downloaded.` },
-  };
-}
-
-/** A body that is plainly not the file, judged before a byte of it is written. */
-function notTheFile(
-  task: Task,
-  r: { total: number | null; contentType: string | null; etag: string | null; lastModified: string | null },
-): CartageError | null {
-  if (isHtml(r.contentType) && task.contentType !== null && !isHtml(task.contentType)) return webPageInstead(task);
-  if (r.total !== null) {
-    if (task.expectedBytes !== null && r.total !== task.expectedBytes) {
-      return new CartageError(
-        'length_mismatch',
-        `${task.host} announced ${formatBytes(r.total)} for ${task.name}, but the source lists it at ${formatBytes(task.expectedBytes)}; the answer was not saved.`,
-      );
-    }
-    if (task.totalBytes !== null && r.total !== task.totalBytes && !validatorChanged(task, r.etag, r.lastModified)) {
-      return new CartageError(
-        'length_mismatch',
-        `${task.host} announced ${formatBytes(r.total)} for ${task.name}, but earlier said ${formatBytes(task.totalBytes)} for the same file; the answer was not saved.`,
-      );
-    }
-  }
-  return null;
-}
-
-function webPageInstead(task: Task): CartageError {
-  return new CartageError(
-    'not_the_file',
-    `${task.host} sent a web page instead of ${task.name} (an error or sign-in page, most likely); it was not saved.`,
-  );
-}
-
-/** Whether the server now describes a different version of the file than the bytes on disk came from. */
-function validatorChanged(task: Task, etag: string | null, lastModified: string | null): boolean {
-  if (task.etag && etag) return task.etag !== etag;
-  if (task.lastModified && lastModified) return task.lastModified !== lastModified;
-  return false;
-}
-
-function alreadyThere(task: Task): TransferOutcome {
-  return {
-    kind: 'skipped',
-    error: {
-      code: 'already_exists',
-      message: `${path.basename(task.finalPath)} is already in ${task.dir}; it was skipped (conflict setting: skip).`,
-    },
-  };
-}
-
-/** Turns what went wrong into an outcome, from the disk's errors to the network's. */
+/** Gathers what the disk and the certificate say about an error, and turns it into an outcome. */
 async function classify(err: unknown, task: Task, ctx: TransferContext): Promise<TransferOutcome> {
   if (ctx.signal.aborted) return { kind: 'aborted' };
   const code = (err as { code?: string }).code;
-  // Trying again will not make a certificate trusted: the person has to decide.
   const untrusted = await untrustedCertificateError(task.url, err, ctx.tls, (u) => ctx.http.proxyFor(u));
-  if (untrusted) return { kind: 'failed', error: { code: untrusted.code, message: untrusted.message } };
-  if (err instanceof CartageError) {
-    return { kind: 'retry', error: { code: err.code, message: err.message }, retryAfterMs: null, network: false };
-  }
-  if (code === 'ENOENT' && !fs.existsSync(task.dir)) {
-    // The folder was removed while Cartage ran: make it again on the next attempt.
-    knownDirs.delete(task.dir);
-    return { kind: 'retry', error: { code: 'cannot_write', message: `The folder ${task.dir} disappeared; it will be created again.` }, retryAfterMs: 0, network: false };
-  }
-  if (code === 'ENOSPC' || code === 'EDQUOT') {
-    const onDisk = partSize(task.tempPath);
-    const total = ctx.learnt.totalBytes ?? task.totalBytes ?? task.expectedBytes;
-    const free = freeBytesIfKnown(task.dir);
-    const needed = total !== null ? `needs ${formatBytes(Math.max(0, total - onDisk))} more` : 'needs more room';
-    return {
-      kind: 'disk-full',
-      error: {
-        code: 'disk_full',
-        message: `The disk is full: ${task.name} ${needed} in ${task.dir}${free !== null ? ` (${formatBytes(free)} free)` : ''}. Free some space, then resume; what was downloaded is kept.`,
-      },
-    };
-  }
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR' || code === 'EISDIR') {
-    const why = code === 'EROFS' ? 'it is read-only' : code === 'ENOTDIR' ? 'part of the path is a file' : 'permission denied';
-    return {
-      kind: 'failed',
-      error: {
-        code: 'cannot_write',
-        message: `cannot write to ${task.dir} (${why}): ${task.name} was not saved. Choose another folder or fix its permissions, then retry.`,
-      },
-    };
-  }
-  if (isNetworkError(err)) {
-    const detail = code ?? (err as Error).message;
-    return {
-      kind: 'retry',
-      error: { code: 'network', message: `Lost the connection to ${task.host} while downloading ${task.name} (${detail}).` },
-      retryAfterMs: null,
-      network: true,
-    };
-  }
-  return {
-    kind: 'failed',
-    error: { code: 'http_error', message: `${task.name} could not be downloaded: ${(err as Error).message ?? String(err)}.` },
-  };
+  const folderGone = !untrusted && !(err instanceof CartageError) && code === 'ENOENT' && !fs.existsSync(task.dir);
+  // Made again on the next attempt.
+  if (folderGone) knownDirs.delete(task.dir);
+  const room =
+    code === 'ENOSPC' || code === 'EDQUOT'
+      ? { onDisk: partSize(task.tempPath), total: ctx.learnt.totalBytes ?? task.totalBytes ?? task.expectedBytes, free: freeBytesIfKnown(task.dir) }
+      : null;
+  return errorVerdict(err, task, { untrusted: untrusted ? { code: untrusted.code, message: untrusted.message } : null, folderGone, room });
 }
 
 /** Size of a part file, 0 when there is none (without the cost of an exception per new download). */
