@@ -20,6 +20,29 @@ export function openCore(dataDir: string, overrides?: SettingsPatch, headersFor?
   return new Core({ dataDir, ...(overrides ? { overrides } : {}), ...(headersFor ? { engine: { headersFor } } : {}) });
 }
 
+export interface CoreUse {
+  /** Settings for this command only (--concurrency, --limit-rate). */
+  overrides?: SettingsPatch;
+  /** Headers for downloads that are not from a stored source (a URL's user and password). */
+  headersFor?: (task: Task) => Record<string, string>;
+  /**
+   * The command only reads or changes rows and starts nothing (no engine, no mirror, no delivery):
+   * closing the database is all there is to close, and nothing is waited for.
+   */
+  rowsOnly?: boolean;
+}
+
+/** Opens the core for one command and closes it however the command ends (returned, or threw). */
+export async function withCore<T>(dataDir: string, fn: (core: Core) => T | Promise<T>, use: CoreUse = {}): Promise<T> {
+  const core = openCore(dataDir, use.overrides, use.headersFor);
+  try {
+    return await fn(core);
+  } finally {
+    if (use.rowsOnly) core.db.close();
+    else await core.close();
+  }
+}
+
 export interface RunReport {
   completed: Task[];
   failed: Task[];
