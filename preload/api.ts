@@ -11,9 +11,12 @@ export { eventNames, requestChannels, type EventName, type RequestChannel };
 export * from './browser.js';
 import { browserKinds, type BrowserKind } from './browser-limits.js';
 
+export type { ApiErrorCode, ErrorCode, WireErrorCode } from './error-codes.js';
+import type { ApiErrorCode } from './error-codes.js';
+
 /** An error a person can read, with a code the UI can switch on. */
 export interface ApiError {
-  code: string;
+  code: ApiErrorCode;
   message: string;
   /** Facts to build advice from (an untrusted certificate's fingerprint). */
   details?: Record<string, string>;
