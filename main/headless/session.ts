@@ -5,6 +5,7 @@ import { terminalStates, type TaskState } from '../core/queue/states.js';
 import type { Task } from '../core/queue/task.js';
 import type { SettingsPatch } from '../core/settings.js';
 import { formatBytes } from '../core/util/format.js';
+import type { TaskJson } from './json.js';
 import { TerminalProgress } from './progress-view.js';
 
 export interface Io {
@@ -185,7 +186,8 @@ export function printSummary(io: Io, report: RunReport, left: number): void {
   io.stdout.write(`${lines.join('\n')}\n`);
 }
 
-export function jsonTask(t: Task): Record<string, unknown> {
+/** A task as `--json` prints it. */
+export function jsonTask(t: Task): TaskJson {
   return {
     id: t.id,
     url: redactUrl(t.url),

@@ -4,6 +4,7 @@ import { findTarget } from '../../core/sources/refs.js';
 import { summarize } from '../../core/sources/tree.js';
 import type { RemoteFile, RemoteFolder } from '../../core/sources/types.js';
 import { formatBytes } from '../../core/util/format.js';
+import type { FileJson, FolderJson } from '../json.js';
 import { withCore, type Io } from '../session.js';
 import { UsageError } from '../usage.js';
 
@@ -122,12 +123,12 @@ function summaryText(s: { files: number; bytes: number; unknownSizes: number }):
   return `${s.files} file${s.files === 1 ? '' : 's'}, ${formatBytes(s.bytes)}${unknown}`;
 }
 
-function jsonFolder(f: RemoteFolder): Record<string, unknown> {
+function jsonFolder(f: RemoteFolder): FolderJson {
   return { path: f.path, name: f.name, modified: f.modified?.toISOString() ?? null, count: f.count ?? null, bytes: f.bytes ?? null };
 }
 
 /** A file for scripts; its download address is left out (it is an API address that needs the key). */
-export function jsonFile(f: RemoteFile): Record<string, unknown> {
+export function jsonFile(f: RemoteFile): FileJson {
   return {
     id: f.id,
     name: f.name,

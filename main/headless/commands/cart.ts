@@ -7,6 +7,7 @@ import type { Core } from '../../core/core.js';
 import type { DeliveryView } from '../../core/delivery/deliveries.js';
 import { layouts, type Layout } from '../../core/delivery/layout.js';
 import { formatBytes } from '../../core/util/format.js';
+import type { CartItemJson } from '../json.js';
 import { runEngine, withCore, type Io } from '../session.js';
 import { parseIds, UsageError } from '../usage.js';
 
@@ -85,7 +86,7 @@ function itemLine(item: CartItem): string {
   return `${String(item.id).padStart(6)}  ${size.padStart(10)}  ${from}${item.name}${live}  <${item.href}>${why}\n`;
 }
 
-function jsonItem(item: CartItem): Record<string, unknown> {
+function jsonItem(item: CartItem): CartItemJson {
   return { ...item, takenAt: item.takenAt?.toISOString() ?? null };
 }
 

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { CartageError } from '../../core/errors.js';
 import type { NewSource, SourceKind, SourceRecord } from '../../core/sources/registry.js';
 import { pinCertificate } from '../../core/net/tls.js';
+import type { SourceJson } from '../json.js';
 import { withCore, type Io } from '../session.js';
 import { UsageError } from '../usage.js';
 
@@ -153,11 +154,11 @@ function secretFrom(io: Io, file: string | undefined, env: string | undefined, w
   return value ?? null;
 }
 
-export function kindLabel(kind: SourceKind): string {
+export function kindLabel(kind: SourceKind): SourceJson['kind'] {
   return kind === 'http-index' ? 'web' : kind;
 }
 
-function jsonSource(s: SourceRecord): Record<string, unknown> {
+function jsonSource(s: SourceRecord): SourceJson {
   return {
     id: s.id,
     name: s.name,
