@@ -10,6 +10,8 @@ export { eventNames, requestChannels, type EventName, type RequestChannel };
 // The browser extension's messages to `cartage native-host`.
 export * from './browser.js';
 import { browserKinds, type BrowserKind } from './browser-limits.js';
+import { cartLimits, conflictPolicies, themes, transfersAtOnce } from './settings-limits.js';
+export { cartLimits, conflictPolicies, themes, transfersAtOnce };
 
 export type { ApiErrorCode, ErrorCode, WireErrorCode } from './error-codes.js';
 import type { ApiErrorCode } from './error-codes.js';
@@ -191,10 +193,10 @@ export interface SettingsDto {
   maxPerHost: number;
   maxPerGroup: number;
   speedLimit: number;
-  conflictPolicy: 'rename' | 'overwrite' | 'skip';
+  conflictPolicy: (typeof conflictPolicies)[number];
   cartLimit: number;
   keepRunningInTray: boolean;
-  theme: 'system' | 'light' | 'dark';
+  theme: (typeof themes)[number];
   /** A Synapse file Cartage delivered leaves the person's download list on synapse.org. */
   synapseRemoveDelivered: boolean;
 }
@@ -323,14 +325,14 @@ export const requests = {
   'settings.update': z
     .object({
       downloadDir: z.string().min(1).max(4096),
-      maxConcurrent: z.number().int().min(1).max(64),
-      maxPerHost: z.number().int().min(1).max(64),
-      maxPerGroup: z.number().int().min(1).max(64),
+      maxConcurrent: z.number().int().min(transfersAtOnce.min).max(transfersAtOnce.max),
+      maxPerHost: z.number().int().min(transfersAtOnce.min).max(transfersAtOnce.max),
+      maxPerGroup: z.number().int().min(transfersAtOnce.min).max(transfersAtOnce.max),
       speedLimit: z.number().int().min(0),
-      conflictPolicy: z.enum(['rename', 'overwrite', 'skip']),
-      cartLimit: z.number().int().min(1).max(10_000),
+      conflictPolicy: z.enum(conflictPolicies),
+      cartLimit: z.number().int().min(cartLimits.min).max(cartLimits.max),
       keepRunningInTray: z.boolean(),
-      theme: z.enum(['system', 'light', 'dark']),
+      theme: z.enum(themes),
       synapseRemoveDelivered: z.boolean(),
     })
     .partial()

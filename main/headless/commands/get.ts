@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { transfersAtOnce } from '../../../preload/settings-limits.js';
 import type { Core } from '../../core/core.js';
 import { terminalStates } from '../../core/queue/states.js';
 import { basicAuth } from '../../core/net/http.js';
@@ -37,8 +38,9 @@ export async function getCommand(args: string[], io: Io, dataDir: string): Promi
 
   let concurrency: number | undefined;
   if (values.concurrency !== undefined) {
-    if (!/^\d+$/.test(values.concurrency) || Number(values.concurrency) < 1 || Number(values.concurrency) > 64) {
-      throw new UsageError(`--concurrency takes a whole number from 1 to 64, not "${values.concurrency}".`);
+    const { min, max } = transfersAtOnce;
+    if (!/^\d+$/.test(values.concurrency) || Number(values.concurrency) < min || Number(values.concurrency) > max) {
+      throw new UsageError(`--concurrency takes a whole number from ${min} to ${max}, not "${values.concurrency}".`);
     }
     concurrency = Number(values.concurrency);
   }
