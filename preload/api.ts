@@ -10,10 +10,15 @@ export { eventNames, requestChannels, type EventName, type RequestChannel };
 // The browser extension's messages to `cartage native-host`.
 export * from './browser.js';
 import { browserKinds, type BrowserKind } from './browser-limits.js';
+import { cartLimits, conflictPolicies, themes, transfersAtOnce } from './settings-limits.js';
+export { cartLimits, conflictPolicies, themes, transfersAtOnce };
+
+export type { ApiErrorCode, ErrorCode, WireErrorCode } from './error-codes.js';
+import type { ApiErrorCode } from './error-codes.js';
 
 /** An error a person can read, with a code the UI can switch on. */
 export interface ApiError {
-  code: string;
+  code: ApiErrorCode;
   message: string;
   /** Facts to build advice from (an untrusted certificate's fingerprint). */
   details?: Record<string, string>;
@@ -188,10 +193,10 @@ export interface SettingsDto {
   maxPerHost: number;
   maxPerGroup: number;
   speedLimit: number;
-  conflictPolicy: 'rename' | 'overwrite' | 'skip';
+  conflictPolicy: (typeof conflictPolicies)[number];
   cartLimit: number;
   keepRunningInTray: boolean;
-  theme: 'system' | 'light' | 'dark';
+  theme: (typeof themes)[number];
   /** A Synapse file Cartage delivered leaves the person's download list on synapse.org. */
   synapseRemoveDelivered: boolean;
   /** Previews of web and WebDAV images (each one is downloaded to show it); off unless asked. */
@@ -331,14 +336,14 @@ export const requests = {
   'settings.update': z
     .object({
       downloadDir: z.string().min(1).max(4096),
-      maxConcurrent: z.number().int().min(1).max(64),
-      maxPerHost: z.number().int().min(1).max(64),
-      maxPerGroup: z.number().int().min(1).max(64),
+      maxConcurrent: z.number().int().min(transfersAtOnce.min).max(transfersAtOnce.max),
+      maxPerHost: z.number().int().min(transfersAtOnce.min).max(transfersAtOnce.max),
+      maxPerGroup: z.number().int().min(transfersAtOnce.min).max(transfersAtOnce.max),
       speedLimit: z.number().int().min(0),
-      conflictPolicy: z.enum(['rename', 'overwrite', 'skip']),
-      cartLimit: z.number().int().min(1).max(10_000),
+      conflictPolicy: z.enum(conflictPolicies),
+      cartLimit: z.number().int().min(cartLimits.min).max(cartLimits.max),
       keepRunningInTray: z.boolean(),
-      theme: z.enum(['system', 'light', 'dark']),
+      theme: z.enum(themes),
       synapseRemoveDelivered: z.boolean(),
       imagePreviews: z.boolean(),
     })

@@ -2,27 +2,10 @@
  * Errors a person can act on: a stable code for the UI and tests, and a sentence that says what
  * happened, to which file, and what to do.
  */
-export type ErrorCode =
-  | 'bad_input'
-  | 'database_too_new'
-  | 'database_corrupt'
-  | 'illegal_transition'
-  | 'not_found'
-  | 'network'
-  | 'timeout'
-  | 'server_error'
-  | 'rate_limited'
-  | 'gone'
-  | 'auth'
-  | 'http_error'
-  | 'not_the_file'
-  | 'length_mismatch'
-  | 'checksum_mismatch'
-  | 'disk_full'
-  | 'cannot_write'
-  | 'already_exists'
-  | 'engine_busy'
-  | 'untrusted_certificate';
+// The list of codes is the contract's, so the window switches on the same ones (see ApiError).
+import type { ErrorCode } from '../../preload/error-codes.js';
+
+export type { ErrorCode };
 
 export class CartageError extends Error {
   readonly code: ErrorCode;

@@ -1,18 +1,18 @@
 import { z } from 'zod';
 import type { Db } from './db/connection.js';
+import { cartLimits, conflictPolicies, themes, transfersAtOnce } from '../../preload/settings-limits.js';
 import { CartageError } from './errors.js';
 
-/** What happens when a file of the same name is already in the target folder. */
-export const conflictPolicies = ['rename', 'overwrite', 'skip'] as const;
+export { conflictPolicies };
 export type ConflictPolicy = (typeof conflictPolicies)[number];
 
 export const settingsSchema = z.object({
   /** At most this many transfers at once (the seed's 6). */
-  maxConcurrent: z.number().int().min(1).max(64).default(6),
+  maxConcurrent: z.number().int().min(transfersAtOnce.min).max(transfersAtOnce.max).default(6),
   /** At most this many transfers to one host at once. */
-  maxPerHost: z.number().int().min(1).max(64).default(6),
+  maxPerHost: z.number().int().min(transfersAtOnce.min).max(transfersAtOnce.max).default(6),
   /** At most this many transfers of one group (image, video, livephoto, other) at once. */
-  maxPerGroup: z.number().int().min(1).max(64).default(3),
+  maxPerGroup: z.number().int().min(transfersAtOnce.min).max(transfersAtOnce.max).default(3),
   /** Global speed limit in bytes per second; 0 means no limit. */
   speedLimit: z.number().int().min(0).default(0),
   conflictPolicy: z.enum(conflictPolicies).default('rename'),
@@ -30,14 +30,14 @@ export const settingsSchema = z.object({
   /** Hosts that bypass the proxy set above (comma separated, like NO_PROXY). */
   noProxy: z.string().default(''),
   /** Files the download list holds at most (the design's 100; up to 10,000). */
-  cartLimit: z.number().int().min(1).max(10_000).default(100),
+  cartLimit: z.number().int().min(cartLimits.min).max(cartLimits.max).default(100),
   /** Where downloads and deliveries go by default; empty means the system's Downloads folder. */
   downloadDir: z.string().default(''),
   /** A Synapse file Cartage delivered (downloaded and verified) leaves the person's download list on synapse.org. */
   synapseRemoveDelivered: z.boolean().default(true),
   /** Closing the window keeps downloads going in the tray. */
   keepRunningInTray: z.boolean().default(true),
-  theme: z.enum(['system', 'light', 'dark']).default('system'),
+  theme: z.enum(themes).default('system'),
   /** Small previews of the images on web folders and WebDAV shares (each one shown is downloaded): only when asked. */
   imagePreviews: z.boolean().default(false),
 });

@@ -51,11 +51,11 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       case 'get':
         return await getCommand(args, io, dataDir);
       case 'queue':
-        return queueCommand(args, io, dataDir);
+        return await queueCommand(args, io, dataDir);
       case 'pause':
       case 'resume':
       case 'cancel':
-        return controlCommand(command, args, io, dataDir);
+        return await controlCommand(command, args, io, dataDir);
       case 'run':
         return await runCommand(args, io, dataDir);
       case 'source':

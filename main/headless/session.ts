@@ -5,6 +5,7 @@ import { terminalStates, type TaskState } from '../core/queue/states.js';
 import type { Task } from '../core/queue/task.js';
 import type { SettingsPatch } from '../core/settings.js';
 import { formatBytes } from '../core/util/format.js';
+import type { TaskJson } from './json.js';
 import { TerminalProgress } from './progress-view.js';
 
 export interface Io {
@@ -18,6 +19,29 @@ export interface Io {
 
 export function openCore(dataDir: string, overrides?: SettingsPatch, headersFor?: (task: Task) => Record<string, string>): Core {
   return new Core({ dataDir, ...(overrides ? { overrides } : {}), ...(headersFor ? { engine: { headersFor } } : {}) });
+}
+
+export interface CoreUse {
+  /** Settings for this command only (--concurrency, --limit-rate). */
+  overrides?: SettingsPatch;
+  /** Headers for downloads that are not from a stored source (a URL's user and password). */
+  headersFor?: (task: Task) => Record<string, string>;
+  /**
+   * The command only reads or changes rows and starts nothing (no engine, no mirror, no delivery):
+   * closing the database is all there is to close, and nothing is waited for.
+   */
+  rowsOnly?: boolean;
+}
+
+/** Opens the core for one command and closes it however the command ends (returned, or threw). */
+export async function withCore<T>(dataDir: string, fn: (core: Core) => T | Promise<T>, use: CoreUse = {}): Promise<T> {
+  const core = openCore(dataDir, use.overrides, use.headersFor);
+  try {
+    return await fn(core);
+  } finally {
+    if (use.rowsOnly) core.db.close();
+    else await core.close();
+  }
 }
 
 export interface RunReport {
@@ -162,7 +186,8 @@ export function printSummary(io: Io, report: RunReport, left: number): void {
   io.stdout.write(`${lines.join('\n')}\n`);
 }
 
-export function jsonTask(t: Task): Record<string, unknown> {
+/** A task as `--json` prints it. */
+export function jsonTask(t: Task): TaskJson {
   return {
     id: t.id,
     url: redactUrl(t.url),

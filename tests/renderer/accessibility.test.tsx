@@ -77,7 +77,7 @@ describe('accessibility', () => {
   });
 
   it('is ready, with errors written for people, when the app cannot answer', async () => {
-    const broken = { code: 'db', message: 'The database is busy.' };
+    const broken = { code: 'internal' as const, message: 'The database is busy.' };
     await renderApp({ 'cart.get': () => ({ ok: false, error: broken }), 'sources.list': () => Promise.reject(new Error('socket closed')) });
     expect(document.body.dataset.ready).toBe('true');
     const cart = within(screen.getByRole('region', { name: 'Download list' }));

@@ -45,7 +45,7 @@ describe('the downloads view', () => {
     const { fake } = await renderApp({ 'tasks.list': () => ok({ tasks: [task(1, { bytes: 370_000 })], totals: totals() }) }, { view: 'downloads' });
     await screen.findByRole('progressbar', { name: 'VID_1.mp4 progress' });
     const frames = manualFrames();
-    act(() => fake.emit('tasks.changed', task(1, { state: 'failed', bytes: 370_000, error: { code: 'http', message: 'The server answered 500 three times.' } })));
+    act(() => fake.emit('tasks.changed', task(1, { state: 'failed', bytes: 370_000, error: { code: 'server_error', message: 'The server answered 500 three times.' } })));
     expect(frames.pending()).toBe(0);
     expect(screen.getByText('The server answered 500 three times.')).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Retry VID_1.mp4' })).toBeTruthy();
@@ -66,7 +66,7 @@ describe('the downloads view', () => {
   });
 
   it('offers no Retry for a file whose zip is already written, nor for a canceled one, but keeps the reason', async () => {
-    const written = task(1, { state: 'failed', zip: '/home/ann/Downloads/Summer.zip', retryable: false, error: { code: 'http', message: 'The server answered 500 three times.' } });
+    const written = task(1, { state: 'failed', zip: '/home/ann/Downloads/Summer.zip', retryable: false, error: { code: 'server_error', message: 'The server answered 500 three times.' } });
     const canceled = task(2, { state: 'canceled' });
     await renderApp({ 'tasks.list': () => ok({ tasks: [written, canceled], totals: totals() }) }, { view: 'downloads' });
     expect(await screen.findByText('The server answered 500 three times.')).toBeTruthy();

@@ -1,7 +1,7 @@
 // A `window.cartage` for component tests: the real named verbs (buildBridge from the preload) over an
 // in-memory map of handlers, with every call recorded and events sent by hand.
 import { vi } from 'vitest';
-import type { ApiResult, CartageBridge, EventName, Events, RequestChannel, RequestInput, Results } from '../../preload/api.js';
+import type { ApiError, ApiResult, CartageBridge, EventName, Events, RequestChannel, RequestInput, Results } from '../../preload/api.js';
 import { buildBridge } from '../../preload/bridge.js';
 
 type Handler<C extends RequestChannel> = (input: RequestInput<C>) => ApiResult<Results[C]> | Promise<ApiResult<Results[C]>>;
@@ -22,8 +22,9 @@ export function ok<T>(value: T): ApiResult<T> {
   return { ok: true, value };
 }
 
+/** A refusal; its code may be one the contract does not have ('locked'), as an older or newer main could send. */
 export function refused(code: string, message: string, details?: Record<string, string>): ApiResult<never> {
-  return { ok: false, error: { code, message, ...(details ? { details } : {}) } };
+  return { ok: false, error: { code: code as ApiError['code'], message, ...(details ? { details } : {}) } };
 }
 
 /** A bridge whose channels answer from `handlers` (changeable later); unknown channels are refused. */

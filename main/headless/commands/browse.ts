@@ -4,15 +4,15 @@ import { findTarget } from '../../core/sources/refs.js';
 import { summarize } from '../../core/sources/tree.js';
 import type { RemoteFile, RemoteFolder } from '../../core/sources/types.js';
 import { formatBytes } from '../../core/util/format.js';
-import { openCore, type Io } from '../session.js';
+import type { FileJson, FolderJson } from '../json.js';
+import { withCore, type Io } from '../session.js';
 import { UsageError } from '../usage.js';
 
 /** `cartage ls SOURCE[:PATH]`: the folders and files directly in a folder, with sizes and what stops a download. */
 export async function lsCommand(args: string[], io: Io, dataDir: string): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { json: { type: 'boolean', default: false } } });
   const ref = oneSourceRef(positionals, 'ls');
-  const core = openCore(dataDir);
-  try {
+  return withCore(dataDir, async (core) => {
     const source = core.sources.source(core.sources.get(ref.source));
     const target = await findTarget(source, ref.path);
     const listing = target.kind === 'folder' ? target.listing : { folder: ref.path, files: [target.file], folders: [] };
@@ -32,25 +32,20 @@ export async function lsCommand(args: string[], io: Io, dataDir: string): Promis
     const s = summarize(listing);
     io.stdout.write(`${listing.folders.length} folder${listing.folders.length === 1 ? '' : 's'}, ${summaryText(s)}\n`);
     return 0;
-  } finally {
-    core.db.close();
-  }
+  }, { rowsOnly: true });
 }
 
 /** `cartage summary SOURCE[:PATH]`: how many files a folder holds directly, and their total size. */
 export async function summaryCommand(args: string[], io: Io, dataDir: string): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { json: { type: 'boolean', default: false } } });
   const ref = oneSourceRef(positionals, 'summary');
-  const core = openCore(dataDir);
-  try {
+  return withCore(dataDir, async (core) => {
     const source = core.sources.source(core.sources.get(ref.source));
     const s = await source.summary(ref.path);
     if (values.json) io.stdout.write(`${JSON.stringify(s)}\n`);
     else io.stdout.write(`${ref.source}:${s.folder}: ${summaryText(s)}\n`);
     return 0;
-  } finally {
-    core.db.close();
-  }
+  }, { rowsOnly: true });
 }
 
 /** `cartage search SOURCE [filters]`: every matching file, across all pages, printed as they come. */
@@ -84,8 +79,7 @@ export async function searchCommand(args: string[], io: Io, dataDir: string): Pr
   if (values.favorite) params.set('favorite', 'true');
   for (const a of values.album ?? []) params.append('album', a);
   for (const p of values.person ?? []) params.append('person', p);
-  const core = openCore(dataDir);
-  try {
+  return withCore(dataDir, async (core) => {
     const source = core.sources.source(core.sources.get(parsed.source));
     const q = queryText(source, params.toString());
     let count = 0;
@@ -105,9 +99,7 @@ export async function searchCommand(args: string[], io: Io, dataDir: string): Pr
     if (values.json) io.stdout.write(`\n],"summary":${JSON.stringify(summary)}}\n`);
     else io.stdout.write(count ? `${summaryText(summary)}\n` : 'Nothing matches.\n');
     return 0;
-  } finally {
-    core.db.close();
-  }
+  }, { rowsOnly: true });
 }
 
 function oneSourceRef(positionals: string[], verb: string): { source: string; path: string } {
@@ -131,12 +123,12 @@ function summaryText(s: { files: number; bytes: number; unknownSizes: number }):
   return `${s.files} file${s.files === 1 ? '' : 's'}, ${formatBytes(s.bytes)}${unknown}`;
 }
 
-function jsonFolder(f: RemoteFolder): Record<string, unknown> {
+function jsonFolder(f: RemoteFolder): FolderJson {
   return { path: f.path, name: f.name, modified: f.modified?.toISOString() ?? null, count: f.count ?? null, bytes: f.bytes ?? null };
 }
 
 /** A file for scripts; its download address is left out (it is an API address that needs the key). */
-export function jsonFile(f: RemoteFile): Record<string, unknown> {
+export function jsonFile(f: RemoteFile): FileJson {
   return {
     id: f.id,
     name: f.name,

@@ -7,14 +7,14 @@ import type { Core } from '../../core/core.js';
 import type { DeliveryView } from '../../core/delivery/deliveries.js';
 import { layouts, type Layout } from '../../core/delivery/layout.js';
 import { formatBytes } from '../../core/util/format.js';
-import { openCore, runEngine, type Io } from '../session.js';
+import type { CartItemJson } from '../json.js';
+import { runEngine, withCore, type Io } from '../session.js';
 import { parseIds, UsageError } from '../usage.js';
 
 /** `cartage cart add|ls|rm|clear`: the download list. */
 export async function cartCommand(args: string[], io: Io, dataDir: string): Promise<number> {
   const [verb, ...rest] = args;
-  const core = openCore(dataDir);
-  try {
+  return withCore(dataDir, async (core) => {
     switch (verb) {
       case 'add': {
         const { positionals } = parseArgs({ args: rest, allowPositionals: true, strict: true, options: {} });
@@ -56,9 +56,7 @@ export async function cartCommand(args: string[], io: Io, dataDir: string): Prom
       default:
         throw new UsageError(`"cartage cart" takes add, ls, rm, clear, import or put-back${verb ? `, not "${verb}"` : ''}.`);
     }
-  } finally {
-    await core.close();
-  }
+  });
 }
 
 function listCart(core: Core, args: string[], io: Io): number {
@@ -88,7 +86,7 @@ function itemLine(item: CartItem): string {
   return `${String(item.id).padStart(6)}  ${size.padStart(10)}  ${from}${item.name}${live}  <${item.href}>${why}\n`;
 }
 
-function jsonItem(item: CartItem): Record<string, unknown> {
+function jsonItem(item: CartItem): CartItemJson {
   return { ...item, takenAt: item.takenAt?.toISOString() ?? null };
 }
 
@@ -117,8 +115,7 @@ export async function checkoutCommand(args: string[], io: Io, dataDir: string): 
     layout: values.layout as Layout,
     ...(values.zip !== undefined ? { name: values.zip } : {}),
   };
-  const core = openCore(dataDir);
-  try {
+  return withCore(dataDir, async (core) => {
     const plan = core.planCheckout(req);
     const summary = `${plan.files} file${plan.files === 1 ? '' : 's'}, ${formatBytes(plan.bytes)}${plan.unknownSizes ? ` (+${plan.unknownSizes} of unknown size)` : ''}, into ${plan.target}; ${formatBytes(plan.freeBytes)} free there.`;
     if (!values.yes) {
@@ -154,24 +151,19 @@ export async function checkoutCommand(args: string[], io: Io, dataDir: string): 
     if (values.json) io.stdout.write(`${JSON.stringify({ delivery: done }, null, 2)}\n`);
     else io.stdout.write(deliveryText(done));
     return done.progress.failed || done.progress.canceled || report.pausedBy ? 1 : 0;
-  } finally {
-    await core.close();
-  }
+  });
 }
 
 /** `cartage deliveries`: every delivery with its progress, failures and where it was saved. */
 export async function deliveriesCommand(args: string[], io: Io, dataDir: string): Promise<number> {
   const { values } = parseArgs({ args, strict: true, options: { json: { type: 'boolean', default: false } } });
-  const core = openCore(dataDir);
-  try {
+  return withCore(dataDir, (core) => {
     const all = core.deliveries.list();
     if (values.json) io.stdout.write(`${JSON.stringify({ deliveries: all }, null, 2)}\n`);
     else if (all.length === 0) io.stdout.write('No deliveries yet: check the download list out with "cartage checkout".\n');
     else for (const d of all) io.stdout.write(deliveryText(d));
     return 0;
-  } finally {
-    await core.close();
-  }
+  });
 }
 
 function deliveryText(d: DeliveryView): string {

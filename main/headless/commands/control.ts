@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { sealedReason } from '../../core/queue/queue.js';
 import type { Task } from '../../core/queue/task.js';
-import { openCore, type Io } from '../session.js';
+import { withCore, type Io } from '../session.js';
 import { parseIds, UsageError } from '../usage.js';
 
 type Verb = 'pause' | 'resume' | 'cancel';
@@ -12,7 +12,7 @@ const past: Record<Verb, string> = { pause: 'Paused', resume: 'Resumed', cancel:
  * `cartage pause|resume|cancel ID...|--all`. Works on the stored queue; an engine running in another
  * process (the app, `cartage run`) sees the change within a moment and acts on it.
  */
-export function controlCommand(verb: Verb, args: string[], io: Io, dataDir: string): number {
+export async function controlCommand(verb: Verb, args: string[], io: Io, dataDir: string): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -20,8 +20,7 @@ export function controlCommand(verb: Verb, args: string[], io: Io, dataDir: stri
     options: { all: { type: 'boolean', default: false } },
   });
   const ids = parseIds(positionals, values.all, verb);
-  const core = openCore(dataDir);
-  try {
+  return withCore(dataDir, (core) => {
     const { engine, queue } = core;
     if (ids !== 'all') {
       // Check every id first, so a typo changes nothing.
@@ -46,9 +45,7 @@ export function controlCommand(verb: Verb, args: string[], io: Io, dataDir: stri
     }
     io.stdout.write(`${past[verb]} ${count} download${count === 1 ? '' : 's'}.\n`);
     return 0;
-  } finally {
-    core.db.close();
-  }
+  }, { rowsOnly: true });
 }
 
 /** A task whose file was complete when the pause or cancel came: it is kept, and recorded as completed. */

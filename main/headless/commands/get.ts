@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { transfersAtOnce } from '../../../preload/settings-limits.js';
 import type { Core } from '../../core/core.js';
 import { terminalStates } from '../../core/queue/states.js';
 import { basicAuth } from '../../core/net/http.js';
@@ -10,7 +11,7 @@ import { sourceRefOf } from '../../core/sources/registry.js';
 import type { RemoteFile } from '../../core/sources/types.js';
 import type { Task, TaskSpec } from '../../core/queue/task.js';
 import { parseRate, UsageError } from '../usage.js';
-import { emptyReport, jsonTask, openCore, printSummary, runEngine, settleInto, type Io, type RunReport } from '../session.js';
+import { emptyReport, jsonTask, printSummary, runEngine, settleInto, withCore, type Io, type RunReport } from '../session.js';
 
 /** `cartage get URL|SOURCE:PATH|SOURCE?FILTERS...`: queue the files, download them, report. */
 export async function getCommand(args: string[], io: Io, dataDir: string): Promise<number> {
@@ -37,8 +38,9 @@ export async function getCommand(args: string[], io: Io, dataDir: string): Promi
 
   let concurrency: number | undefined;
   if (values.concurrency !== undefined) {
-    if (!/^\d+$/.test(values.concurrency) || Number(values.concurrency) < 1 || Number(values.concurrency) > 64) {
-      throw new UsageError(`--concurrency takes a whole number from 1 to 64, not "${values.concurrency}".`);
+    const { min, max } = transfersAtOnce;
+    if (!/^\d+$/.test(values.concurrency) || Number(values.concurrency) < min || Number(values.concurrency) > max) {
+      throw new UsageError(`--concurrency takes a whole number from ${min} to ${max}, not "${values.concurrency}".`);
     }
     concurrency = Number(values.concurrency);
   }
@@ -58,8 +60,8 @@ export async function getCommand(args: string[], io: Io, dataDir: string): Promi
   // User and password typed into a URL are used for this run's requests only: never stored in the
   // queue (a later "cartage run" will ask the person to sign in again).
   const credentials = new Map<number, Record<string, string>>();
-  const core = openCore(dataDir, overrides, (task) => credentials.get(task.id) ?? {});
-  try {
+  const headersFor = (task: Task): Record<string, string> => credentials.get(task.id) ?? {};
+  return withCore(dataDir, async (core) => {
     const fromSources = await specsFromSources(core, sourceRefs, dir, io, values.json);
     const specs = [...urls.map((url) => ({ url, dir, ...(checksum ? { checksum } : {}) })), ...fromSources.specs];
     if (specs.length === 0) {
@@ -91,9 +93,7 @@ export async function getCommand(args: string[], io: Io, dataDir: string): Promi
     const failed =
       fromSources.notDownloadable > 0 || report.failed.length > 0 || report.canceled.length > 0 || report.skipped.some((t) => t.error?.code === 'gone');
     return failed || report.pausedBy || left > 0 ? 1 : 0;
-  } finally {
-    await core.close();
-  }
+  }, { overrides, headersFor });
 }
 
 /**

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MirrorView, RunView } from '../../core/sync/mirrors.js';
 import { formatBytes } from '../../core/util/format.js';
-import { openCore, type Io } from '../session.js';
+import { withCore, type Io } from '../session.js';
 import { UsageError } from '../usage.js';
 
 /** `cartage mirror add|ls|run|rm`: folders kept in step with a source. */
@@ -45,14 +45,14 @@ async function add(args: string[], io: Io, dataDir: string): Promise<number> {
     },
   });
   if (positionals.length !== 1) throw new UsageError('Give one source scope to mirror: SOURCE[:PATH] or SOURCE?FILTERS (photos? is a whole Immich library).');
-  if (!values.to) throw new UsageError('Say where the mirror goes with --to DIR.');
-  if (values.layout !== 'folders' && values.layout !== 'date') throw new UsageError(`--layout is folders or date, not "${values.layout}".`);
-  const core = openCore(dataDir);
-  try {
+  const { to, layout } = values;
+  if (!to) throw new UsageError('Say where the mirror goes with --to DIR.');
+  if (layout !== 'folders' && layout !== 'date') throw new UsageError(`--layout is folders or date, not "${layout}".`);
+  return withCore(dataDir, (core) => {
     const m = core.mirrors.add({
       ref: positionals[0]!,
-      dir: path.resolve(io.cwd, values.to),
-      layout: values.layout,
+      dir: path.resolve(io.cwd, to),
+      layout,
       recursive: values.recursive,
       everyMs: values.every === undefined ? null : parseEvery(values.every),
       sidecars: values.sidecars,
@@ -61,9 +61,7 @@ async function add(args: string[], io: Io, dataDir: string): Promise<number> {
     if (values.json) io.stdout.write(`${JSON.stringify({ mirror: m }, null, 2)}\n`);
     else io.stdout.write(`Mirror ${m.id}: ${m.scope} into ${m.dir}. Run it with: cartage mirror run ${m.id}\n`);
     return 0;
-  } finally {
-    await core.close();
-  }
+  });
 }
 
 /** `cartage mirror set ID [--every 6h|--manual] [--sidecars|--no-sidecars] [--apply-deletions|--keep-deleted]`. */
@@ -97,29 +95,23 @@ async function set(args: string[], io: Io, dataDir: string): Promise<number> {
   if (Object.values(patch).every((v) => v === undefined)) {
     throw new UsageError('Say what to change: --every 6h or --manual, --sidecars or --no-sidecars, --apply-deletions or --keep-deleted. To mirror something else, or into another folder, add a mirror.');
   }
-  const core = openCore(dataDir);
-  try {
+  return withCore(dataDir, (core) => {
     const m = core.mirrors.update(Number(positionals[0]), patch);
     if (values.json) io.stdout.write(`${JSON.stringify({ mirror: m }, null, 2)}\n`);
     else io.stdout.write(`Changed mirror ${m.id}.\n${mirrorText(m)}`);
     return 0;
-  } finally {
-    await core.close();
-  }
+  });
 }
 
 async function list(args: string[], io: Io, dataDir: string): Promise<number> {
   const { values } = parseArgs({ args, strict: true, options: { json: { type: 'boolean', default: false } } });
-  const core = openCore(dataDir);
-  try {
+  return withCore(dataDir, (core) => {
     const all = core.mirrors.list();
     if (values.json) io.stdout.write(`${JSON.stringify({ mirrors: all }, null, 2)}\n`);
     else if (all.length === 0) io.stdout.write('No mirrors yet. Keep a folder in step with: cartage mirror add SOURCE[:PATH] --to DIR\n');
     else for (const m of all) io.stdout.write(mirrorText(m));
     return 0;
-  } finally {
-    await core.close();
-  }
+  });
 }
 
 async function run(args: string[], io: Io, dataDir: string): Promise<number> {
@@ -130,8 +122,7 @@ async function run(args: string[], io: Io, dataDir: string): Promise<number> {
     options: { all: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
   });
   if (values.all === positionals.length > 0) throw new UsageError('Say which mirrors to run: their ids (see "cartage mirror ls"), or --all.');
-  const core = openCore(dataDir);
-  try {
+  return withCore(dataDir, async (core) => {
     const ids = values.all ? core.mirrors.list().map((m) => m.id) : positionals.map(parseId);
     for (const id of ids) core.mirrors.get(id);
     const lock = core.startEngine();
@@ -162,40 +153,32 @@ async function run(args: string[], io: Io, dataDir: string): Promise<number> {
     if (values.json) io.stdout.write(`${JSON.stringify({ runs: reports }, null, 2)}\n`);
     if (interrupted) return 130;
     return reports.some((r) => r.state !== 'completed' || r.failed > 0) ? 1 : 0;
-  } finally {
-    await core.close();
-  }
+  });
 }
 
 async function remove(args: string[], io: Io, dataDir: string): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
   if (positionals.length === 0) throw new UsageError('Say which mirror to remove (see "cartage mirror ls"); its files stay on disk.');
-  const core = openCore(dataDir);
-  try {
+  return withCore(dataDir, (core) => {
     for (const p of positionals) {
       const m = core.mirrors.remove(parseId(p));
       io.stdout.write(`Removed mirror ${m.id} (${m.scope}); the files in ${m.dir} stay where they are.\n`);
     }
     return 0;
-  } finally {
-    await core.close();
-  }
+  });
 }
 
 /** Pauses or resumes the downloads of a mirror's run; the process running the queue sees it at once. */
 async function control(verb: 'pause' | 'resume', args: string[], io: Io, dataDir: string): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
   if (positionals.length === 0) throw new UsageError(`Say which mirror to ${verb} (see "cartage mirror ls").`);
-  const core = openCore(dataDir);
-  try {
+  return withCore(dataDir, (core) => {
     for (const p of positionals) {
       const r = verb === 'pause' ? core.mirrors.pause(parseId(p)) : core.mirrors.resume(parseId(p));
       io.stdout.write(`Mirror ${p}: ${r.paused} of ${r.pending} download${r.pending === 1 ? '' : 's'} paused.\n`);
     }
     return 0;
-  } finally {
-    await core.close();
-  }
+  });
 }
 
 function parseId(text: string): number {

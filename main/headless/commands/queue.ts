@@ -1,12 +1,11 @@
 import { parseArgs } from 'node:util';
 import { formatBytes } from '../../core/util/format.js';
-import { jsonTask, openCore, type Io } from '../session.js';
+import { jsonTask, withCore, type Io } from '../session.js';
 
 /** `cartage queue`: every task, page by page, and the totals. */
-export function queueCommand(args: string[], io: Io, dataDir: string): number {
+export async function queueCommand(args: string[], io: Io, dataDir: string): Promise<number> {
   const { values } = parseArgs({ args, strict: true, options: { json: { type: 'boolean', default: false } } });
-  const core = openCore(dataDir);
-  try {
+  return withCore(dataDir, (core) => {
     const totals = core.queue.totals();
     if (values.json) {
       // Streamed, so a queue of 100,000 tasks prints without building one huge string.
@@ -36,7 +35,5 @@ export function queueCommand(args: string[], io: Io, dataDir: string): number {
       `${total} tasks: ${c.queued} queued, ${c.active} active, ${c.paused} paused, ${c.completed} completed, ${c.failed} failed, ${c.skipped} skipped, ${c.canceled} canceled; ${formatBytes(totals.bytesDone)} of ${formatBytes(totals.bytesTotal)}.\n`,
     );
     return 0;
-  } finally {
-    core.db.close();
-  }
+  }, { rowsOnly: true });
 }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { jsonTask, openCore, printSummary, runEngine, type Io } from '../session.js';
+import { jsonTask, printSummary, runEngine, withCore, type Io } from '../session.js';
 import { parseRate, UsageError } from '../usage.js';
 
 /** `cartage run`: work through the saved queue until it is empty. */
@@ -9,8 +9,8 @@ export async function runCommand(args: string[], io: Io, dataDir: string): Promi
     strict: true,
     options: { json: { type: 'boolean', default: false }, 'limit-rate': { type: 'string' } },
   });
-  const core = openCore(dataDir, values['limit-rate'] !== undefined ? { speedLimit: parseRate(values['limit-rate']) } : undefined);
-  try {
+  const overrides = values['limit-rate'] !== undefined ? { speedLimit: parseRate(values['limit-rate']) } : {};
+  return withCore(dataDir, async (core) => {
     const lock = core.startEngine();
     if (!lock.ok) throw new UsageError(`Another Cartage (pid ${lock.pid}) is already running this queue; it will finish it.`);
     const before = core.queue.totals().counts;
@@ -26,7 +26,5 @@ export async function runCommand(args: string[], io: Io, dataDir: string): Promi
     } else printSummary(io, report, left);
     if (report.interrupted && left > 0) return 130;
     return report.failed.length > 0 || report.pausedBy ? 1 : 0;
-  } finally {
-    await core.close();
-  }
+  }, { overrides });
 }

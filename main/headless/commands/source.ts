@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { CartageError } from '../../core/errors.js';
 import type { NewSource, SourceKind, SourceRecord } from '../../core/sources/registry.js';
 import { pinCertificate } from '../../core/net/tls.js';
-import { openCore, type Io } from '../session.js';
+import type { SourceJson } from '../json.js';
+import { withCore, type Io } from '../session.js';
 import { UsageError } from '../usage.js';
 
 const kinds: Record<string, SourceKind> = { immich: 'immich', webdav: 'webdav', web: 'http-index', synapse: 'synapse' };
@@ -68,8 +69,7 @@ async function add(args: string[], io: Io, dataDir: string): Promise<number> {
     input.username = values.user;
     input.password = password ?? '';
   }
-  const core = openCore(dataDir);
-  try {
+  return withCore(dataDir, async (core) => {
     // Read through the proxy the requests take, so a mandatory proxy does not stop the pinning.
     if (values['trust-certificate'] !== undefined) input.certificate = await pinCertificate(url ?? '', values['trust-certificate'], { proxy: core.sources.proxyFor(url ?? '') });
     let connected;
@@ -97,15 +97,12 @@ async function add(args: string[], io: Io, dataDir: string): Promise<number> {
     if (record.certificate) io.stdout.write(`Trusting only the certificate ${record.certificate.fingerprint256} for it.\n`);
     io.stdout.write(`Browse it with: cartage ls ${record.name}\n`);
     return 0;
-  } finally {
-    await core.close();
-  }
+  });
 }
 
-function list(args: string[], io: Io, dataDir: string): number {
+async function list(args: string[], io: Io, dataDir: string): Promise<number> {
   const { values } = parseArgs({ args, strict: true, options: { json: { type: 'boolean', default: false } } });
-  const core = openCore(dataDir);
-  try {
+  return withCore(dataDir, (core) => {
     const sources = core.sources.list();
     if (values.json) {
       io.stdout.write(`${JSON.stringify({ sources: sources.map(jsonSource) }, null, 2)}\n`);
@@ -124,24 +121,19 @@ function list(args: string[], io: Io, dataDir: string): number {
       io.stdout.write(`${s.name.padEnd(width)}  ${kindLabel(s.kind).padEnd(6)}  ${s.url}${notes ? `  (${notes})` : ''}\n`);
     }
     return 0;
-  } finally {
-    core.db.close();
-  }
+  }, { rowsOnly: true });
 }
 
 async function remove(args: string[], io: Io, dataDir: string): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
   if (positionals.length === 0) throw new UsageError('Say which source to remove (see "cartage source ls").');
-  const core = openCore(dataDir);
-  try {
+  return withCore(dataDir, async (core) => {
     for (const ref of positionals) {
       const record = await core.sources.remove(ref);
       io.stdout.write(`Removed the source "${record.name}" and its saved key or password.\n`);
     }
     return 0;
-  } finally {
-    await core.close();
-  }
+  });
 }
 
 /** A secret from a file (first line) or an environment variable; never from the command line, where `ps` would show it. */
@@ -162,11 +154,11 @@ function secretFrom(io: Io, file: string | undefined, env: string | undefined, w
   return value ?? null;
 }
 
-export function kindLabel(kind: SourceKind): string {
+export function kindLabel(kind: SourceKind): SourceJson['kind'] {
   return kind === 'http-index' ? 'web' : kind;
 }
 
-function jsonSource(s: SourceRecord): Record<string, unknown> {
+function jsonSource(s: SourceRecord): SourceJson {
   return {
     id: s.id,
     name: s.name,

@@ -35,6 +35,6 @@ export async function ask<T>(request: () => Promise<ApiResult<T>>): Promise<ApiR
 }
 
 /** An error for things that went wrong in this window rather than in the app. */
-export function localError(message: string, code = 'local'): ApiError {
+export function localError(message: string, code: ApiError['code'] = 'local'): ApiError {
   return { code, message };
 }
