@@ -16,6 +16,8 @@ const files: Record<string, Buffer> = {
   'album/IMG_0002.jpg': bytes(40_000, 2),
   'album/sub/notes.txt': Buffer.from('notes '.repeat(100)),
   'big/large.bin': bytes(1_600_000, 3),
+  // A zip of small files, each one over before its own speed meter can say anything.
+  ...Object.fromEntries(Array.from({ length: 24 }, (_, i) => [`small/s${String(i + 1).padStart(2, '0')}.bin`, bytes(40_000, 10 + i)])),
 };
 const cores = testCores();
 const services: Service[] = [];
@@ -246,6 +248,25 @@ describe('progress events', () => {
     } finally {
       await core.close();
     }
+  });
+});
+
+describe('a delivery\'s speed', () => {
+  it('is measured on its own bytes: a zip of small files moving shows a speed above 0 B/s', async () => {
+    const core = cores.make();
+    // One at a time at 400 kB/s: each 40 kB file is done in about 100 ms, before its own meter (200 ms) says anything.
+    core.settings.update({ maxConcurrent: 1, speedLimit: 400_000 });
+    const { service } = serviceOver(core);
+    core.startEngine();
+    const added = await ok(service, 'sources.add', { kind: 'web', url: nginx.url('small/'), name: 'small' });
+    expect(await ok(service, 'cart.add', { refs: ['small'] })).toMatchObject({ added: 24 });
+    const started = await ok(service, 'checkout.start', { kind: 'zip', dir: tempDir(), name: 'Small', layout: 'flat' });
+    const moving = await nextEvent(service, 'deliveries.changed', (d) => d.id === started.deliveryId && d.state === 'running' && (d.speed ?? 0) > 0);
+    expect(moving.progress.bytesDone).toBeGreaterThan(0);
+    expect(moving.eta).not.toBeNull();
+    const done = await nextEvent(service, 'deliveries.changed', (d) => d.id === started.deliveryId && d.state === 'completed');
+    expect(done.speed).toBeNull();
+    expect(added.source.name).toBe('small');
   });
 });
 

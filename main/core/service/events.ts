@@ -10,6 +10,8 @@ import type { ErrorInfo } from '../errors.js';
 import type { QueueTotals } from '../queue/queue.js';
 import type { TaskState } from '../queue/states.js';
 import type { Task } from '../queue/task.js';
+import { SpeedMeter } from '../engine/speed.js';
+import type { DeliveryDto } from '../../../preload/api.js';
 import { cartDto, deliveryDto, taskDto, totalsDto } from './dto.js';
 
 /** One event and its payload, as a tuple the listener can switch on. */
@@ -34,6 +36,8 @@ const totalsMaxAgeMs = 1000;
  * sent with the next snapshot; the snapshot itself comes at most once per `intervalMs`.
  */
 export class ServiceEvents {
+  /** Each running delivery's speed, measured on its own bytes (see deliveryOut). */
+  private readonly deliverySpeeds = new Map<number, SpeedMeter>();
   private readonly listeners = new Set<ServiceListener>();
   private readonly detach: (() => void)[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -107,6 +111,26 @@ export class ServiceEvents {
   }
 
   /**
+   * A delivery as the window shows it. Its speed is measured on the delivery's own bytes: small files
+   * finish before their own meters can say anything, so the sum of its running files' speeds would
+   * read 0 B/s while a zip of many of them moves.
+   */
+  deliveryOut(d: DeliveryView): DeliveryDto {
+    const dto = deliveryDto(d, (id) => this.liveOf(id));
+    if (d.state !== 'running' && d.state !== 'assembling') {
+      this.deliverySpeeds.delete(d.id);
+      return dto;
+    }
+    let meter = this.deliverySpeeds.get(d.id);
+    if (!meter) this.deliverySpeeds.set(d.id, (meter = new SpeedMeter()));
+    meter.sample(dto.progress.bytesDone);
+    const measured = meter.bytesPerSecond();
+    if (measured <= 0) return dto;
+    const left = Math.max(0, dto.progress.bytesTotal - dto.progress.bytesDone);
+    return { ...dto, speed: measured, eta: Math.round((left / measured) * 1000) };
+  }
+
+  /**
    * Runs a control that may move many tasks at once (pause 50,000 of them, cancel a delivery):
    * their changes go out as a message each when there are a few, else as one snapshot.
    */
@@ -135,7 +159,7 @@ export class ServiceEvents {
   delivery(d: DeliveryView): void {
     if (d.state === 'completed' || d.state === 'canceled') {
       this.pendingDeliveries.delete(d.id);
-      this.emit('deliveries.changed', deliveryDto(d, (id) => this.liveOf(id)));
+      this.emit('deliveries.changed', this.deliveryOut(d));
       return;
     }
     this.pendingDeliveries.set(d.id, d);
@@ -210,7 +234,7 @@ export class ServiceEvents {
     }
     for (const d of [...this.pendingDeliveries.values()]) {
       this.pendingDeliveries.delete(d.id);
-      this.emit('deliveries.changed', deliveryDto(d, (id) => this.liveOf(id)));
+      this.emit('deliveries.changed', this.deliveryOut(d));
     }
     if (this.progressDirty) {
       this.progressDirty = false;

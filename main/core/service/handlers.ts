@@ -11,7 +11,7 @@ import { sealedReason } from '../queue/queue.js';
 import { taskFromRow, type Task, type TaskRow } from '../queue/task.js';
 import type { CartageCommand } from '../browser-hosts.js';
 import { browserStatus, connectBrowser } from './browser.js';
-import { addOutcomeDto, cartDto, deliveryDto, planDto, settingsDto, sourceDto, taskDto, totalsDto } from './dto.js';
+import { addOutcomeDto, cartDto, planDto, settingsDto, sourceDto, taskDto, totalsDto } from './dto.js';
 import type { ServiceEvents } from './events.js';
 import { Refusal } from './refusal.js';
 import { addSource, browse, queryPreview, sourceById, thumbnail, updateSource } from './sources.js';
@@ -109,13 +109,13 @@ export function makeHandlers(core: Core, hooks: ServiceHooks, events: ServiceEve
       return { deliveryId, plan: planDto(plan) };
     },
 
-    'deliveries.list': () => core.deliveries.list().map((d) => deliveryDto(d, (t) => events.liveOf(t))),
-    'deliveries.cancel': async ({ id }) => deliveryDto(await events.quietly(() => core.deliveries.cancel(id)), (t) => events.liveOf(t)),
+    'deliveries.list': () => core.deliveries.list().map((d) => events.deliveryOut(d)),
+    'deliveries.cancel': async ({ id }) => events.deliveryOut(await events.quietly(() => core.deliveries.cancel(id))),
     'deliveries.retry': async ({ id }) => {
       await events.quietly(() => core.deliveries.retry(id));
       const view = core.deliveries.get(id);
       events.delivery(view);
-      return deliveryDto(view, (t) => events.liveOf(t));
+      return events.deliveryOut(view);
     },
     'deliveries.putBack': ({ id }) => {
       const outcome = core.putBack(id);
