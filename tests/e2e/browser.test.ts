@@ -4,14 +4,15 @@
 // the zip on disk holding exactly the files left in the list. Each main view is photographed on the
 // way, into .reports/screenshots/ (kept by CI) and, with UPDATE_SCREENSHOTS=1, into docs/screenshots/
 // (shown in README.md). The page is only ever waited on, never slept on; any console error fails.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cartageBin, projectRoot } from '../helpers/cli.js';
+import { serve, stopServe } from '../helpers/cartage-serve.js';
+import { projectRoot } from '../helpers/cli.js';
 import { startImmich, type FakeImmich } from '../helpers/immich-server.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';
 
@@ -36,34 +37,6 @@ const filmBytes = 60_000_000;
 /** The little of the page's DOM that functions run in the page use (this file is type-checked without DOM types). */
 interface PageGlobals {
   document: { querySelector(selector: string): { getAttribute(name: string): string | null } | null };
-}
-
-/** `cartage serve` started as a person would, and the address (with its token) it prints. */
-async function serve(dataDir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  // No --port: it listens on a free port of its own choosing and prints it, so no other process can take it first.
-  const child = spawn(process.execPath, [cartageBin, 'serve', '--data-dir', dataDir], {
-    cwd: projectRoot,
-    env: { ...process.env, CARTAGE_DATA_DIR: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      output += d.toString();
-      const m = /^Cartage is serving on (http:\/\/\S+)$/m.exec(output);
-      if (m) resolve(m[1]!);
-    });
-    child.once('close', (code) => reject(new Error(`cartage serve ended before serving (exit ${code}); did "npm run build" run? ${output}`)));
-  });
-  return { child, url, output: () => output };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  child.kill('SIGTERM');
-  await closed;
 }
 
 function run(command: string, args: string[]): string {
@@ -165,7 +138,7 @@ describe.skipIf(!hasChromium)(`Cartage in Chromium against cartage serve and ngi
 
   afterAll(async () => {
     await browser?.close();
-    if (cartage) await stop(cartage.child);
+    if (cartage) await stopServe(cartage.child);
     await server?.stop();
     await immich?.stop();
     if (temp) fs.rmSync(temp, { recursive: true, force: true });
