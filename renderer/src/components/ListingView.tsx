@@ -90,21 +90,9 @@ function FileRow({ source, file, inList, onAdd }: { source: SourceDto; file: Fil
         {file.name}
       </OriginalLink>
       <span className="muted small">{formatBytes(file.size)}</span>
-      {!file.access.downloadable && (
-        <Badge tone="warn" title={file.access.reason ?? undefined}>
-          {restrictionLabel(file.access.restriction)}
-        </Badge>
-      )}
+      <RestrictionBadge file={file} />
       {file.motion && <Badge>Live photo</Badge>}
-      {inList ? (
-        <span className="in-list small" aria-label={`${file.name} is in the download list`}>
-          In list
-        </span>
-      ) : (
-        <button type="button" onClick={() => onAdd(ref)} aria-label={`Add ${file.name}`}>
-          Add
-        </button>
-      )}
+      <AddOrInList file={file} inList={inList} onAdd={() => onAdd(ref)} />
     </div>
   );
 }
@@ -123,20 +111,31 @@ function FileTile({ source, file, inList, onAdd }: { source: SourceDto; file: Fi
         {formatBytes(file.size)}
         {file.motion ? ' · Live photo' : ''}
       </span>
-      {!file.access.downloadable && (
-        <Badge tone="warn" title={file.access.reason ?? undefined}>
-          {restrictionLabel(file.access.restriction)}
-        </Badge>
-      )}
-      {inList ? (
-        <span className="in-list small" aria-label={`${file.name} is in the download list`}>
-          In list
-        </span>
-      ) : (
-        <button type="button" onClick={() => onAdd(ref)} aria-label={`Add ${file.name}`}>
-          Add
-        </button>
-      )}
+      <RestrictionBadge file={file} />
+      <AddOrInList file={file} inList={inList} onAdd={() => onAdd(ref)} />
     </div>
+  );
+}
+
+/** Why a file cannot be downloaded, when it cannot. */
+function RestrictionBadge({ file }: { file: FileDto }) {
+  if (file.access.downloadable) return null;
+  return (
+    <Badge tone="warn" title={file.access.reason ?? undefined}>
+      {restrictionLabel(file.access.restriction)}
+    </Badge>
+  );
+}
+
+/** Add, or "In list" for a file already in the download list. */
+function AddOrInList({ file, inList, onAdd }: { file: FileDto; inList: boolean; onAdd: () => void }) {
+  return inList ? (
+    <span className="in-list small" aria-label={`${file.name} is in the download list`}>
+      In list
+    </span>
+  ) : (
+    <button type="button" onClick={onAdd} aria-label={`Add ${file.name}`}>
+      Add
+    </button>
   );
 }
