@@ -2,37 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { nextState, type NextStateContext } from '../../main/core/engine/next-state.js';
 import type { ErrorInfo } from '../../main/core/errors.js';
 import type { Task } from '../../main/core/queue/task.js';
+import { aTask } from '../helpers/task.js';
 
-const task: Task = {
-  id: 4,
-  sourceRef: 'url',
-  url: 'http://127.0.0.1:8080/a.jpg',
-  name: 'a.jpg',
-  dir: '/home/ann/Downloads',
-  finalPath: '/home/ann/Downloads/a.jpg',
-  tempPath: '/home/ann/Downloads/.a.jpg.part',
-  group: 'image',
-  host: '127.0.0.1:8080',
-  state: 'active',
-  bytesOnDisk: 0,
-  totalBytes: null,
-  expectedBytes: 1000,
-  etag: null,
-  lastModified: null,
-  contentType: null,
-  checksumAlgo: null,
-  checksum: null,
-  attempts: 0,
-  checksumFailures: 0,
-  nextAttemptAt: 0,
-  error: null,
-  createdAt: 0,
-  updatedAt: 0,
-  completedAt: null,
-  conflict: null,
-  sealed: false,
-  placing: null,
-};
+const task: Task = aTask('a.jpg', '/home/ann/Downloads', { id: 4, group: 'image', expectedBytes: 1000 });
 const ctx: NextStateContext = { now: 10_000, settings: { maxRetries: 3, retryBaseMs: 1000, retryMaxMs: 60_000 }, bytesOnDisk: 300, random: () => 1 };
 const down: ErrorInfo = { code: 'network', message: 'The connection to 127.0.0.1:8080 was refused.' };
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CartageError } from '../../main/core/errors.js';
 import type { Task } from '../../main/core/queue/task.js';
+import { aTask } from '../helpers/task.js';
 import {
   alreadyThere,
   bodyVerdict,
@@ -11,36 +12,7 @@ import {
   validatorChanged,
 } from '../../main/core/engine/verdicts.js';
 
-const task: Task = {
-  id: 9,
-  sourceRef: 'url',
-  url: 'http://127.0.0.1:8080/clip.mp4',
-  name: 'clip.mp4',
-  dir: '/home/ann/Videos',
-  finalPath: '/home/ann/Videos/clip.mp4',
-  tempPath: '/home/ann/Videos/.clip.mp4.part',
-  group: 'video',
-  host: '127.0.0.1:8080',
-  state: 'active',
-  bytesOnDisk: 0,
-  totalBytes: null,
-  expectedBytes: null,
-  etag: '"v1"',
-  lastModified: null,
-  contentType: 'video/mp4',
-  checksumAlgo: null,
-  checksum: null,
-  attempts: 0,
-  checksumFailures: 0,
-  nextAttemptAt: 0,
-  error: null,
-  createdAt: 0,
-  updatedAt: 0,
-  completedAt: null,
-  conflict: null,
-  sealed: false,
-  placing: null,
-};
+const task: Task = aTask('clip.mp4', '/home/ann/Videos', { id: 9, group: 'video', etag: '"v1"', contentType: 'video/mp4' });
 const noFacts = { untrusted: null, folderGone: false, room: null };
 
 describe('what an answer means', () => {
