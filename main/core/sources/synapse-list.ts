@@ -11,17 +11,9 @@ export const listItemSchema = z.object({
 });
 export type ListItem = z.infer<typeof listItemSchema>;
 
-const availableSchema = z.object({
-  responseDetails: z.object({ page: z.array(listItemSchema).default([]), nextPageToken: z.string().optional() }),
-});
-
-const actionsSchema = z.object({
-  responseDetails: z.object({
-    page: z
-      .array(z.object({ action: z.object({ concreteType: z.string(), accessRequirementId: z.number().optional(), benefactorId: z.number().optional() }), count: z.number() }))
-      .default([]),
-    nextPageToken: z.string().optional(),
-  }),
+const actionSchema = z.object({
+  action: z.object({ concreteType: z.string(), accessRequirementId: z.number().optional(), benefactorId: z.number().optional() }),
+  count: z.number(),
 });
 
 /** What the person must do before some files of their list can be downloaded. */
@@ -34,43 +26,33 @@ export interface RequiredAction {
 
 const query = (details: unknown) => ({ concreteType: `${M}.download.DownloadListQueryRequest`, requestDetails: details });
 
-/** Every file on the person's download list they may download now, page after page (each an asynchronous job). */
-export async function availableFiles(api: SynapseApi): Promise<ListItem[]> {
-  const out: ListItem[] = [];
+/** The whole answer of one download-list query: every page, each an asynchronous job. */
+async function everyPage<T>(api: SynapseApi, requestType: string, page: z.ZodType<T>, what: string): Promise<T[]> {
+  const schema = z.object({ responseDetails: z.object({ page: z.array(page).default([]), nextPageToken: z.string().optional() }) });
+  const out: T[] = [];
   let next: string | undefined;
   do {
-    const r = await api.job(
-      '/repo/v1/download/list/query',
-      query({ concreteType: `${M}.download.AvailableFilesRequest`, ...(next ? { nextPageToken: next } : {}) }),
-      availableSchema,
-      'reading your download list',
-    );
+    const r = await api.job('/repo/v1/download/list/query', query({ concreteType: `${M}.download.${requestType}`, ...(next ? { nextPageToken: next } : {}) }), schema, what);
     out.push(...r.responseDetails.page);
     next = r.responseDetails.nextPageToken;
   } while (next);
   return out;
 }
 
+/** Every file on the person's download list they may download now. */
+export function availableFiles(api: SynapseApi): Promise<ListItem[]> {
+  return everyPage(api, 'AvailableFilesRequest', listItemSchema, 'reading your download list');
+}
+
 /** The actions the files left out of `availableFiles` wait for (an access requirement to meet, a permission to ask for). */
 export async function requiredActions(api: SynapseApi): Promise<RequiredAction[]> {
-  const out: RequiredAction[] = [];
-  let next: string | undefined;
-  do {
-    const r = await api.job(
-      '/repo/v1/download/list/query',
-      query({ concreteType: `${M}.download.ActionRequiredRequest`, ...(next ? { nextPageToken: next } : {}) }),
-      actionsSchema,
-      'reading what your download list waits for',
-    );
-    for (const { action, count } of r.responseDetails.page) {
-      const type = action.concreteType.slice(action.concreteType.lastIndexOf('.') + 1);
-      if (type === 'MeetAccessRequirement') out.push({ kind: 'access_requirement', id: action.accessRequirementId ?? null, files: count });
-      else if (type === 'RequestDownload') out.push({ kind: 'download_permission', id: action.benefactorId ?? null, files: count });
-      else out.push({ kind: 'two_factor', id: null, files: count });
-    }
-    next = r.responseDetails.nextPageToken;
-  } while (next);
-  return out;
+  const page = await everyPage(api, 'ActionRequiredRequest', actionSchema, 'reading what your download list waits for');
+  return page.map(({ action, count }): RequiredAction => {
+    const type = action.concreteType.slice(action.concreteType.lastIndexOf('.') + 1);
+    if (type === 'MeetAccessRequirement') return { kind: 'access_requirement', id: action.accessRequirementId ?? null, files: count };
+    if (type === 'RequestDownload') return { kind: 'download_permission', id: action.benefactorId ?? null, files: count };
+    return { kind: 'two_factor', id: null, files: count };
+  });
 }
 
 /** Takes files off the person's download list (at most 1,000 a request); returns how many went. */
