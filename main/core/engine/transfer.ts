@@ -1,7 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import type { IncomingMessage } from 'node:http';
 import { Transform, type Readable, type Writable } from 'node:stream';
 import { CartageError } from '../errors.js';
 import type { ChecksumAlgo, Task, TaskPatch } from '../queue/task.js';
@@ -91,15 +90,14 @@ async function attempt(task: Task, ctx: TransferContext): Promise<TransferOutcom
     return finish(task, ctx, offset, hash, algo);
   }
 
-  let stream = ctx.http.stream(ctx.url ?? task.url, headers, ctx.signal, ctx.tls);
-  let response = await responseOf(stream);
+  let response = await ctx.http.open(ctx.url ?? task.url, headers, ctx.signal, ctx.tls);
   // A pre-signed URL that expired answers 403: a new one for the same file, and the same Range.
   if (response.statusCode === 403 && ctx.renewUrl) {
-    stream.destroy();
-    stream = ctx.http.stream(await ctx.renewUrl(), headers, ctx.signal, ctx.tls);
-    response = await responseOf(stream);
+    response.body.destroy();
+    response = await ctx.http.open(await ctx.renewUrl(), headers, ctx.signal, ctx.tls);
   }
-  const status = response.statusCode ?? 0;
+  const stream = response.body;
+  const status = response.statusCode;
   const etag = header(response.headers, 'etag') ?? null;
   const lastModified = header(response.headers, 'last-modified') ?? null;
   const contentType = header(response.headers, 'content-type') ?? null;
@@ -180,13 +178,6 @@ async function attempt(task: Task, ctx: TransferContext): Promise<TransferOutcom
   // Paused or canceled while the last bytes landed: the complete part stays, nothing is placed.
   if (ctx.signal.aborted) return { kind: 'aborted' };
   return finish(task, ctx, received, hash, algo);
-}
-
-function responseOf(stream: ReturnType<HttpClient['stream']>): Promise<IncomingMessage> {
-  return new Promise<IncomingMessage>((resolve, reject) => {
-    stream.once('response', resolve);
-    stream.once('error', reject);
-  });
 }
 
 /** Verifies the complete part file against the checksum and renames it into place. */

@@ -1,10 +1,19 @@
 import got, { type BeforeRedirectHook, type BeforeRequestHook, type Got } from 'got';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 import { ProxyAgents, type NetworkSettings } from './proxy.js';
 import { keepPinHome, pinnedTls, type PinnedCertificate } from './tls.js';
 
 export type { NetworkSettings } from './proxy.js';
 
 export const userAgent = 'Cartage/0.1';
+
+/** An answer to the engine's GET: the status and headers, and the body still to be read (or destroyed). */
+export interface OpenResponse {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  body: Readable;
+}
 
 /** Headers that carry credentials: none of them may follow a redirect to another origin. */
 const credentialHeaders = ['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'x-immich-share-key', 'x-immich-share-slug'];
@@ -80,12 +89,17 @@ export class HttpClient {
   }
 
   /**
-   * A streaming GET for the engine; the caller reads status and headers from its `response` event.
-   * With `tls`, the server must present exactly that certificate (the agents pool pinned sockets
-   * apart: `ca` is in their key).
+   * The engine's GET: resolves with the answer once its headers are in (any status: an error status
+   * is an answer), its body not yet read; the caller reads or destroys `body`. Rejects on a network
+   * error before the headers. With `tls`, the server must present exactly that certificate (the
+   * agents pool pinned sockets apart: `ca` is in their key).
    */
-  stream(url: string, headers: Record<string, string>, signal: AbortSignal, tls?: PinnedCertificate | null) {
-    return this.forEngine().stream(url, { headers, signal, ...(tls ? { https: pinnedTls(tls) } : {}) });
+  open(url: string, headers: Record<string, string>, signal: AbortSignal, tls?: PinnedCertificate | null): Promise<OpenResponse> {
+    const body = this.forEngine().stream(url, { headers, signal, ...(tls ? { https: pinnedTls(tls) } : {}) });
+    return new Promise<OpenResponse>((resolve, reject) => {
+      body.once('response', (r: { statusCode: number; headers: IncomingHttpHeaders }) => resolve({ statusCode: r.statusCode, headers: r.headers, body }));
+      body.once('error', reject);
+    });
   }
 
   close(): void {
