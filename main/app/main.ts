@@ -84,7 +84,6 @@ async function start(): Promise<void> {
     cli: cliFile,
     packaged: app.isPackaged,
     ...(nativeBinding ? { nativeBinding } : {}),
-    ...(process.env.APPIMAGE ? { appImage: process.env.APPIMAGE } : {}),
   });
   try {
     refreshLauncher(dataDir, cartageCommand);

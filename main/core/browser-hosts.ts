@@ -118,7 +118,11 @@ export function refreshLauncher(dataDir: string, cartage: CartageCommand): boole
   return writeLauncher(dataDir, cartage);
 }
 
-/** Where the desktop app's files are, for the launcher to run its own Electron binary as Node. */
+/**
+ * Where the desktop app's files are, for the launcher to run its own Electron binary as Node. An
+ * AppImage's files are in a mount that lasts while the app runs, at another path each time: there
+ * the launcher works while the app runs, and the app points it at the new mount as it starts.
+ */
 export interface AppPaths {
   /** process.execPath: the app's Electron binary. */
   execPath: string;
@@ -126,8 +130,6 @@ export interface AppPaths {
   cli: string;
   /** better-sqlite3 built for Electron when it is not the one in node_modules (`npm start`). */
   nativeBinding?: string;
-  /** The AppImage file ($APPIMAGE) when the app runs from one: execPath is inside its mount, gone once the app quits. */
-  appImage?: string;
   /** A package (not `npm start`): its binary alone opens the app, so the extension's "Open Cartage" may start it. */
   packaged: boolean;
 }
@@ -138,14 +140,13 @@ export interface AppPaths {
  * the app loads (Node's build in node_modules would not load in Electron).
  */
 export function appCartageCommand(app: AppPaths): CartageCommand {
-  const program = app.appImage || app.execPath;
   return {
-    node: program,
+    node: app.execPath,
     script: app.cli,
     env: {
       ELECTRON_RUN_AS_NODE: '1',
       ...(app.nativeBinding ? { [sqliteBindingVariable]: app.nativeBinding } : {}),
-      ...(app.packaged ? { CARTAGE_APP: program } : {}),
+      ...(app.packaged ? { CARTAGE_APP: app.execPath } : {}),
     },
   };
 }

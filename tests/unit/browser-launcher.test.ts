@@ -104,12 +104,6 @@ describe("appCartageCommand: the app's own binary, run as Node", () => {
       env: { ELECTRON_RUN_AS_NODE: '1', CARTAGE_APP: '/opt/Cartage/cartage' },
     });
   });
-
-  it('from an AppImage: the AppImage file, not its mount, which is gone once the app quits', () => {
-    const command = appCartageCommand({ execPath: '/tmp/.mount_CartagXYZ/cartage', cli: '/tmp/.mount_CartagXYZ/resources/app.asar/out/main/headless/cli.js', appImage: '/home/ann/Apps/Cartage.AppImage', packaged: true });
-    expect(command.node).toBe('/home/ann/Apps/Cartage.AppImage');
-    expect(command.env?.CARTAGE_APP).toBe('/home/ann/Apps/Cartage.AppImage');
-  });
 });
 
 describe("sqliteBindingFor: the CLI loads Electron's SQLite module only inside Electron", () => {
