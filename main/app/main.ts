@@ -6,7 +6,9 @@ import { app, dialog, nativeImage, session, shell, type BrowserWindow } from 'el
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { appCartageCommand, refreshLauncher } from '../core/browser-hosts.js';
 import { Core } from '../core/core.js';
+import { sqliteBindingFor } from '../core/db/connection.js';
 import { CartageError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { defaultDataDir } from '../core/paths.js';
@@ -34,6 +36,8 @@ const trayIconFile = file('../../../resources/tray.png');
 const appIconFile = file('../../../resources/icon.png');
 // `npm start` builds better-sqlite3 for Electron here; a package has it rebuilt in node_modules.
 const devSqliteBinding = file('../../native/better-sqlite3/build/Release/better_sqlite3.node');
+// The CLI compiled beside main: the browser's native host runs it in this app's binary, as Node.
+const cliFile = file('../headless/cli.js');
 
 // The CLI's data folder (CARTAGE_DATA_DIR, else the platform's per-user folder), so both share one
 // queue; set before anything reads userData (the single-instance lock, electron-store, the logs).
@@ -74,7 +78,18 @@ async function start(): Promise<void> {
   const dataDir = app.getPath('userData');
   fs.mkdirSync(dataDir, { recursive: true });
   lockDownSession(session.defaultSession, path.dirname(pageFile), log);
-  const nativeBinding = process.env.CARTAGE_SQLITE_BINDING ?? (!app.isPackaged && fs.existsSync(devSqliteBinding) ? devSqliteBinding : undefined);
+  const nativeBinding = sqliteBindingFor(process.env) ?? (!app.isPackaged && fs.existsSync(devSqliteBinding) ? devSqliteBinding : undefined);
+  const cartageCommand = appCartageCommand({
+    execPath: process.execPath,
+    cli: cliFile,
+    packaged: app.isPackaged,
+    ...(nativeBinding ? { nativeBinding } : {}),
+  });
+  try {
+    refreshLauncher(dataDir, cartageCommand);
+  } catch (err) {
+    log.warn(`The browser extension may not reach this Cartage: its launcher could not be updated (${err instanceof Error ? err.message : String(err)}).`);
+  }
   const core = new Core({
     dataDir,
     secrets: new FileSecretStore(dataDir, keychainCipher(log)),
@@ -90,6 +105,7 @@ async function start(): Promise<void> {
       if (!openWebLink(url)) throw new CartageError('bad_input', 'Only web addresses (http or https) can be opened.');
     },
     reveal: (target: string) => showOnDisk(target),
+    cartageCommand,
   });
   const prefs = new Preferences();
   const notifier = new Notifier({

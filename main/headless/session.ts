@@ -1,4 +1,5 @@
 import { Core } from '../core/core.js';
+import { sqliteBindingFor } from '../core/db/connection.js';
 import type { ErrorInfo } from '../core/errors.js';
 import { redactUrl } from '../core/log.js';
 import { terminalStates, type TaskState } from '../core/queue/states.js';
@@ -18,7 +19,9 @@ export interface Io {
 }
 
 export function openCore(dataDir: string, overrides?: SettingsPatch, headersFor?: (task: Task) => Record<string, string>): Core {
-  return new Core({ dataDir, ...(overrides ? { overrides } : {}), ...(headersFor ? { engine: { headersFor } } : {}) });
+  // Started by the browser through the app's launcher, the CLI runs in Electron and needs its SQLite build.
+  const nativeBinding = sqliteBindingFor(process.env);
+  return new Core({ dataDir, ...(overrides ? { overrides } : {}), ...(headersFor ? { engine: { headersFor } } : {}), ...(nativeBinding ? { nativeBinding } : {}) });
 }
 
 export interface CoreUse {

@@ -11,7 +11,9 @@ import path from 'node:path';
 import type { ElectronApplication, Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CartageBridge } from '../../preload/api.js';
+import { nativeHostName } from '../../preload/browser.js';
 import { projectRoot } from '../helpers/cli.js';
+import { startHostProgram } from '../helpers/native-host.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';
 
 /** Electron's executable when the package and its downloaded binary are both there. */
@@ -55,7 +57,8 @@ describe.skipIf(!binary)(`the Electron app${binary ? '' : ` (${skipReason})`}`, 
       executablePath: binary!,
       // Chromium's own sandbox cannot start as root (a CI container); the page's sandbox is Electron's and stays on.
       args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), projectRoot],
-      env: { ...env, CARTAGE_DATA_DIR: path.join(temp, 'data') },
+      // A home of its own: connecting a browser in Settings writes the manifests there.
+      env: { ...env, CARTAGE_DATA_DIR: path.join(temp, 'data'), HOME: path.join(temp, 'home'), XDG_CONFIG_HOME: '' },
       timeout: 60_000,
     });
     page = await app.firstWindow();
@@ -103,5 +106,21 @@ describe.skipIf(!binary)(`the Electron app${binary ? '' : ` (${skipReason})`}`, 
     const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
     expect(end).toBeGreaterThan(0);
     expect(zip.readUInt16LE(end + 10)).toBe(2);
+  });
+
+  it("connects Firefox from Settings: the launcher runs this Electron as Node on the CLI beside main, with its SQLite module", async () => {
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Settings' }).click();
+    const section = page.getByRole('group', { name: 'Browser extension' });
+    await section.getByRole('button', { name: 'Connect Firefox' }).click();
+    await section.getByText('Firefox: connected').waitFor();
+    const manifestFile = path.join(temp, 'home', '.mozilla', 'native-messaging-hosts', `${nativeHostName}.json`);
+    const launcher = (JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { path: string }).path;
+    const script = fs.readFileSync(launcher, 'utf8');
+    expect(script).toContain("ELECTRON_RUN_AS_NODE='1'");
+    expect(script).toContain(`exec '${binary!}' '${path.join(projectRoot, 'out', 'main', 'headless', 'cli.js')}' native-host`);
+    // As Firefox starts it, where no Node is on PATH: the host opens the queue's database to answer.
+    const host = startHostProgram(launcher, [manifestFile, 'send-to@cartage.app'], { PATH: path.join(temp, 'no programs here') });
+    expect(await host.ask({ type: 'progress' })).toMatchObject({ ok: true, value: { active: [] } });
+    expect(await host.end()).toMatchObject({ code: 0 });
   });
 });

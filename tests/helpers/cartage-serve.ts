@@ -3,11 +3,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cartageBin, projectRoot } from './cli.js';
 
 /** Starts `cartage serve` on a port of its choosing, and resolves with the address (and token) it prints. */
-export async function serve(dataDir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+export async function serve(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   // No --port: it listens on a free port of its own choosing and prints it, so no other process can take it first.
   const child = spawn(process.execPath, [cartageBin, 'serve', '--data-dir', dataDir], {
     cwd: projectRoot,
-    env: { ...process.env, CARTAGE_DATA_DIR: '' },
+    env: { ...process.env, CARTAGE_DATA_DIR: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -16,7 +16,12 @@ export interface HostProcess {
 }
 
 export function startHost(dataDir: string, env: NodeJS.ProcessEnv = {}): HostProcess {
-  const child = spawn(process.execPath, [cartageBin, 'native-host', '--data-dir', dataDir, 'chrome-extension://test/'], {
+  return startHostProgram(process.execPath, [cartageBin, 'native-host', '--data-dir', dataDir, 'chrome-extension://test/'], env);
+}
+
+/** A native host started as the browser starts one: a program (a launcher) and the browser's arguments. */
+export function startHostProgram(program: string, args: string[], env: NodeJS.ProcessEnv = {}): HostProcess {
+  const child = spawn(program, args, {
     cwd: projectRoot,
     env: { ...process.env, CARTAGE_DATA_DIR: '', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -6,6 +6,18 @@ import { latestVersion, migrations, type Migration } from './migrations.js';
 
 export type Db = Database.Database;
 
+/** The environment variable that names a better-sqlite3 built for Electron (set by `npm start` and by the browser's launcher). */
+export const sqliteBindingVariable = 'CARTAGE_SQLITE_BINDING';
+
+/**
+ * The better-sqlite3 build to load: the one the environment names when this runs in Electron (the
+ * app, or its binary run as Node by the browser's launcher); under Node itself, node_modules' own
+ * build whatever is set, since Electron's would not load.
+ */
+export function sqliteBindingFor(env: NodeJS.ProcessEnv, versions: { readonly electron?: string | undefined } = process.versions): string | undefined {
+  return versions.electron ? env[sqliteBindingVariable] || undefined : undefined;
+}
+
 /**
  * Opens (creating if needed) Cartage's database, in WAL mode, and brings its schema up to date in
  * one transaction. A database written by a newer Cartage is refused before anything is changed.

@@ -42,7 +42,9 @@ export function ensureQueueRuns(dataDir: string, cartage: CartageCommand, hasWor
  */
 export async function openCartage(dataDir: string, cartage: CartageCommand, env: NodeJS.ProcessEnv): Promise<HostResults['open']> {
   if (env.CARTAGE_APP) {
-    spawn(env.CARTAGE_APP, [], { detached: true, stdio: 'ignore' }).unref();
+    // The app's launcher runs this host in the app's binary as Node; the app itself must not be.
+    const { ELECTRON_RUN_AS_NODE: _asNode, ...appEnv } = env;
+    spawn(env.CARTAGE_APP, [], { detached: true, stdio: 'ignore', env: appEnv }).unref();
     return { opened: 'app', url: null };
   }
   const record = path.join(dataDir, 'browser-serve.json');
