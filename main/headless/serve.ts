@@ -13,7 +13,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type * as Esbuild from 'esbuild';
 import type { Core } from '../core/core.js';
 import { CartageError } from '../core/errors.js';
-import { Service, type ServiceEvent } from '../core/service.js';
+import { Service, type ServiceEvent } from '../core/service/service.js';
 
 export interface ServeOptions {
   core: Core;
