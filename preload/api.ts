@@ -2,7 +2,7 @@
 // channel with its zod input schema and result type, every event with its payload type. main,
 // preload, renderer and the headless host (`cartage serve`) all import it; nothing else defines a
 // channel. Keep it free of Node and Electron imports: the renderer type-checks against it with DOM
-// types only.
+// types only. The WebSocket messages that carry it for `cartage serve` are in serve-wire.ts.
 import { z } from 'zod';
 import { eventNames, requestChannels, type EventName, type RequestChannel } from './channels.js';
 
