@@ -2,7 +2,7 @@
 // channel with its zod input schema and result type, every event with its payload type. main,
 // preload, renderer and the headless host (`cartage serve`) all import it; nothing else defines a
 // channel. Keep it free of Node and Electron imports: the renderer type-checks against it with DOM
-// types only.
+// types only. The WebSocket messages that carry it for `cartage serve` are in serve-wire.ts.
 import { z } from 'zod';
 import { eventNames, requestChannels, type EventName, type RequestChannel } from './channels.js';
 
@@ -10,6 +10,20 @@ export { eventNames, requestChannels, type EventName, type RequestChannel };
 // The browser extension's messages to `cartage native-host`.
 export * from './browser.js';
 import { browserKinds, type BrowserKind } from './browser-limits.js';
+import {
+  deliveryKinds,
+  layouts,
+  mirrorLayouts,
+  sourceKinds,
+  type DeliveryKind,
+  type DeliveryState,
+  type Layout,
+  type MirrorLayout,
+  type SourceKind,
+  type TaskGroup,
+  type TaskState,
+} from './domain.js';
+export * from './domain.js';
 import { cartLimits, conflictPolicies, themes, transfersAtOnce } from './settings-limits.js';
 export { cartLimits, conflictPolicies, themes, transfersAtOnce };
 
@@ -28,8 +42,6 @@ export interface ApiError {
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 
 // ---- Data the renderer sees. Dates are ISO strings, sizes bytes; no secret is ever in here.
-
-export type SourceKind = 'immich' | 'webdav' | 'web' | 'synapse';
 
 export interface SourceDto {
   id: number;
@@ -62,7 +74,7 @@ export interface FileDto {
   modified: string | null;
   takenAt: string | null;
   contentType: string | null;
-  group: 'image' | 'video' | 'livephoto' | 'other';
+  group: TaskGroup;
   href: string;
   access: AccessDto;
   /** A live photo's video: one item with two parts. */
@@ -126,27 +138,28 @@ export interface AddOutcomeDto {
   message: string;
 }
 
-export const layouts = ['flat', 'folders', 'date'] as const;
-
+/** What the person sees before starting: what goes, what stays and why, and the room for it. */
 export interface CheckoutPlanDto {
-  kind: 'files' | 'zip';
+  kind: DeliveryKind;
+  /** The zip file, or the folder the files go under. */
   target: string;
   name: string;
-  layout: (typeof layouts)[number];
+  layout: Layout;
   files: number;
   bytes: number;
   unknownSizes: number;
   staying: { id: number; name: string; reason: string }[];
   freeBytes: number;
+  /** A zip needs room for its files and for itself until it is complete. */
   neededBytes: number;
 }
 
 export interface DeliveryDto {
   id: number;
   name: string;
-  kind: 'files' | 'zip';
-  layout: (typeof layouts)[number];
-  state: 'running' | 'assembling' | 'completed' | 'canceled' | 'failed';
+  kind: DeliveryKind;
+  layout: Layout;
+  state: DeliveryState;
   target: string;
   files: number;
   /** Why it failed (its zip could not be written) and what to do; `deliveries.retry` writes it again. */
@@ -160,7 +173,8 @@ export interface DeliveryDto {
   failures: { taskId: number; name: string; error: ApiError | null }[];
 }
 
-export type TaskStateDto = 'queued' | 'active' | 'paused' | 'completed' | 'failed' | 'canceled' | 'skipped';
+/** The core's task states, as the window sees them. */
+export type TaskStateDto = TaskState;
 
 export interface TaskDto {
   id: number;
@@ -233,7 +247,7 @@ export interface MirrorDto {
   scope: string;
   recursive: boolean;
   dir: string;
-  layout: 'folders' | 'date';
+  layout: MirrorLayout;
   everyMs: number | null;
   sidecars: boolean;
   applyDeletions: boolean;
@@ -263,7 +277,7 @@ const ids = z.object({ ids: z.array(id).min(1).max(100_000) });
 const none = z.object({}).strict();
 const checkoutInput = z
   .object({
-    kind: z.enum(['files', 'zip']),
+    kind: z.enum(deliveryKinds),
     dir: z.string().min(1).max(4096),
     name: z.string().max(255).optional(),
     layout: z.enum(layouts),
@@ -275,7 +289,7 @@ export const requests = {
   'sources.list': none,
   'sources.add': z
     .object({
-      kind: z.enum(['immich', 'webdav', 'web', 'synapse']),
+      kind: z.enum(sourceKinds),
       url: z.string().min(1).max(4096),
       name: z.string().max(64).optional(),
       /** An Immich API key, or a Synapse personal access token (a JWT of a few thousand characters). */
@@ -355,7 +369,7 @@ export const requests = {
       /** `SOURCE[:PATH]` or `SOURCE?FILTERS`. */
       ref: z.string().min(1).max(8192),
       dir: z.string().min(1).max(4096),
-      layout: z.enum(['folders', 'date']),
+      layout: z.enum(mirrorLayouts),
       recursive: z.boolean().default(false),
       everyHours: z.number().min(0.1).max(24 * 365).nullable().default(null),
       sidecars: z.boolean().default(false),

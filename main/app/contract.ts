@@ -1,4 +1,4 @@
-// What the shell needs of the core's Service (main/core/service.ts): requests in, events out. The
+// What the shell needs of the core's Service (main/core/service/service.ts): requests in, events out. The
 // shell's files depend on this shape only; main.ts constructs the real thing.
 import type { ApiResult, EventName, Events, RequestChannel, Results } from '../../preload/api.js';
 

@@ -13,7 +13,7 @@ import { CartageError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { defaultDataDir } from '../core/paths.js';
 import { FileSecretStore } from '../core/secrets.js';
-import { Service } from '../core/service.js';
+import { Service } from '../core/service/service.js';
 import { assertNever } from '../core/util/assert-never.js';
 import { request, type AppEvent, type AppService } from './contract.js';
 import { registerIpc } from './ipc.js';

@@ -9,6 +9,7 @@
 import type { ApiError, ApiResult } from '../../preload/api.js';
 import { buildBridge } from '../../preload/bridge.js';
 import type { EventName, RequestChannel } from '../../preload/channels.js';
+import type { ServeMessage, ServeRequest } from '../../preload/serve-wire.js';
 
 interface Socket {
   readonly readyState: number;
@@ -74,13 +75,14 @@ function failAll(error: ApiError): void {
 }
 
 function dispatch(data: unknown): void {
-  let msg: { id?: unknown; result?: ApiResult<unknown>; event?: EventName; payload?: unknown };
+  let msg: ServeMessage;
   try {
-    msg = JSON.parse(String(data)) as typeof msg;
+    msg = JSON.parse(String(data)) as ServeMessage;
   } catch {
     return;
   }
-  if (typeof msg.event === 'string') {
+  if (!msg || typeof msg !== 'object') return;
+  if ('event' in msg) {
     for (const fn of [...(listeners.get(msg.event) ?? [])]) {
       try {
         fn(msg.payload);
@@ -90,6 +92,7 @@ function dispatch(data: unknown): void {
     }
     return;
   }
+  // The page names its requests with numbers only; an answer under any other id is not for one of them.
   if (typeof msg.id !== 'number' || !msg.result) return;
   const resolve = pending.get(msg.id);
   pending.delete(msg.id);
@@ -123,7 +126,8 @@ function connect(): void {
 function call(channel: RequestChannel, input: unknown): Promise<ApiResult<unknown>> {
   if (!token) return Promise.resolve({ ok: false, error: noToken });
   const id = nextId++;
-  const text = JSON.stringify({ id, channel, input });
+  const request: ServeRequest = { id, channel, input };
+  const text = JSON.stringify(request);
   return new Promise((resolve) => {
     pending.set(id, resolve);
     if (socket && socket.readyState === browser.WebSocket.OPEN) socket.send(text);

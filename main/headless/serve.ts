@@ -11,9 +11,10 @@ import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type * as Esbuild from 'esbuild';
+import { serveRequest, type ServeEvent, type ServeMessage, type ServeReply } from '../../preload/serve-wire.js';
 import type { Core } from '../core/core.js';
 import { CartageError } from '../core/errors.js';
-import { Service, type ServiceEvent } from '../core/service.js';
+import { Service, type ServiceEvent } from '../core/service/service.js';
 
 export interface ServeOptions {
   core: Core;
@@ -175,11 +176,13 @@ export async function startServe(options: ServeOptions): Promise<Served> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes, perMessageDeflate: false });
   const clients = new Set<WebSocket>();
 
-  const send = (ws: WebSocket, message: unknown): void => {
+  const send = (ws: WebSocket, message: ServeMessage): void => {
     if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
   };
   const stopEvents = service.on((...[event, payload]: ServiceEvent) => {
-    const text = JSON.stringify({ event, payload });
+    // The listener's tuple and the message pair the same event with the same payload.
+    const message = { event, payload } as ServeEvent;
+    const text = JSON.stringify(message);
     for (const ws of clients) {
       if (ws.readyState !== WebSocket.OPEN) continue;
       if (event === 'tasks.progress' && ws.bufferedAmount > maxBufferedBytes) continue;
@@ -193,16 +196,18 @@ export async function startServe(options: ServeOptions): Promise<Served> {
       if (isBinary) throw new Error('binary');
       msg = JSON.parse(String(data));
     } catch {
-      send(ws, { id: null, result: refused('Cartage could not read that message: send JSON text such as {"id": 1, "channel": "app.info", "input": {}}.') });
+      send(ws, refused(null, 'Cartage could not read that message: send JSON text such as {"id": 1, "channel": "app.info", "input": {}}.'));
       return;
     }
-    const m = (msg ?? {}) as { id?: unknown; channel?: unknown; input?: unknown };
-    const id = typeof m.id === 'number' || typeof m.id === 'string' ? m.id : null;
-    if (id === null || typeof m.channel !== 'string') {
-      send(ws, { id, result: refused('A request needs an "id" (a number or text) and a "channel" (such as "cart.get"); nothing was done.') });
+    const request = serveRequest.safeParse(msg);
+    if (!request.success) {
+      // Answered under its id when that much of it can be read, so the page knows which request failed.
+      const id = serveRequest.shape.id.safeParse((msg as { id?: unknown } | null)?.id);
+      send(ws, refused(id.success ? id.data : null, 'A request needs an "id" (a number or text) and a "channel" (such as "cart.get"); nothing was done.'));
       return;
     }
-    send(ws, { id, result: await service.handle(m.channel, m.input ?? {}) });
+    const { id, channel, input } = request.data;
+    send(ws, { id, result: await service.handle(channel, input ?? {}) });
   };
 
   wss.on('connection', (ws: WebSocket) => {
@@ -307,8 +312,8 @@ function cookieOf(req: http.IncomingMessage, name: string): string | null {
   return null;
 }
 
-function refused(message: string): { ok: false; error: { code: string; message: string } } {
-  return { ok: false, error: { code: 'bad_input', message } };
+function refused(id: ServeReply['id'], message: string): ServeReply {
+  return { id, result: { ok: false, error: { code: 'bad_input', message } } };
 }
 
 function plain(res: http.ServerResponse, status: number, text: string): void {

@@ -26,10 +26,10 @@ const { Core } = await import(dist('core.js'));
 const { MemorySecretStore } = await import(dist('secrets.js'));
 const dataDir = fs.mkdtempSync(path.join(work, 'data-'));
 const core = new Core({ dataDir, secrets: new MemorySecretStore() });
-core.db.prepare("INSERT INTO sources (name, kind, url, auth, created_at) VALUES ('stub', 'http-index', 'http://127.0.0.1:9/', 'none', 0)").run();
+core.db.prepare("INSERT INTO sources (name, kind, url, auth, created_at) VALUES ('stub', 'web', 'http://127.0.0.1:9/', 'none', 0)").run();
 const modified = new Date('2024-01-01T00:00:00Z');
 const stub = {
-  kind: 'http-index',
+  kind: 'web',
   list: async () => ({ folder: '', files: [], folders: [] }),
   summary: async () => ({ folder: '', files: 0, bytes: 0, unknownSizes: 0 }),
   async *query() {

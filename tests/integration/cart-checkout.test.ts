@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkoutSteps } from '../../main/core/cart/checkout.js';
 import type { Core } from '../../main/core/core.js';
 import type { Task } from '../../main/core/queue/task.js';
-import { Service } from '../../main/core/service.js';
+import { Service } from '../../main/core/service/service.js';
 import { bytes, listDir, settled, tempDir, testCore, testCores } from '../helpers/core.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';
 

@@ -43,7 +43,7 @@ async function seeded(): Promise<string> {
   const data = tempDir();
   const core = new Core({ dataDir: data });
   core.queue.enqueue([{ url: 'http://127.0.0.1:9/kept.bin', dir: tempDir() }]);
-  await core.sources.add({ kind: 'http-index', url: nginx.url(''), name: 'files' });
+  await core.sources.add({ kind: 'web', url: nginx.url(''), name: 'files' });
   await core.cart.add([nginx.url('photo.jpg')]);
   await core.close();
   return data;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AddedSourceDto } from '../../preload/api.js';
 import { maxPreviewBytes } from '../../main/core/sources/image-preview.js';
-import { Service } from '../../main/core/service.js';
+import { Service } from '../../main/core/service/service.js';
 import { tempDir, testCores } from '../helpers/core.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';
 

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AddedSourceDto } from '../../preload/api.js';
-import { Service } from '../../main/core/service.js';
+import { Service } from '../../main/core/service/service.js';
 import { bytes, tempDir, testCores } from '../helpers/core.js';
 import { startImmich, type FakeImmich } from '../helpers/immich-server.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../../main/core/core.js';
-import { Service } from '../../main/core/service.js';
+import { Service } from '../../main/core/service/service.js';
 import { saveTaskHeaders, taskHeaders } from '../../main/core/task-secrets.js';
 import { nativeHostName } from '../../preload/browser.js';
 import { cartage, projectRoot } from '../helpers/cli.js';

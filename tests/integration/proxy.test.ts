@@ -48,12 +48,12 @@ afterAll(async () => {
 describe('sources behind a mandatory proxy', () => {
   it('adds and browses a web folder through the proxy in the settings, and downloads through it too; without it nothing is added', async () => {
     const direct = cores.make();
-    await expect(direct.sources.add({ kind: 'http-index', url: web.url(''), name: 'files' })).rejects.toMatchObject({ code: 'auth' });
+    await expect(direct.sources.add({ kind: 'web', url: web.url(''), name: 'files' })).rejects.toMatchObject({ code: 'auth' });
     expect(direct.sources.list()).toEqual([]);
     expect(proxy.requests()).toEqual([]);
 
     const c = cores.make({ proxy: proxy.url });
-    const { record } = await c.sources.add({ kind: 'http-index', url: web.url(''), name: 'files' });
+    const { record } = await c.sources.add({ kind: 'web', url: web.url(''), name: 'files' });
     const root = await c.sources.source(record).list('');
     expect(root.files.map((f) => [f.name, f.size])).toEqual([['notes.txt', 8]]);
     expect((await c.sources.source(record).list('Holidays')).files.map((f) => f.name)).toEqual(['beach.jpg']);

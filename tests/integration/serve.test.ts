@@ -246,6 +246,16 @@ describe('cartage serve', () => {
       expect(await ask(ws, { id: 4, channel: 'app.nothing', input: {} }, 4)).toEqual({ ok: false, error: { code: 'bad_input', message: expect.stringContaining('no request called "app.nothing"') } });
       expect(await ask(ws, { id: 5, channel: 'tasks.pause', input: { ids: 'all' } }, 5)).toMatchObject({ ok: false, error: { code: 'bad_input' } });
       expect(await ask(ws, { id: 6, channel: 'app.info', input: {} }, 6)).toMatchObject({ ok: true });
+      // JSON that is not an object, an id of the wrong type, a channel that is not text, and binary: each one answer, and the connection goes on.
+      for (const odd of ['null', '[1, 2]', '"app.info"']) {
+        expect(await ask(ws, odd, null)).toEqual({ ok: false, error: { code: 'bad_input', message: expect.stringContaining('"id"') } });
+      }
+      expect(await ask(ws, { id: { n: 1 }, channel: 'app.info', input: {} }, null)).toMatchObject({ ok: false, error: { code: 'bad_input' } });
+      expect(await ask(ws, { id: 'eleven', channel: 11, input: {} }, 'eleven')).toEqual({ ok: false, error: { code: 'bad_input', message: expect.stringContaining('"channel"') } });
+      const binary = nextMessage(ws, (m) => 'result' in m && m.id === null);
+      ws.send(Buffer.from(JSON.stringify({ id: 12, channel: 'app.info', input: {} })));
+      expect((await binary).result).toEqual({ ok: false, error: { code: 'bad_input', message: expect.stringContaining('JSON text') } });
+      expect(await ask(ws, { id: 13, channel: 'app.info' }, 13)).toEqual({ ok: true, value: { version, dataDir } });
     } finally {
       ws.close();
     }

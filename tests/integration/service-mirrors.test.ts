@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MirrorDto, MirrorRunDto } from '../../preload/api.js';
-import { Service } from '../../main/core/service.js';
+import { Service } from '../../main/core/service/service.js';
 import { bytes, tempDir, testCores } from '../helpers/core.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';
 

@@ -25,7 +25,7 @@ afterAll(async () => {
 describe('a home server with a self-signed certificate', () => {
   it('is refused with its fingerprint, and nothing is saved', async () => {
     const core = cores.make();
-    const err = await core.sources.add({ kind: 'http-index', url: nginx.url('photos/') }).catch((e: unknown) => e);
+    const err = await core.sources.add({ kind: 'web', url: nginx.url('photos/') }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CartageError);
     expect((err as CartageError).code).toBe('untrusted_certificate');
     expect((err as CartageError).message).toContain(nginx.certificate.fingerprint256);

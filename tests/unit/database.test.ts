@@ -4,6 +4,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkMigrationOrder, openDatabase } from '../../main/core/db/connection.js';
 import { latestVersion, migrations, type Migration } from '../../main/core/db/migrations.js';
+import { deliveryKinds, deliveryStates, layouts, mirrorLayouts, sourceKinds, taskGroups, taskStates } from '../../preload/domain.js';
+import { conflictPolicies } from '../../preload/settings-limits.js';
+import { runStates } from '../../main/core/sync/run-states.js';
 import { sha256, tempDir } from '../helpers/core.js';
 
 describe('database and migrations', () => {
@@ -95,6 +98,51 @@ describe('database and migrations', () => {
     expect(() => db.prepare(`INSERT INTO sources (name, kind, url, auth, created_at) VALUES ('x', 'ftp', 'http://s/', 'none', 0)`).run()).toThrow(/CHECK/);
     expect(db.pragma('foreign_key_check')).toEqual([]);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+
+  it("renames, on upgrade, web folders stored as 'http-index' to 'web', keeping their ids, secrets' keys and mirrors", () => {
+    const renaming = migrations.find((m) => m.name === "a web folder's kind is 'web'")!;
+    const file = path.join(tempDir(), 'cartage.db');
+    openDatabase(file, migrations.filter((m) => m.version < renaming.version)).close();
+    const raw = new Database(file);
+    raw.pragma('foreign_keys = ON');
+    raw.prepare(`INSERT INTO sources (id, name, kind, url, username, auth, created_at) VALUES (5, 'files', 'http-index', 'http://h/files/', 'ann', 'password', 0)`).run();
+    raw.prepare(`INSERT INTO sources (id, name, kind, url, auth, created_at) VALUES (6, 'nas', 'webdav', 'http://h/dav/', 'none', 0)`).run();
+    raw.prepare(`INSERT INTO mirrors (id, source_id, scope_kind, scope, dir, layout, created_at) VALUES (3, 5, 'path', 'photos', '/m', 'folders', 0)`).run();
+    expect(() => raw.prepare(`INSERT INTO sources (name, kind, url, auth, created_at) VALUES ('early', 'web', 'http://h/', 'none', 0)`).run()).toThrow(/CHECK/);
+    raw.close();
+    const db = openDatabase(file);
+    expect(db.prepare('SELECT id, name, kind, url, username, auth FROM sources ORDER BY id').all()).toEqual([
+      { id: 5, name: 'files', kind: 'web', url: 'http://h/files/', username: 'ann', auth: 'password' },
+      { id: 6, name: 'nas', kind: 'webdav', url: 'http://h/dav/', username: null, auth: 'none' },
+    ]);
+    expect(db.prepare('SELECT id, source_id, scope FROM mirrors').all()).toEqual([{ id: 3, source_id: 5, scope: 'photos' }]);
+    // The old word is gone for good: no row can be written with it again.
+    expect(() => db.prepare(`INSERT INTO sources (name, kind, url, auth, created_at) VALUES ('old', 'http-index', 'http://h/', 'none', 0)`).run()).toThrow(/CHECK/);
+    db.prepare(`INSERT INTO sources (name, kind, url, auth, created_at) VALUES ('new', 'web', 'http://h/', 'none', 0)`).run();
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+
+  it("allows in each checked column exactly the contract's words: states, kinds, layouts, groups", () => {
+    const db = openDatabase(path.join(tempDir(), 'cartage.db'));
+    const allowed = (table: string, column: string): string[] => {
+      const sql = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").pluck().get(table) as string;
+      const list = new RegExp(`CHECK \\(${column} IN \\(([^)]*)\\)\\)`).exec(sql)?.[1] ?? '';
+      return [...list.matchAll(/'([^']*)'/g)].map((m) => m[1]!).sort();
+    };
+    const sorted = (words: readonly string[]): string[] => [...words].sort();
+    expect(allowed('tasks', 'state')).toEqual(sorted(taskStates));
+    expect(allowed('tasks', 'grp')).toEqual(sorted(taskGroups));
+    expect(allowed('tasks', 'conflict')).toEqual(sorted(conflictPolicies));
+    expect(allowed('sources', 'kind')).toEqual(sorted(sourceKinds));
+    expect(allowed('deliveries', 'kind')).toEqual(sorted(deliveryKinds));
+    expect(allowed('deliveries', 'layout')).toEqual(sorted(layouts));
+    expect(allowed('deliveries', 'state')).toEqual(sorted(deliveryStates));
+    expect(allowed('mirrors', 'layout')).toEqual(sorted(mirrorLayouts));
+    expect(allowed('mirror_runs', 'state')).toEqual(sorted(runStates));
     db.close();
   });
 

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { ApiResult, EventName, Events, Results } from '../../preload/api.js';
 import { Core } from '../../main/core/core.js';
 import { defaultDownloadDir } from '../../main/core/paths.js';
-import { Service, type ServiceEvent } from '../../main/core/service.js';
+import { Service, type ServiceEvent } from '../../main/core/service/service.js';
 import { bytes, tempDir, testCores } from '../helpers/core.js';
 import { makeCertificate } from '../helpers/nginx-tls.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';

@@ -3,7 +3,7 @@ import { CartageError } from '../errors.js';
 import type { TaskGroup } from '../queue/states.js';
 import type { ChecksumAlgo } from '../queue/task.js';
 import type { SettingsStore } from '../settings.js';
-import { HttpIndexSource } from '../sources/http-index.js';
+import { WebSource } from '../sources/web.js';
 import { filesOfRef, parseRef } from '../sources/refs.js';
 import type { SourceRegistry } from '../sources/registry.js';
 import type { Access, AccessRestriction, RemoteFile, Source } from '../sources/types.js';
@@ -316,7 +316,7 @@ export class Cart {
     if (ref.kind === 'url') {
       const url = new URL(ref.url);
       const isFolder = url.pathname.endsWith('/');
-      const source: Source = isFolder ? new HttpIndexSource({ url: ref.url, http: this.sources.http }) : new UrlSource([ref.url], this.sources.http);
+      const source: Source = isFolder ? new WebSource({ url: ref.url, http: this.sources.http }) : new UrlSource([ref.url], this.sources.http);
       for (const file of (await source.list('')).files) {
         // The list keeps no password: such a link could not be downloaded later, so it says how it can.
         if (url.username && file.access.downloadable) {

@@ -1,4 +1,6 @@
 import path from 'node:path';
+import type { CheckoutPlanDto } from '../../../preload/api.js';
+import type { DeliveryKind } from '../../../preload/domain.js';
 import type { Db } from '../db/connection.js';
 import { createDelivery, linkDeliveryItems, setStaging } from '../delivery/delivery-store.js';
 import { layoutFolders, type Layout } from '../delivery/layout.js';
@@ -15,7 +17,7 @@ import { lockedMessage, type Cart, type CartItem } from './cart.js';
 import { isHeldElsewhere } from './lock.js';
 
 export interface CheckoutRequest {
-  kind: 'files' | 'zip';
+  kind: DeliveryKind;
   /** The folder the files go under, or the zip is written in. */
   dir: string;
   /** The zip's name (".zip" added when missing); for files, a folder made in `dir` for them (none: straight into `dir`). */
@@ -23,21 +25,8 @@ export interface CheckoutRequest {
   layout: Layout;
 }
 
-/** What the person sees before starting: what goes, what stays and why, and the room for it. */
-export interface CheckoutPlan {
-  kind: 'files' | 'zip';
-  /** The zip file, or the folder the files go under. */
-  target: string;
-  name: string;
-  layout: Layout;
-  files: number;
-  bytes: number;
-  unknownSizes: number;
-  staying: { id: number; name: string; reason: string }[];
-  freeBytes: number;
-  /** A zip needs room for its files and for itself until it is complete. */
-  neededBytes: number;
-}
+/** What the person sees before starting: the contract's plan, which the core makes as it is shown. */
+export type CheckoutPlan = CheckoutPlanDto;
 
 /** The steps of the checkout transaction, named so tests can make each one fail. */
 export const checkoutSteps = ['lock', 'delivery', 'tasks', 'remove', 'release'] as const;

@@ -273,12 +273,36 @@ export const migrations: readonly Migration[] = [
       widenCheck(db, 'tasks', "checksum_algo IN ('sha1-base64', 'sha256-hex')", "checksum_algo IN ('sha1-base64', 'sha256-hex', 'md5-hex')");
     },
   },
+  {
+    version: 9,
+    name: "a web folder's kind is 'web'",
+    up(db) {
+      // A web server's folder listing was stored as 'http-index' while the window, the CLI and the
+      // contract called it 'web': one word now. The check takes both words while the rows change,
+      // then only the new one; each time every row meets it, so the stored text is edited as in v8.
+      const both = "kind IN ('immich', 'http-index', 'web', 'webdav', 'synapse')";
+      widenCheck(db, 'sources', "kind IN ('immich', 'http-index', 'webdav', 'synapse')", both);
+      db.exec("UPDATE sources SET kind = 'web' WHERE kind = 'http-index'");
+      narrowCheck(db, 'sources', both, "kind IN ('immich', 'web', 'webdav', 'synapse')");
+    },
+  },
 ];
 
 /** Replaces one CHECK text in a table's stored definition by a wider one (that every row already meets). */
 function widenCheck(db: Database, table: string, from: string, to: string): void {
+  replaceCheck(db, table, from, to);
+}
+
+/** Replaces one CHECK text by a narrower one, after making sure that every row meets it. */
+function narrowCheck(db: Database, table: string, from: string, to: string): void {
+  const outside = db.prepare(`SELECT count(*) FROM ${table} WHERE NOT (${to})`).pluck().get() as number;
+  if (outside > 0) throw new Error(`${outside} rows of ${table} do not meet the check "${to}" this migration narrows to.`);
+  replaceCheck(db, table, from, to);
+}
+
+function replaceCheck(db: Database, table: string, from: string, to: string): void {
   const sql = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").pluck().get(table) as string;
-  if (!sql.includes(from)) throw new Error(`The table ${table} lacks the check "${from}" this migration widens.`);
+  if (!sql.includes(from)) throw new Error(`The table ${table} lacks the check "${from}" this migration changes.`);
   const version = db.pragma('schema_version', { simple: true }) as number;
   db.unsafeMode(true);
   try {

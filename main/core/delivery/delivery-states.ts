@@ -1,7 +1,8 @@
+import type { DeliveryState } from '../../../preload/domain.js';
 import { CartageError } from '../errors.js';
 
-export const deliveryStates = ['running', 'assembling', 'completed', 'canceled', 'failed'] as const;
-export type DeliveryState = (typeof deliveryStates)[number];
+// The list is the contract's (one list for the core, the DTOs and the database's checks).
+export { deliveryStates, type DeliveryState } from '../../../preload/domain.js';
 
 /** The only moves a delivery can make. Anything else is a bug and throws. */
 const allowed: Record<DeliveryState, readonly DeliveryState[]> = {

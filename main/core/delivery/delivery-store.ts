@@ -2,6 +2,7 @@
  * The one writer of the delivery tables: a delivery's row is created here, and its state moves only
  * through `moveDelivery`, checked against the transitions table of `delivery-states.ts`.
  */
+import type { DeliveryKind } from '../../../preload/domain.js';
 import type { Db } from '../db/connection.js';
 import type { Layout } from './layout.js';
 import { assertDeliveryMove, type DeliveryState } from './delivery-states.js';
@@ -18,7 +19,7 @@ export interface DeliveryPatch {
 /** Conditions a move needs besides the state the row is in. */
 export interface MoveGuard {
   /** Only a delivery of this kind moves. */
-  kind?: 'files' | 'zip';
+  kind?: DeliveryKind;
   /** Only a delivery whose zip is not being placed moves (a finished zip cannot be undone). */
   notPlacing?: boolean;
 }
@@ -53,7 +54,7 @@ export function moveDelivery(db: Db, id: number, from: readonly DeliveryState[],
 /** What a checkout records of a new delivery. */
 export interface NewDelivery {
   name: string;
-  kind: 'files' | 'zip';
+  kind: DeliveryKind;
   dir: string;
   layout: Layout;
   zipPath: string | null;

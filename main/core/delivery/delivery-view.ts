@@ -1,4 +1,5 @@
 /** A delivery's rows and the queries over its files, and what the review pane and `cartage deliveries` show of them. */
+import type { DeliveryKind } from '../../../preload/domain.js';
 import type { ErrorInfo } from '../errors.js';
 import type { TaskState } from '../queue/states.js';
 import type { DeliveryState } from './delivery-states.js';
@@ -10,7 +11,7 @@ export type { DeliveryState };
 export interface DeliveryView {
   id: number;
   name: string;
-  kind: 'files' | 'zip';
+  kind: DeliveryKind;
   layout: Layout;
   state: DeliveryState;
   /** Where it was saved: the zip file, or the folder of the files. */
@@ -40,7 +41,7 @@ export interface DeliveryView {
 export interface DeliveryRow {
   id: number;
   name: string;
-  kind: 'files' | 'zip';
+  kind: DeliveryKind;
   dir: string;
   layout: Layout;
   state: DeliveryState;

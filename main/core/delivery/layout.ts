@@ -1,8 +1,8 @@
+import type { Layout } from '../../../preload/domain.js';
 import { safeFileName } from '../naming.js';
 
-/** How delivered files are arranged: all in one folder, by the folder they came from, or by date. */
-export const layouts = ['flat', 'folders', 'date'] as const;
-export type Layout = (typeof layouts)[number];
+// The list is the contract's (one list for the core, the DTOs and the database's checks).
+export { layouts, type Layout } from '../../../preload/domain.js';
 
 /** What the layout needs to know of a file. */
 export interface Placeable {

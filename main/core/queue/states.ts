@@ -1,10 +1,8 @@
+import { taskStates, type TaskState } from '../../../preload/domain.js';
 import { CartageError } from '../errors.js';
 
-export const taskStates = ['queued', 'active', 'paused', 'completed', 'failed', 'canceled', 'skipped'] as const;
-export type TaskState = (typeof taskStates)[number];
-
-export const taskGroups = ['image', 'video', 'livephoto', 'other'] as const;
-export type TaskGroup = (typeof taskGroups)[number];
+// The lists are the contract's (one list for the core, the DTOs and the database's checks).
+export { taskGroups, taskStates, type TaskGroup, type TaskState } from '../../../preload/domain.js';
 
 /** What a person can ask of downloads (one by one or all at once). */
 export type TaskControl = 'pause' | 'resume' | 'cancel' | 'retry';

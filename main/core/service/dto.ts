@@ -5,7 +5,6 @@ import type {
   AddOutcomeDto,
   CartDto,
   CartItemDto,
-  CheckoutPlanDto,
   DeliveryDto,
   FileDto,
   FolderDto,
@@ -13,11 +12,9 @@ import type {
   QueueTotalsDto,
   SettingsDto,
   SourceDto,
-  SourceKind as SourceKindDto,
   TaskDto,
 } from '../../../preload/api.js';
 import type { AddOutcome, CartItem, CartView } from '../cart/cart.js';
-import type { CheckoutPlan } from '../cart/checkout.js';
 import type { DeliveryView } from '../delivery/deliveries.js';
 import type { TaskProgress } from '../engine/engine.js';
 import type { ErrorInfo } from '../errors.js';
@@ -26,12 +23,8 @@ import type { QueueTotals } from '../queue/queue.js';
 import type { Task } from '../queue/task.js';
 import type { Settings } from '../settings.js';
 import { summarize } from '../sources/tree.js';
-import type { SourceKind, SourceRecord } from '../sources/registry.js';
+import type { SourceRecord } from '../sources/registry.js';
 import type { Access, Listing, RemoteFile, RemoteFolder } from '../sources/types.js';
-
-/** The contract's source kinds ('web' is a web folder listing) and the registry's. */
-export const kindToCore: Record<SourceKindDto, SourceKind> = { immich: 'immich', webdav: 'webdav', web: 'http-index', synapse: 'synapse' };
-const kindFromCore: Record<SourceKind, SourceKindDto> = { immich: 'immich', webdav: 'webdav', 'http-index': 'web', synapse: 'synapse' };
 
 /** A link for people, never with a user name or password in it (one typed into an address stays in memory). */
 export function safeLink(href: string): string {
@@ -58,7 +51,7 @@ export function sourceDto(s: SourceRecord): SourceDto {
   return {
     id: s.id,
     name: s.name,
-    kind: kindFromCore[s.kind],
+    kind: s.kind,
     url: safeLink(s.url),
     username: s.username,
     sharedLink: s.auth.startsWith('share'),
@@ -123,21 +116,6 @@ export function cartDto(view: CartView): CartDto {
 
 export function addOutcomeDto(o: AddOutcome): AddOutcomeDto {
   return { added: o.added, alreadyThere: o.alreadyThere, restricted: o.restricted, message: o.message };
-}
-
-export function planDto(p: CheckoutPlan): CheckoutPlanDto {
-  return {
-    kind: p.kind,
-    target: p.target,
-    name: p.name,
-    layout: p.layout,
-    files: p.files,
-    bytes: p.bytes,
-    unknownSizes: p.unknownSizes,
-    staying: p.staying.map((s) => ({ id: s.id, name: s.name, reason: s.reason })),
-    freeBytes: p.freeBytes,
-    neededBytes: p.neededBytes,
-  };
 }
 
 export function deliveryDto(d: DeliveryView, live: (taskId: number) => TaskProgress | undefined = () => undefined): DeliveryDto {

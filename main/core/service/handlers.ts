@@ -11,7 +11,7 @@ import { sealedReason } from '../queue/queue.js';
 import { taskFromRow, type Task, type TaskRow } from '../queue/task.js';
 import type { CartageCommand } from '../browser-hosts.js';
 import { browserStatus, connectBrowser } from './browser.js';
-import { addOutcomeDto, cartDto, planDto, settingsDto, sourceDto, taskDto, totalsDto } from './dto.js';
+import { addOutcomeDto, cartDto, settingsDto, sourceDto, taskDto, totalsDto } from './dto.js';
 import type { ServiceEvents } from './events.js';
 import { Refusal } from './refusal.js';
 import { addSource, browse, queryPreview, sourceById, thumbnail, updateSource } from './sources.js';
@@ -63,7 +63,8 @@ export function makeHandlers(core: Core, hooks: ServiceHooks, events: ServiceEve
     knownTasks(core, ids);
     return (await events.quietly(() => move(ids))).map(dto);
   };
-  const plan = (input: ParsedInput<'checkout.plan'>): CheckoutPlanDto => planDto(core.planCheckout(checkoutRequest(input)));
+  // The core's plan is the contract's: it goes out as it is.
+  const plan = (input: ParsedInput<'checkout.plan'>): CheckoutPlanDto => core.planCheckout(checkoutRequest(input));
 
   return {
     'app.info': () => ({ version: hooks.version, dataDir: core.options.dataDir }),
@@ -106,7 +107,7 @@ export function makeHandlers(core: Core, hooks: ServiceHooks, events: ServiceEve
       const { deliveryId, plan } = core.checkout(checkoutRequest(input));
       events.cartChanged();
       events.delivery(core.deliveries.get(deliveryId));
-      return { deliveryId, plan: planDto(plan) };
+      return { deliveryId, plan };
     },
 
     'deliveries.list': () => core.deliveries.list().map((d) => events.deliveryOut(d)),

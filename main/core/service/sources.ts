@@ -10,7 +10,7 @@ import { imagePreview } from '../sources/image-preview.js';
 import { immichThumbnail } from '../sources/immich-thumbnail.js';
 import { ImmichSource } from '../sources/immich.js';
 import { pinCertificate, pinnedTls } from '../net/tls.js';
-import { fileDto, kindToCore, listingDto, sourceDto } from './dto.js';
+import { fileDto, listingDto, sourceDto } from './dto.js';
 
 /** A form's empty field means "not given". */
 function given(text: string | undefined): string | undefined {
@@ -36,7 +36,7 @@ function signedInAs(immich: ImmichConnection | null): string | null {
 
 /** Connects, then saves: a source that cannot be reached or signed in to is not kept. */
 export async function addSource(core: Core, input: ParsedInput<'sources.add'>): Promise<AddedSourceDto> {
-  const kind = kindToCore[input.kind];
+  const kind = input.kind;
   const name = given(input.name);
   const apiKey = given(input.apiKey);
   const username = given(input.username);

@@ -1,8 +1,9 @@
+import type { SourceKind } from '../../../preload/domain.js';
 import type { Db } from '../db/connection.js';
 import { CartageError } from '../errors.js';
 import type { Task } from '../queue/task.js';
 import type { SecretStore } from '../secrets.js';
-import { HttpIndexSource } from './http-index.js';
+import { WebSource } from './web.js';
 import type { Got } from 'got';
 import type { HttpClient } from '../net/client.js';
 import { standaloneClient, type HttpsOptions } from '../net/http.js';
@@ -15,7 +16,8 @@ import { pinnedTls, untrustedCertificateError, type PinnedCertificate } from '..
 import type { Source } from './types.js';
 import { WebDavSource } from './webdav.js';
 
-export type SourceKind = 'immich' | 'http-index' | 'webdav' | 'synapse';
+// The contract's word for each kind is the stored one too (the sources table's check).
+export type { SourceKind } from '../../../preload/domain.js';
 type AuthKind = 'none' | 'api-key' | 'password' | 'share-key' | 'share-slug';
 
 /** A connection a person added, as stored: no secret in it. */
@@ -212,9 +214,9 @@ export class SourceRegistry {
         [auth, secret] = ['api-key', input.token.trim()];
         break;
       }
-      case 'http-index': {
+      case 'web': {
         const credentials = input.username ? { username: input.username, password: input.password ?? '' } : null;
-        const source = new HttpIndexSource({ url: input.url, credentials: () => Promise.resolve(credentials), https, http: this.http });
+        const source = new WebSource({ url: input.url, credentials: () => Promise.resolve(credentials), https, http: this.http });
         await source.list('');
         url = source.folderUrl('').href;
         if (input.username) [auth, secret] = ['password', input.password ?? ''];
@@ -299,8 +301,8 @@ export class SourceRegistry {
       case 'synapse':
         source = new SynapseSource({ url: record.url, token: async () => (await secret()) ?? '', http: this.http });
         break;
-      case 'http-index':
-        source = new HttpIndexSource({
+      case 'web':
+        source = new WebSource({
           url: record.url,
           credentials: async () => (record.username ? { username: record.username, password: (await secret()) ?? '' } : null),
           https,
@@ -415,15 +417,14 @@ function secretKey(id: number): string {
 
 /** A name from the host ("photos" for photos.example.org), or the kind for an IP address or localhost. */
 function defaultName(url: string, kind: SourceKind): string {
-  const fallback = kind === 'http-index' ? 'web' : kind;
   if (kind === 'synapse') return 'synapse';
   try {
     const host = new URL(/^[a-z]+:\/\//i.test(url) ? url : `https://${url}`).hostname;
-    if (/^[\d.]+$|^\[|^localhost$/i.test(host)) return fallback;
+    if (/^[\d.]+$|^\[|^localhost$/i.test(host)) return kind;
     const label = host.replace(/^www\./, '').split('.')[0] ?? '';
-    return label.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '') || fallback;
+    return label.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '') || kind;
   } catch {
-    return fallback;
+    return kind;
   }
 }
 

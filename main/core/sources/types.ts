@@ -1,3 +1,4 @@
+import type { SourceKind } from '../../../preload/domain.js';
 import type { TaskGroup } from '../queue/states.js';
 import type { ChecksumAlgo } from '../queue/task.js';
 
@@ -90,7 +91,8 @@ export interface Resolved {
 
 /** One interface over Immich, web directory listings, WebDAV and plain links. */
 export interface Source {
-  readonly kind: 'immich' | 'http-index' | 'webdav' | 'url' | 'synapse';
+  /** A stored source's kind, or a plain link's. */
+  readonly kind: SourceKind | 'url';
   /** The direct children of a folder ('' or '/' for the root): not recursive. */
   list(folder: string): Promise<Listing>;
   /** Count and total size of the files directly in a folder. */

@@ -1,5 +1,5 @@
 /** Rows of the mirror tables, and what the app and the CLI show of them. */
-import type { MirrorDto, MirrorRunDto } from '../../../preload/api.js';
+import type { MirrorDto, MirrorLayout, MirrorRunDto } from '../../../preload/api.js';
 
 export interface MirrorRow {
   id: number;
@@ -8,7 +8,7 @@ export interface MirrorRow {
   scope: string;
   recursive: number;
   dir: string;
-  layout: 'folders' | 'date';
+  layout: MirrorLayout;
   every_ms: number | null;
   sidecars: number;
   apply_deletions: number;

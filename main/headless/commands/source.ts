@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
+import { sourceKinds } from '../../../preload/domain.js';
 import { CartageError } from '../../core/errors.js';
 import type { NewSource, SourceKind, SourceRecord } from '../../core/sources/registry.js';
 import { pinCertificate } from '../../core/net/tls.js';
@@ -7,7 +8,9 @@ import type { SourceJson } from '../json.js';
 import { withCore, type Io } from '../session.js';
 import { UsageError } from '../usage.js';
 
-const kinds: Record<string, SourceKind> = { immich: 'immich', webdav: 'webdav', web: 'http-index', synapse: 'synapse' };
+function isSourceKind(word: string | undefined): word is SourceKind {
+  return (sourceKinds as readonly (string | undefined)[]).includes(word);
+}
 
 /** `cartage source add|ls|rm`: the connections people keep; keys go to the secret store. */
 export async function sourceCommand(args: string[], io: Io, dataDir: string): Promise<number> {
@@ -45,7 +48,7 @@ async function add(args: string[], io: Io, dataDir: string): Promise<number> {
     },
   });
   const [kindName, url, ...extra] = positionals;
-  const kind = kindName ? kinds[kindName] : undefined;
+  const kind = isSourceKind(kindName) ? kindName : undefined;
   if (!kind) throw new UsageError(`Say what kind of source to add: immich, webdav, web (a folder listing) or synapse${kindName ? `, not "${kindName}"` : ''}.`);
   // Synapse has one public server: its address may be left out.
   if (!url && kind !== 'synapse') throw new UsageError(`Give the address of the ${kindName} source.`);
@@ -118,7 +121,7 @@ async function list(args: string[], io: Io, dataDir: string): Promise<number> {
       const notes = [s.username ? `user ${s.username}` : '', s.certificate ? 'own certificate trusted' : '', s.auth.startsWith('share') ? 'shared link' : '']
         .filter(Boolean)
         .join(', ');
-      io.stdout.write(`${s.name.padEnd(width)}  ${kindLabel(s.kind).padEnd(6)}  ${s.url}${notes ? `  (${notes})` : ''}\n`);
+      io.stdout.write(`${s.name.padEnd(width)}  ${s.kind.padEnd(6)}  ${s.url}${notes ? `  (${notes})` : ''}\n`);
     }
     return 0;
   }, { rowsOnly: true });
@@ -154,15 +157,11 @@ function secretFrom(io: Io, file: string | undefined, env: string | undefined, w
   return value ?? null;
 }
 
-export function kindLabel(kind: SourceKind): SourceJson['kind'] {
-  return kind === 'http-index' ? 'web' : kind;
-}
-
 function jsonSource(s: SourceRecord): SourceJson {
   return {
     id: s.id,
     name: s.name,
-    kind: kindLabel(s.kind),
+    kind: s.kind,
     url: s.url,
     username: s.username,
     sharedLink: s.auth.startsWith('share'),

@@ -1,13 +1,12 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import type { ApiError, CheckoutPlanDto, RequestInput } from '../../../preload/api';
-import { layouts } from '../lib/layouts';
+import type { ApiError, CheckoutPlanDto, DeliveryKind, RequestInput } from '../../../preload/api';
+// The contract's own list (domain.ts has no imports, so the window may bundle it).
+import { layouts } from '../../../preload/domain';
 import { ask, useBridge } from '../lib/bridge';
 import { formatBytes, formatSummary, plural } from '../lib/format';
 import { layoutLabel, type Layout } from '../lib/labels';
 import { useApp } from '../state/AppState';
 import { ErrorText } from './ErrorText';
-
-type Kind = 'files' | 'zip';
 
 /**
  * Checkout: name the zip or folder, choose files or zip and a layout, see what goes, how big it
@@ -18,7 +17,7 @@ export function CheckoutPanel({ onClose, onStarted }: { onClose: () => void; onS
   const { settings } = useApp();
   const headingId = useId();
   const headingRef = useRef<HTMLHeadingElement>(null);
-  const [kind, setKind] = useState<Kind>('zip');
+  const [kind, setKind] = useState<DeliveryKind>('zip');
   const [name, setName] = useState('');
   const [layout, setLayout] = useState<Layout>('flat');
   const [dir, setDir] = useState(settings.settings?.downloadDir ?? '');

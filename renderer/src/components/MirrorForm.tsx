@@ -1,12 +1,11 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { ApiError, MirrorDto, SourceDto } from '../../../preload/api';
+import { mirrorLayouts } from '../../../preload/domain';
 import { localError, useBridge } from '../lib/bridge';
 import { layoutLabel, sourceKindLabel } from '../lib/labels';
 import { everyHoursText, mirrorRef, saveMirror, splitScope, type MirrorInput, type ScopeKind } from '../lib/mirrors';
 import { ErrorText } from './ErrorText';
 import { Field } from './Field';
-
-const mirrorLayouts: readonly MirrorDto['layout'][] = ['folders', 'date'];
 
 const scopeHelp: Record<ScopeKind, string> = {
   path: 'As Browse shows it, such as albums/ID on Immich or Holidays/2024 on a share; empty for the top folder.',

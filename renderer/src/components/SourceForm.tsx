@@ -1,13 +1,12 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { AddedSourceDto, ApiError, SourceDto, SourceKind } from '../../../preload/api';
+import { sourceKinds } from '../../../preload/domain';
 import { useBridge } from '../lib/bridge';
 import { sourceKindLabel } from '../lib/labels';
 import { saveSource, untrustedCertificate, type SourceInput } from '../lib/sources';
 import { CertificatePrompt } from './CertificatePrompt';
 import { ErrorText } from './ErrorText';
 import { Field } from './Field';
-
-const kinds: readonly SourceKind[] = ['immich', 'webdav', 'web', 'synapse'];
 
 const addressHelp: Record<SourceKind, string> = {
   immich: 'The address you open Immich at, or a shared link.',
@@ -82,7 +81,7 @@ export function SourceForm({ source, onSaved, onCancel }: { source: SourceDto | 
       </h2>
       <fieldset>
         <legend>Kind</legend>
-        {kinds.map((k) => (
+        {sourceKinds.map((k) => (
           <label className="choice" key={k}>
             <input type="radio" name="source-kind" value={k} checked={kind === k} onChange={() => setKind(k)} /> {sourceKindLabel(k)}
           </label>

@@ -2,14 +2,14 @@
 // messages, `cartage serve` WebSocket messages. It parses every payload with the contract's
 // schema, answers `{ ok, value } | { ok: false, error }` and never throws; events leave it as the
 // contract's throttled snapshots. Nothing here knows which transport carries it.
-import { requestChannels, requests, type ApiResult, type RequestChannel } from '../../preload/api.js';
-import type { Core } from './core.js';
-import { ServiceEvents, type ServiceListener } from './service/events.js';
-import { makeHandlers, type Handlers, type ServiceHooks } from './service/handlers.js';
-import { apiError, refusalMessage } from './service/refusal.js';
+import { requestChannels, requests, type ApiResult, type RequestChannel } from '../../../preload/api.js';
+import type { Core } from '../core.js';
+import { ServiceEvents, type ServiceListener } from './events.js';
+import { makeHandlers, type Handlers, type ServiceHooks } from './handlers.js';
+import { apiError, refusalMessage } from './refusal.js';
 
-export type { ServiceEvent, ServiceListener } from './service/events.js';
-export type { ServiceHooks } from './service/handlers.js';
+export type { ServiceEvent, ServiceListener } from './events.js';
+export type { ServiceHooks } from './handlers.js';
 
 const channels: ReadonlySet<string> = new Set(requestChannels);
 

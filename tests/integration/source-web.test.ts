@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { maxNameBytes } from '../../main/core/naming.js';
-import { HttpIndexSource } from '../../main/core/sources/http-index.js';
+import { WebSource } from '../../main/core/sources/web.js';
 import type { RemoteFile } from '../../main/core/sources/types.js';
 import { startApache, type Apache } from '../helpers/apache.js';
 import { nginxBinary, startNginx, type Nginx } from '../helpers/nginx.js';
@@ -67,7 +67,7 @@ const formats = ['nginx-html', 'nginx-json', 'apache', 'apache-fancy', 'rclone',
 
 describe.each(formats)('a %s listing', (format) => {
   it('lists files with their names and exact sizes, and sub-folders as folders', async () => {
-    const source = new HttpIndexSource({ url: servers[format]! });
+    const source = new WebSource({ url: servers[format]! });
     const listing = await source.list('');
     const byName = new Map(listing.files.map((f) => [f.name, f]));
     expect(listing.files).toHaveLength(4);
@@ -86,12 +86,12 @@ describe.each(formats)('a %s listing', (format) => {
   });
 
   it('summarises a folder with its count and total size', async () => {
-    const source = new HttpIndexSource({ url: servers[format]! });
+    const source = new WebSource({ url: servers[format]! });
     expect(await source.summary('sub/inner/third')).toEqual({ folder: 'sub/inner/third', files: 2, bytes: 7, unknownSizes: 0 });
   });
 
   it('finds files across three levels of sub-folders, case-insensitively', async () => {
-    const source = new HttpIndexSource({ url: servers[format]! });
+    const source = new WebSource({ url: servers[format]! });
     const found: RemoteFile[] = [];
     for await (const f of source.query('deep')) found.push(f);
     expect(found.map((f) => `${f.folder}/${f.name}`).sort()).toEqual(
@@ -104,7 +104,7 @@ describe.each(formats)('a %s listing', (format) => {
 describe.each(['nginx-html', 'nginx-json'])('a %s folder of 20,000 files', (format) => {
   it('lists every entry with its size from the listing alone', async () => {
     const before = nginx.log().length;
-    const source = new HttpIndexSource({ url: servers[format]! });
+    const source = new WebSource({ url: servers[format]! });
     const summary = await source.summary('big');
     expect(summary).toEqual({ folder: 'big', files: bigCount, bytes: 2 * Math.ceil(bigCount / 7), unknownSizes: 0 });
     if (format === 'nginx-html') await vi.waitFor(() => expect(nginx.log().length - before).toBe(1), { timeout: 10_000 }); // one GET, no HEADs
@@ -133,7 +133,7 @@ describe('what is not a listing', () => {
   afterAll(() => new Promise<void>((r) => fake.close(() => r())));
 
   it('refuses an ordinary web page with a sentence that says so', async () => {
-    const source = new HttpIndexSource({ url: `${fakeBase}page/` });
+    const source = new WebSource({ url: `${fakeBase}page/` });
     await expect(source.list('')).rejects.toMatchObject({
       code: 'bad_input',
       message: `${fakeBase}page/ is not a folder listing Cartage can read (it looks like an ordinary web page); open it in the browser, or give the address of a folder.`,
@@ -141,14 +141,14 @@ describe('what is not a listing', () => {
   });
 
   it('refuses an empty page', async () => {
-    await expect(new HttpIndexSource({ url: `${fakeBase}empty/` }).list('')).rejects.toMatchObject({
+    await expect(new WebSource({ url: `${fakeBase}empty/` }).list('')).rejects.toMatchObject({
       code: 'bad_input',
       message: expect.stringContaining('the server sent an empty page'),
     });
   });
 
   it('says a missing folder was not found', async () => {
-    await expect(new HttpIndexSource({ url: servers['nginx-html']! }).list('no such folder')).rejects.toMatchObject({
+    await expect(new WebSource({ url: servers['nginx-html']! }).list('no such folder')).rejects.toMatchObject({
       code: 'not_found',
       message: expect.stringContaining('was not found (404)'),
     });
@@ -156,18 +156,18 @@ describe('what is not a listing', () => {
 
   it('says a server that is down refused the connection', async () => {
     const port = await freePort();
-    await expect(new HttpIndexSource({ url: `http://127.0.0.1:${port}/files/` }).list('')).rejects.toMatchObject({
+    await expect(new WebSource({ url: `http://127.0.0.1:${port}/files/` }).list('')).rejects.toMatchObject({
       code: 'network',
       message: expect.stringContaining('refused the connection'),
     });
   });
 
   it('refuses a folder path that climbs out with ..', async () => {
-    await expect(new HttpIndexSource({ url: servers['nginx-html']! }).list('sub/../..')).rejects.toMatchObject({ code: 'bad_input' });
+    await expect(new WebSource({ url: servers['nginx-html']! }).list('sub/../..')).rejects.toMatchObject({ code: 'bad_input' });
   });
 
   it('sends credentials from the address as a header and resolves files with them', async () => {
-    const source = new HttpIndexSource({ url: servers['nginx-html']!.replace('http://', 'http://me:s3cret@') });
+    const source = new WebSource({ url: servers['nginx-html']!.replace('http://', 'http://me:s3cret@') });
     const { files } = await source.list('');
     expect(files[0]!.id).not.toContain('s3cret');
     const resolved = await source.resolve(files[0]!);

@@ -21,7 +21,7 @@ export interface Credentials {
   password: string;
 }
 
-export interface HttpIndexOptions {
+export interface WebSourceOptions {
   /** The folder URL people typed (its root is the source's root). */
   url: string;
   /** Read from the secret store at request time; never kept in this object's fields. */
@@ -49,14 +49,14 @@ interface Parsed {
  * ('' is the root). Links that leave the folder (parent, other hosts, deeper paths) and sorting
  * links (`?C=N;O=D`) are ignored: a listing's own entries are always direct children.
  */
-export class HttpIndexSource implements Source {
-  readonly kind = 'http-index' as const;
+export class WebSource implements Source {
+  readonly kind = 'web' as const;
   private readonly base: URL;
   private readonly credentials: () => Promise<Credentials | null>;
   private readonly https: HttpsOptions;
   private readonly http: Got;
 
-  constructor(options: HttpIndexOptions) {
+  constructor(options: WebSourceOptions) {
     let base: URL;
     try {
       base = new URL(options.url);
