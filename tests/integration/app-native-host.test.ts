@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appCartageCommand, refreshLauncher } from '../../main/core/browser-hosts.js';
 import { Core } from '../../main/core/core.js';
-import { Service } from '../../main/core/service.js';
+import { Service } from '../../main/core/service/service.js';
 import { nativeHostName } from '../../preload/browser.js';
 import { projectRoot } from '../helpers/cli.js';
 import { bytes, tempDir } from '../helpers/core.js';
