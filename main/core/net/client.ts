@@ -35,10 +35,11 @@ export const keepCredentialsHome: BeforeRedirectHook = (options, response) => {
 };
 
 /**
- * The one HTTP client set-up the engine and every source share: got with Cartage's user agent, the
- * proxy from settings or from HTTPS_PROXY / HTTP_PROXY / NO_PROXY chosen for each request (and each
+ * The one HTTP client set-up the engine and every source share: Cartage's user agent, the proxy
+ * from settings or from HTTPS_PROXY / HTTP_PROXY / NO_PROXY chosen for each request (and each
  * redirect hop), at most 5 redirects that keep credentials and certificate pins at home, and
- * keep-alive agents. HTTP error statuses are answers, not exceptions.
+ * keep-alive agents. HTTP error statuses are answers, not exceptions. Sources get got set up so
+ * (`base`, `sources`); the engine's downloads go through `open`, on node:http with the same agents.
  */
 export class HttpClient {
   private readonly agents: ProxyAgents;
