@@ -3,17 +3,6 @@ import { fileURLToPath } from 'node:url';
 import { CartageError } from '../core/errors.js';
 import { defaultDataDir } from '../core/paths.js';
 import { assertNever } from '../core/util/assert-never.js';
-import { lsCommand, searchCommand, summaryCommand } from './commands/browse.js';
-import { browserCommand } from './commands/browser.js';
-import { cartCommand, checkoutCommand, deliveriesCommand } from './commands/cart.js';
-import { controlCommand } from './commands/control.js';
-import { getCommand } from './commands/get.js';
-import { mirrorCommand } from './commands/mirror.js';
-import { nativeHostCommand } from './commands/native-host.js';
-import { queueCommand } from './commands/queue.js';
-import { runCommand } from './commands/run.js';
-import { serveCommand } from './commands/serve.js';
-import { sourceCommand } from './commands/source.js';
 import { commandHelp } from './help.js';
 import type { Io } from './session.js';
 import { usage, UsageError } from './usage.js';
@@ -43,43 +32,45 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       io.stdout.write(`${commandHelp(command, commands)}\n`);
       return 0;
     }
+    // Each command's module is loaded when it runs: the others' dependencies (the native host's
+    // message schemas, the web server, WebDAV's XML parser) cost start-up CPU on every command.
     switch (command) {
       case 'help':
         if (args.length > 1) throw new UsageError(`help takes one command ("cartage help get"), not ${args.length}.`);
         io.stdout.write(`${args[0] === undefined ? usage : commandHelp(args[0], commands)}\n`);
         return 0;
       case 'get':
-        return await getCommand(args, io, dataDir);
+        return await (await import('./commands/get.js')).getCommand(args, io, dataDir);
       case 'queue':
-        return await queueCommand(args, io, dataDir);
+        return await (await import('./commands/queue.js')).queueCommand(args, io, dataDir);
       case 'pause':
       case 'resume':
       case 'cancel':
-        return await controlCommand(command, args, io, dataDir);
+        return await (await import('./commands/control.js')).controlCommand(command, args, io, dataDir);
       case 'run':
-        return await runCommand(args, io, dataDir);
+        return await (await import('./commands/run.js')).runCommand(args, io, dataDir);
       case 'source':
-        return await sourceCommand(args, io, dataDir);
+        return await (await import('./commands/source.js')).sourceCommand(args, io, dataDir);
       case 'ls':
-        return await lsCommand(args, io, dataDir);
+        return await (await import('./commands/browse.js')).lsCommand(args, io, dataDir);
       case 'summary':
-        return await summaryCommand(args, io, dataDir);
+        return await (await import('./commands/browse.js')).summaryCommand(args, io, dataDir);
       case 'search':
-        return await searchCommand(args, io, dataDir);
+        return await (await import('./commands/browse.js')).searchCommand(args, io, dataDir);
       case 'cart':
-        return await cartCommand(args, io, dataDir);
+        return await (await import('./commands/cart.js')).cartCommand(args, io, dataDir);
       case 'checkout':
-        return await checkoutCommand(args, io, dataDir);
+        return await (await import('./commands/cart.js')).checkoutCommand(args, io, dataDir);
       case 'deliveries':
-        return await deliveriesCommand(args, io, dataDir);
+        return await (await import('./commands/cart.js')).deliveriesCommand(args, io, dataDir);
       case 'serve':
-        return await serveCommand(args, io, dataDir);
+        return await (await import('./commands/serve.js')).serveCommand(args, io, dataDir);
       case 'mirror':
-        return await mirrorCommand(args, io, dataDir);
+        return await (await import('./commands/mirror.js')).mirrorCommand(args, io, dataDir);
       case 'browser':
-        return browserCommand(args, io, dataDir);
+        return (await import('./commands/browser.js')).browserCommand(args, io, dataDir);
       case 'native-host':
-        return await nativeHostCommand(args, io, dataDir);
+        return await (await import('./commands/native-host.js')).nativeHostCommand(args, io, dataDir);
       default:
         return assertNever(command, 'command');
     }

@@ -423,6 +423,29 @@ describe('lost network', () => {
 });
 
 describe('credentials and redirects', () => {
+  it('follows at most 5 redirects, then fails saying the address goes round in circles', async () => {
+    const r = route((_req, res) => void res.writeHead(302, { location: r.url }).end());
+    const { task, dir } = await download(core(), r.url);
+    expect(task.state).toBe('failed');
+    expect(task.error?.message).toContain('redirects more than 5 times');
+    expect(server.requestsFor(r.path)).toHaveLength(6);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('follows a relative redirect on the same server with the same credentials', async () => {
+    server.route('/moved/file.bin', serveFile(body));
+    const r = route((_req, res) => void res.writeHead(301, { location: '/moved/file.bin' }).end());
+    const c = new Core({ dataDir: tempDir(), engine: { headersFor: () => ({ authorization: 'Basic c2VjcmV0OnNlY3JldA==' }) } });
+    try {
+      const { task } = await download(c, r.url);
+      expect(task.state).toBe('completed');
+      expect(fs.readFileSync(task.finalPath).equals(body)).toBe(true);
+      expect(server.requestsFor('/moved/file.bin').at(-1)?.headers.authorization).toBe('Basic c2VjcmV0OnNlY3JldA==');
+    } finally {
+      await c.close();
+    }
+  });
+
   it('never sends a source credential to another host after a redirect', async () => {
     const other = await new FaultServer().start();
     try {

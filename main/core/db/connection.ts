@@ -18,6 +18,27 @@ export function sqliteBindingFor(env: NodeJS.ProcessEnv, versions: { readonly el
   return versions.electron ? env[sqliteBindingVariable] || undefined : undefined;
 }
 
+const statements = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/**
+ * `db.prepare(sql)`, compiled once per connection and reused: for statements run for every
+ * finished download, where compiling the SQL each time cost more than running it (a four-table
+ * join took 0.09 ms to prepare and much less to run).
+ */
+export function prepared<R = unknown>(db: Db, sql: string): Database.Statement<unknown[], R> {
+  let byText = statements.get(db);
+  if (!byText) {
+    byText = new Map();
+    statements.set(db, byText);
+  }
+  let st = byText.get(sql);
+  if (!st) {
+    st = db.prepare(sql);
+    byText.set(sql, st);
+  }
+  return st as Database.Statement<unknown[], R>;
+}
+
 /**
  * Opens (creating if needed) Cartage's database, in WAL mode, and brings its schema up to date in
  * one transaction. A database written by a newer Cartage is refused before anything is changed.

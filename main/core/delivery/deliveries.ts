@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Db } from '../db/connection.js';
+import { prepared, type Db } from '../db/connection.js';
 import type { Engine } from '../engine/engine.js';
 import type { CartRow } from '../cart/cart.js';
 import { CartageError } from '../errors.js';
@@ -264,8 +264,8 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
 
   /** The delivery a task's file is part of, or null. */
   deliveryOfTask(taskId: number): number | null {
-    const row = (this.db.prepare('SELECT delivery_id FROM delivery_items WHERE task_id = ?').get(taskId) ??
-      this.db.prepare('SELECT delivery_id FROM delivery_items WHERE motion_task_id = ?').get(taskId)) as { delivery_id: number } | undefined;
+    const row = (prepared(this.db, 'SELECT delivery_id FROM delivery_items WHERE task_id = ?').get(taskId) ??
+      prepared(this.db, 'SELECT delivery_id FROM delivery_items WHERE motion_task_id = ?').get(taskId)) as { delivery_id: number } | undefined;
     return row?.delivery_id ?? null;
   }
 

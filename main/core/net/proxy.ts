@@ -24,18 +24,26 @@ export class ProxyAgents {
 
   constructor(private readonly settings: () => Pick<NetworkSettings, 'proxy' | 'noProxy'>) {}
 
+  /**
+   * The choices made so far, by a URL's scheme and authority, for the proxy settings they were made
+   * with: the look-up (parsing the URL, reading eight environment variables) ran for every request
+   * and every redirect hop. The environment of a running process changes only from within, so it is
+   * read once per address until the settings change.
+   */
+  private chosen: { proxy: string; noProxy: string; byOrigin: Map<string, string> } | null = null;
+
   /** The proxy a request to `url` goes through, or '' for a direct connection. */
   proxyFor(url: string): string {
     const { proxy, noProxy } = this.settings();
-    if (!proxy) return getProxyForUrl(url);
-    let hostname: string;
-    try {
-      hostname = new URL(url).hostname;
-    } catch {
-      // Not an address: nothing will be requested, and the caller says why.
-      return '';
+    if (this.chosen?.proxy !== proxy || this.chosen.noProxy !== noProxy) this.chosen = { proxy, noProxy, byOrigin: new Map() };
+    const key = originPart(url);
+    let choice = this.chosen.byOrigin.get(key);
+    if (choice === undefined) {
+      choice = choose(url, proxy, noProxy);
+      if (this.chosen.byOrigin.size >= maxRemembered) this.chosen.byOrigin.clear();
+      this.chosen.byOrigin.set(key, choice);
     }
-    return bypasses(hostname, noProxy) ? '' : proxy;
+    return choice;
   }
 
   /** The agents for a request to `url`: the proxy's when one applies, else the direct ones. */
@@ -63,6 +71,32 @@ export class ProxyAgents {
     }
     this.proxied.clear();
   }
+}
+
+/** Enough for every host of a big queue; a crawl over more hosts starts again rather than grow. */
+const maxRemembered = 1000;
+
+/** The proxy for `url` with these settings: the setting's, unless NO_PROXY-like `noProxy` exempts it; else the environment's. */
+function choose(url: string, proxy: string, noProxy: string): string {
+  if (!proxy) return getProxyForUrl(url);
+  let hostname: string;
+  try {
+    hostname = new URL(url).hostname;
+  } catch {
+    // Not an address: nothing will be requested, and the caller says why.
+    return '';
+  }
+  return bypasses(hostname, noProxy) ? '' : proxy;
+}
+
+/**
+ * The part of `url` a proxy choice depends on: up to the first `/` after the scheme's `//` (the
+ * whole string when there is none). Two URLs with the same such prefix have the same scheme, host
+ * and port, whatever the parser makes of them.
+ */
+export function originPart(url: string): string {
+  const slash = url.indexOf('/', url.indexOf('//') + 2);
+  return slash < 0 ? url : url.slice(0, slash);
 }
 
 function bypasses(hostname: string, noProxy: string): boolean {

@@ -354,9 +354,11 @@ function tlsErrorCode(err: unknown): string | null {
   return null;
 }
 
-/** The URL of the request that failed, after redirects (got's errors carry their options). */
+/** The URL of the request that failed, after redirects (got's errors carry their options; the engine's GET names it `requestUrl`). */
 function requestUrlOf(err: unknown): string | null {
-  const url = (err as { options?: { url?: unknown } } | null)?.options?.url;
+  const e = err as { options?: { url?: unknown }; requestUrl?: unknown } | null;
+  if (typeof e?.requestUrl === 'string') return e.requestUrl;
+  const url = e?.options?.url;
   if (url instanceof URL) return url.href;
   return typeof url === 'string' ? url : null;
 }

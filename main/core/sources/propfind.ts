@@ -1,20 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { decodedSegments } from './dav.js';
 
 const dav = 'DAV:';
-
-/** The PROPFIND body: only the properties a listing shows, so servers do not compute the rest. */
-export const propfindBody = `<?xml version="1.0" encoding="utf-8"?>
-<d:propfind xmlns:d="DAV:">
-  <d:prop>
-    <d:displayname/>
-    <d:getcontentlength/>
-    <d:getlastmodified/>
-    <d:getcontenttype/>
-    <d:getetag/>
-    <d:resourcetype/>
-  </d:prop>
-</d:propfind>
-`;
 
 /** One `<response>` of a multistatus, with its properties read from the propstats that succeeded. */
 export interface DavEntry {
@@ -120,20 +107,6 @@ function readResponse(response: XmlElement, requestUrl: URL): DavEntry | null {
     contentType: text('getcontenttype'),
     etag: text('getetag'),
   };
-}
-
-/** `/a%20b/c/` -> ['a b', 'c']. */
-export function decodedSegments(pathname: string): string[] {
-  return pathname
-    .split('/')
-    .filter(Boolean)
-    .map((s) => {
-      try {
-        return decodeURIComponent(s);
-      } catch {
-        return s;
-      }
-    });
 }
 
 function isSuccess(statusLine: string): boolean {

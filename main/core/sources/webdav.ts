@@ -3,7 +3,8 @@ import { CartageError } from '../errors.js';
 import { safeFileName } from '../naming.js';
 import { groupForName } from '../queue/groups.js';
 import { basicAuth, sourceHttp, withoutCredentials, type HttpsOptions } from '../net/http.js';
-import { decodedSegments, NotMultistatus, parseMultistatus, propfindBody, type DavEntry } from './propfind.js';
+import { decodedSegments, propfindBody } from './dav.js';
+import type { DavEntry } from './propfind.js';
 import { defaultTreeLimits, searchTree, summarize } from './tree.js';
 import { downloadable, type FolderSummary, type Listing, type RemoteFile, type RemoteFolder, type Resolved, type Source } from './types.js';
 
@@ -168,6 +169,8 @@ export class WebDavSource implements Source {
         continue;
       }
       if (status === 207 || status === 200) {
+        // Loaded here, not with the source: every command that opens a Core would pay for it.
+        const { NotMultistatus, parseMultistatus } = await import('./propfind.js');
         try {
           return parseMultistatus(res.body, url);
         } catch (err) {

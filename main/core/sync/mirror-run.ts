@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Db } from '../db/connection.js';
+import { prepared, type Db } from '../db/connection.js';
 import type { Engine } from '../engine/engine.js';
 import { CartageError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -214,28 +214,26 @@ export class MirrorRunSteps {
 
   /** Records what a finished download of a run means: the file is now the mirror's, or it failed. Returns its run, or null when it was not a run's or not finished. */
   settleTask(taskId: number): number | null {
-    const row = this.db
-      .prepare(
-        `SELECT mrt.*, t.state, t.final_path, t.error_message, t.name, t.conflict, r.mirror_id, m.dir
-         FROM mirror_run_tasks mrt JOIN tasks t ON t.id = mrt.task_id JOIN mirror_runs r ON r.id = mrt.run_id JOIN mirrors m ON m.id = r.mirror_id
-         WHERE mrt.task_id = ? AND mrt.processed = 0`,
-      )
-      .get(taskId) as SettleRow | undefined;
+    const row = prepared(
+      this.db,
+      `SELECT mrt.*, t.state, t.final_path, t.error_message, t.name, t.conflict, r.mirror_id, m.dir
+       FROM mirror_run_tasks mrt JOIN tasks t ON t.id = mrt.task_id JOIN mirror_runs r ON r.id = mrt.run_id JOIN mirrors m ON m.id = r.mirror_id
+       WHERE mrt.task_id = ? AND mrt.processed = 0`,
+    ).get(taskId) as SettleRow | undefined;
     if (!row || !terminalStates.includes(row.state)) return null;
     this.db.transaction(() => {
       if (row.state === 'completed') {
         // The copy takes the source's modification time: what tells it from a person's file of the same size after a reinstall.
         if (row.modified !== null) setModified(row.final_path, row.modified, this.log);
         const rel = path.relative(row.dir, row.final_path).split(path.sep).join('/');
-        this.db
-          .prepare('INSERT OR REPLACE INTO mirror_files (mirror_id, remote_id, rel_path, size, checksum, etag, modified, last_seen_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        prepared(this.db, 'INSERT OR REPLACE INTO mirror_files (mirror_id, remote_id, rel_path, size, checksum, etag, modified, last_seen_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
           .run(row.mirror_id, row.remote_id, rel, row.size ?? statSize(row.final_path), row.checksum, row.etag, row.modified, row.run_id);
         countDownloaded(this.db, row.run_id, row.kind, statSize(row.final_path) ?? 0);
         if (row.sidecar) writeSidecar(row.final_path, row.sidecar, row.conflict === 'overwrite', this.log);
       } else {
         countFailed(this.db, row.run_id, { name: row.name, reason: row.error_message ?? row.state }, maxListed);
       }
-      this.db.prepare('UPDATE mirror_run_tasks SET processed = 1 WHERE task_id = ?').run(taskId);
+      prepared(this.db, 'UPDATE mirror_run_tasks SET processed = 1 WHERE task_id = ?').run(taskId);
     })();
     return row.run_id;
   }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
-import type { Db } from '../db/connection.js';
+import { prepared, type Db } from '../db/connection.js';
 import type { Engine } from '../engine/engine.js';
 import { CartageError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -276,13 +276,13 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
   }
 
   private maybeFinish(runId: number): void {
-    const run = this.db.prepare('SELECT state, mirror_id FROM mirror_runs WHERE id = ?').get(runId) as Pick<RunRow, 'state' | 'mirror_id'>;
+    const run = prepared(this.db, 'SELECT state, mirror_id FROM mirror_runs WHERE id = ?').get(runId) as Pick<RunRow, 'state' | 'mirror_id'>;
     if (run.state !== 'downloading') {
       if (run.state === 'enumerating') this.emitSoon(runId);
       return;
     }
     // An index lookup, not a count: this runs for every download that ends.
-    if (this.db.prepare('SELECT 1 FROM mirror_run_tasks WHERE run_id = ? AND processed = 0 LIMIT 1').get(runId)) {
+    if (prepared(this.db, 'SELECT 1 FROM mirror_run_tasks WHERE run_id = ? AND processed = 0 LIMIT 1').get(runId)) {
       this.emitSoon(runId);
       return;
     }
