@@ -241,7 +241,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       const hosts = new Map<string, number>();
       const groups = new Map<TaskGroup, number>();
       for (const r of this.running.values()) {
-        hosts.set(r.task.host, (hosts.get(r.task.host) ?? 0) + 1);
+        // A file fetched in segments holds one connection to its host per segment.
+        hosts.set(r.task.host, (hosts.get(r.task.host) ?? 0) + r.connections);
         groups.set(r.task.group, (groups.get(r.task.group) ?? 0) + 1);
       }
       const busyHosts = [...hosts].filter(([, n]) => n >= s.maxPerHost).map(([h]) => h);
@@ -301,12 +302,21 @@ export class Engine extends EventEmitter<EngineEvents> {
       urlFor: this.options.urlFor,
       tlsFor: this.options.tlsFor,
       moved: () => this.progress.schedule(),
+      roomOnHost: (self) => this.roomOnHost(self),
+      connectionsClosed: () => this.pump(),
     });
     this.running.set(task.id, r);
     r.done = r.run(settings).then(
       (outcome) => this.settle(r, outcome),
       (err: unknown) => this.settle(r, { kind: 'failed', error: { code: 'http_error', message: String(err) } }),
     );
+  }
+
+  /** Connections to a running task's host that the per-host limit leaves it, its own included. */
+  private roomOnHost(self: RunningTask): number {
+    let others = 0;
+    for (const r of this.running.values()) if (r !== self && r.task.host === self.task.host) others += r.connections;
+    return this.options.settings().maxPerHost - others;
   }
 
   private settle(r: RunningTask, outcome: TransferOutcome): void {
