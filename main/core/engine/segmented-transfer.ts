@@ -65,10 +65,13 @@ export async function runSegments(
 ): Promise<TransferOutcome> {
   const { total, etag } = start;
   const segments: Live[] = start.segments.map((s) => ({ ...s, next: s.written, busy: false }));
-  const patch = (): { bytesOnDisk: number } & typeof ctx.learnt => ({ ...ctx.learnt, bytesOnDisk: written(segments) });
+  // Claimed before anything is awaited: another download's split, deciding meanwhile, sees them taken.
+  const wanted = Math.max(1, Math.min(opts.connections(), segments.filter((s) => s.next < s.end).length));
+  let open = wanted;
+  opts.opened(open);
   // Recorded before a byte lands at an offset past the first: from here on the part file's size is
   // not its count of good bytes, and a resume must read the rows, not the size.
-  if (start.first) opts.store.save(task.id, segments, patch());
+  if (start.first) opts.store.save(task.id, segments, { ...ctx.learnt, bytesOnDisk: 0 });
 
   const file = await fsp.open(task.tempPath, start.first ? 'w' : 'r+');
   const stop = new AbortController();
@@ -77,7 +80,6 @@ export async function runSegments(
   stop.signal.addEventListener('abort', () => start.first?.body.destroy(), { once: true });
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   let failure: unknown = null;
-  let open = 0;
   let url = ctx.url ?? task.url;
   let renewed = false;
 
@@ -191,9 +193,6 @@ export async function runSegments(
     }
   };
 
-  const wanted = Math.max(1, Math.min(opts.connections(), segments.filter((s) => s.next < s.end).length));
-  open = wanted;
-  opts.opened(open);
   try {
     await Promise.all(Array.from({ length: wanted }, (_, i) => connection(i === 0 ? start.first : undefined)));
   } finally {
