@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  asksFirstRange,
   planSegments,
   segmentAnswerProblem,
   smallestSegment,
@@ -13,23 +12,16 @@ import {
 const MiB = 1024 * 1024;
 
 describe('when a file is split', () => {
-  it('asks the first range only of a file that may be large enough, and only with more than one connection', () => {
-    expect(asksFirstRange(null, 4)).toBe(true);
-    expect(asksFirstRange(splitFrom, 4)).toBe(true);
-    expect(asksFirstRange(splitFrom - 1, 4)).toBe(false);
-    expect(asksFirstRange(null, 1)).toBe(false);
-  });
-
-  it('splits a 206 from byte 0 with a strong ETag and a total of 16 MiB or more, and nothing else', () => {
-    const answer = { status: 206, start: 0, total: splitFrom, etag: '"v1"' };
+  it('splits a file whose server answers byte ranges, with a strong ETag and a length of 16 MiB or more, and nothing else', () => {
+    const answer = { total: splitFrom, etag: '"v1"', acceptRanges: 'bytes' };
     expect(splittable(answer, 4)).toBe(true);
     expect(splittable(answer, 1)).toBe(false);
-    expect(splittable({ ...answer, status: 200 }, 4)).toBe(false);
+    expect(splittable({ ...answer, acceptRanges: null }, 4)).toBe(false);
+    expect(splittable({ ...answer, acceptRanges: 'none' }, 4)).toBe(false);
     expect(splittable({ ...answer, etag: 'W/"v1"' }, 4)).toBe(false);
     expect(splittable({ ...answer, etag: null }, 4)).toBe(false);
     expect(splittable({ ...answer, total: null }, 4)).toBe(false);
     expect(splittable({ ...answer, total: splitFrom - 1 }, 4)).toBe(false);
-    expect(splittable({ ...answer, start: 10 }, 4)).toBe(false);
   });
 
   it('plans segments of nearly equal size that cover the file exactly, none under the smallest', () => {

@@ -349,7 +349,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (current.state === 'canceled') fs.rmSync(current.tempPath, { force: true });
       // The last bytes were flushed after the pause was recorded: keep the count true, and the
       // validator that makes them resumable.
-      else if (current.state === 'paused') this.queue.record(current.id, { ...r.learnt, bytesOnDisk: this.bytesOnDisk(current) }, ['paused']);
+      else if (current.state === 'paused') this.queue.record(current.id, { ...r.learnt, bytesOnDisk: this.bytesOnDisk(current, r) }, ['paused']);
       // Say so: the transfer has let go, and the change may have come from another process.
       this.emit('task', this.queue.get(current.id) ?? current);
     }
@@ -362,7 +362,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const next = nextState(current, outcome, {
       now,
       settings: this.options.settings(),
-      bytesOnDisk: outcome.kind === 'completed' ? outcome.bytes : this.bytesOnDisk(current),
+      bytesOnDisk: outcome.kind === 'completed' ? outcome.bytes : this.bytesOnDisk(current, r),
       ...(this.options.random ? { random: this.options.random } : {}),
     });
     // What the attempt learnt goes in with the state change, so a retry resumes with the right validator;
@@ -385,8 +385,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
   }
 
-  private bytesOnDisk(task: Task): number {
-    return partSize(task.tempPath);
+  private bytesOnDisk(task: Task, r = this.running.get(task.id)): number {
+    // A part written by segments has holes: its size is not its count of bytes.
+    return r?.segmented ? r.bytes : partSize(task.tempPath);
   }
 
   private failUnexpectedly(task: Task, err: unknown): void {

@@ -54,6 +54,8 @@ export class RunningTask {
   placing = false;
   /** Connections open to the host (several for a file fetched in segments). */
   connections = 1;
+  /** The attempt writes segments at their offsets: `bytes`, not the part's size, is what is on disk. */
+  segmented = false;
   /** Settles once the attempt's outcome has been applied. */
   done: Promise<void> = Promise.resolve();
   private recordedAt = Date.now();
@@ -111,6 +113,7 @@ export class RunningTask {
         connections: () => Math.max(1, Math.min(settings.connections, this.deps.roomOnHost(this))),
         opened: (count) => {
           const closed = count < this.connections;
+          this.segmented = true;
           // Counted as one until the attempt ends: verifying and placing still hold the task's slot.
           this.connections = Math.max(1, count);
           if (closed) this.deps.connectionsClosed();

@@ -26,7 +26,7 @@ export interface SegmentedStart {
   /** The strong ETag every segment's answer must carry. */
   etag: string;
   segments: Segment[];
-  /** The answer to the first request (a 206 from byte 0, up to `end`), read as the first segment's bytes. */
+  /** The answer to the first request (the file from byte 0, up to `end`), read as the first segment's bytes. */
   first?: { body: Readable; end: number };
 }
 
@@ -224,17 +224,18 @@ export async function runSegments(
   return complete(total);
 }
 
-/** The segments to split a first answer into, or null when it stays on one connection. */
+/** The segments to split the answer to a new download's request into, or null when it stays on one connection. */
 export function splitStart(
   task: Task,
   opts: SegmentedOptions,
-  answer: { body: Readable; total: number | null; end: number; etag: string | null },
+  answer: { body: Readable; total: number | null; etag: string | null; acceptRanges: string | null },
 ): SegmentedStart | null {
   const connections = opts.connections();
-  if (!splittable({ status: 206, start: 0, total: answer.total, etag: answer.etag }, connections)) return null;
+  if (!splittable(answer, connections)) return null;
   if (opts.store.oneConnection(task.id)) return null;
   const total = answer.total!;
-  return { total, etag: answer.etag!, segments: planSegments(total, connections), first: { body: answer.body, end: answer.end } };
+  // The answer runs to the end of the file: it is read for the first segment, then closed.
+  return { total, etag: answer.etag!, segments: planSegments(total, connections), first: { body: answer.body, end: total } };
 }
 
 /**

@@ -22,22 +22,20 @@ export const splitFrom = 16 * 1024 * 1024;
 export const smallestSegment = 1024 * 1024;
 
 /**
- * Whether a first answer allows a split: a 206 from byte 0 with the total and a strong ETag (the
- * only validator that promises the same bytes to every connection; a Last-Modified has one-second
- * resolution and cannot tell two versions written in the same second apart), for a large file.
+ * Whether the answer to a new download's request (a 200) allows a split: its server says it answers
+ * byte ranges, and gives the length and a strong ETag (the only validator that promises the same
+ * bytes to every connection; a Last-Modified has one-second resolution and cannot tell two versions
+ * written in the same second apart), for a large file. A server that says so wrongly is caught by
+ * the segments' answers, which must be 206s.
  */
-export function splittable(answer: { status: number; start: number; total: number | null; etag: string | null }, connections: number): boolean {
+export function splittable(answer: { total: number | null; etag: string | null; acceptRanges: string | null }, connections: number): boolean {
   return (
-    connections > 1 && answer.status === 206 && answer.start === 0 && answer.total !== null && answer.total >= splitFrom && isStrongEtag(answer.etag)
+    connections > 1 &&
+    answer.acceptRanges?.trim().toLowerCase() === 'bytes' &&
+    answer.total !== null &&
+    answer.total >= splitFrom &&
+    isStrongEtag(answer.etag)
   );
-}
-
-/**
- * Whether a new download's first request asks for `bytes=0-`, so that its answer tells at once
- * whether the file can be split (no extra request): only when it may be large enough.
- */
-export function asksFirstRange(size: number | null, connections: number): boolean {
-  return connections > 1 && (size === null || size >= splitFrom);
 }
 
 /** Splits `[0, total)` into at most `connections` segments of nearly equal size, none under `smallestSegment`. */

@@ -15,7 +15,6 @@ import type { TransferOutcome } from './outcome.js';
 import { placeFile, unlinkIfLinked } from './place.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { header, ifRangeValue, isHtml, looksLikeHtml, parseContentRange, parseUnsatisfiedRange } from './validators.js';
-import { asksFirstRange } from './segments.js';
 import { recordedSegments, runSegments, splitStart, type SegmentedOptions } from './segmented-transfer.js';
 import { alreadyThere, bodyVerdict, errorVerdict, notTheFile, partialAnswerProblem, statusVerdict, validatorChanged, webPageInstead } from './verdicts.js';
 
@@ -86,8 +85,6 @@ async function attempt(task: Task, ctx: TransferContext): Promise<TransferOutcom
   if (offset > 0 && validator) {
     headers.range = `bytes=${offset}-`;
     headers['if-range'] = validator;
-  } else if (offset === 0 && ctx.segments && asksFirstRange(size, ctx.settings.connections)) {
-    headers.range = 'bytes=0-';
   }
   // Hash the bytes already on disk before asking for the rest: a response left unread while a
   // large part file is hashed would stall, and its errors would have no one to hear them.
@@ -150,7 +147,9 @@ async function attempt(task: Task, ctx: TransferContext): Promise<TransferOutcom
 
   Object.assign(ctx.learnt, { etag, lastModified, contentType, totalBytes: total });
 
-  const split = status === 206 && offset === 0 && rangeEnd !== null && ctx.segments ? splitStart(task, ctx.segments, { body: stream, total, end: rangeEnd, etag }) : null;
+  // A large file whose server says it answers ranges, with a strong ETag: this answer becomes the
+  // first of several segments fetched at once (learnt from it: no extra request to ask).
+  const split = status === 200 && ctx.segments ? splitStart(task, ctx.segments, { body: stream, total, etag, acceptRanges: header(response.headers, 'accept-ranges') ?? null }) : null;
   if (split && ctx.segments) return runSegments(task, ctx, ctx.segments, split, (bytes) => completeWhole(task, ctx, bytes));
 
   // A 200 starts from the first byte: the prefix hashed above is not part of this body.
@@ -247,13 +246,6 @@ async function unsatisfiable(
   hash: Hash | null,
 ): Promise<TransferOutcome> {
   const total = announced ?? task.totalBytes;
-  // The first range of a new download (asked to learn whether it can be split) is unsatisfiable
-  // only for an empty file: that is the whole file.
-  if (offset === 0 && announced === 0) {
-    await fsp.writeFile(task.tempPath, '', { flush: true });
-    ctx.learnt.totalBytes = 0;
-    return finish(task, ctx, 0, hash, task.checksumAlgo);
-  }
   if (offset > 0 && total !== null && offset === total) {
     ctx.learnt.totalBytes = total;
     return finish(task, ctx, offset, hash, task.checksumAlgo);
