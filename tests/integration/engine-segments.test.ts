@@ -227,6 +227,57 @@ describe('pause, cancel and the per-host limit', () => {
     expect(resumed.every((r) => r.ifRange === '"v1"' && r.range !== undefined)).toBe(true);
   });
 
+  it('restarts from zero when the file changed on the server while paused, and ends with the new version whole', async () => {
+    const c = cores.make({ connections: 4 });
+    const dir = tempDir();
+    const v2 = bytes(size, 12);
+    let handler = rangedFile(body, { delayMs: () => 10 });
+    const url = faults.route('/changed.bin', (req, res, n) => handler(req, res, n));
+    const [id] = c.engine.add([{ url, dir }]);
+    c.startEngine();
+    await faults.whenInFlight(4);
+    await progressReaches(c.engine, id!, 4 * MiB);
+    c.engine.pause([id!]);
+    await c.engine.whenLetGo([id!]);
+    expect(segmentsOf(c, id!).length).toBeGreaterThanOrEqual(4);
+    const asked = faults.requestsFor('/changed.bin').length;
+    // The new version answers a range whose If-Range names the old ETag with the whole file (200), as nginx does.
+    const serveV2 = serveFile(v2, { etag: '"v2"' });
+    handler = (req, res, n) => {
+      if (req.headers['if-range'] === '"v1"') delete req.headers.range;
+      serveV2(req, res, n);
+    };
+    c.engine.resume([id!]);
+    const task = await settled(c.engine, id!);
+    expect(task.state).toBe('completed');
+    expect(fileSha256(path.join(dir, 'changed.bin'))).toBe(sha256(v2));
+    expect(task.etag).toBe('"v2"');
+    // After the first segment's 200, the file came over one plain request.
+    expect(faults.requestsFor('/changed.bin').slice(asked).at(-1)?.range).toBeUndefined();
+  });
+
+  it('restarts from zero when the part file is shorter than its recorded segments say', async () => {
+    const c = cores.make({ connections: 4 });
+    const dir = tempDir();
+    const url = faults.route('/cut.bin', slow());
+    const [id] = c.engine.add([{ url, dir }]);
+    c.startEngine();
+    await faults.whenInFlight(4);
+    await progressReaches(c.engine, id!, 4 * MiB);
+    c.engine.pause([id!]);
+    await c.engine.whenLetGo([id!]);
+    const part = c.queue.get(id!)!.tempPath;
+    const last = segmentsOf(c, id!).reduce((most, s) => Math.max(most, s.written), 0);
+    fs.truncateSync(part, last - 1);
+    const asked = faults.requestsFor('/cut.bin').length;
+    c.engine.resume([id!]);
+    const task = await settled(c.engine, id!);
+    expect(task.state).toBe('completed');
+    expect(fileSha256(path.join(dir, 'cut.bin'))).toBe(sha256(body));
+    // The rows were not trusted: the download began again with a plain request.
+    expect(faults.requestsFor('/cut.bin')[asked]?.range).toBeUndefined();
+  });
+
   it('cancels every segment and removes the part and its segments', async () => {
     const c = cores.make({ connections: 4 });
     const dir = tempDir();
