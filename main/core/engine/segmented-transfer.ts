@@ -71,9 +71,14 @@ export async function runSegments(
   opts.opened(open);
   // Recorded before a byte lands at an offset past the first: from here on the part file's size is
   // not its count of good bytes, and a resume must read the rows, not the size.
-  if (start.first) opts.store.save(task.id, segments, { ...ctx.learnt, bytesOnDisk: 0 });
-
-  const file = await fsp.open(task.tempPath, start.first ? 'w' : 'r+');
+  let file: FileHandle;
+  try {
+    if (start.first) opts.store.save(task.id, segments, { ...ctx.learnt, bytesOnDisk: 0 });
+    file = await fsp.open(task.tempPath, start.first ? 'w' : 'r+');
+  } catch (err) {
+    start.first?.body.destroy();
+    throw err;
+  }
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
   // The first answer was asked under the attempt's signal: a failed segment stops it too.
@@ -144,7 +149,7 @@ export async function runSegments(
           seg.written = seg.next;
           moved(n);
           const wait = ctx.limiter.take(n);
-          if (wait > 0) await delay(wait);
+          if (wait > 0) await delay(wait, undefined, { signal: stop.signal });
         }
         if (seg.next >= seg.end) break;
       }
@@ -174,7 +179,8 @@ export async function runSegments(
 
   const connection = async (first?: { body: Readable; end: number }): Promise<void> => {
     try {
-      for (let seg = nextWork(); seg && failure === null; seg = nextWork()) {
+      // The first answer runs from byte 0: it is the first segment's.
+      for (let seg = first ? segments[0]! : nextWork(); seg && failure === null; seg = nextWork()) {
         seg.busy = true;
         try {
           await fetchSegment(seg, first);
