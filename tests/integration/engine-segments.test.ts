@@ -128,6 +128,26 @@ describe('a large file over several connections', () => {
     }
   });
 
+  it('checks a known checksum by hashing the whole part once, and never places a file that does not match it', async () => {
+    const c = cores.make({ connections: 4 });
+    const dir = tempDir();
+    const good = faults.route('/sum-good.bin', rangedFile(body));
+    const bad = faults.route('/sum-bad.bin', rangedFile(body));
+    const ids = c.engine.add([
+      { url: good, dir, checksum: { algo: 'sha256-hex', value: sha256(body) } },
+      { url: bad, dir, checksum: { algo: 'sha256-hex', value: sha256('another file') } },
+    ]);
+    c.startEngine();
+    const [right, wrong] = await settledAll(c.engine, ids);
+    expect(right!.state).toBe('completed');
+    expect(wrong).toMatchObject({ state: 'failed', error: { code: 'checksum_mismatch' } });
+    expect(listDir(dir)).toEqual(['sum-good.bin']);
+    expect(fileSha256(path.join(dir, 'sum-good.bin'))).toBe(sha256(body));
+    // Both were split: each asked for ranges past the first segment.
+    expect(faults.requestsFor('/sum-good.bin').some((r) => r.range !== undefined)).toBe(true);
+    expect(faults.requestsFor('/sum-bad.bin').some((r) => r.range !== undefined)).toBe(true);
+  });
+
   it('gives the tail of a slow segment to a connection that finished, and the file is right', async () => {
     const c = cores.make({ connections: 4 });
     const dir = tempDir();
