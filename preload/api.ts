@@ -24,8 +24,8 @@ import {
   type TaskState,
 } from './domain.js';
 export * from './domain.js';
-import { cartLimits, conflictPolicies, themes, transfersAtOnce } from './settings-limits.js';
-export { cartLimits, conflictPolicies, themes, transfersAtOnce };
+import { cartLimits, conflictPolicies, connectionsPerFile, themes, transfersAtOnce } from './settings-limits.js';
+export { cartLimits, conflictPolicies, connectionsPerFile, themes, transfersAtOnce };
 
 export type { ApiErrorCode, ErrorCode, WireErrorCode } from './error-codes.js';
 import type { ApiErrorCode } from './error-codes.js';
@@ -206,6 +206,8 @@ export interface SettingsDto {
   maxConcurrent: number;
   maxPerHost: number;
   maxPerGroup: number;
+  /** Connections one large file is fetched over at once (1: never split). */
+  connections: number;
   speedLimit: number;
   conflictPolicy: (typeof conflictPolicies)[number];
   cartLimit: number;
@@ -353,6 +355,7 @@ export const requests = {
       maxConcurrent: z.number().int().min(transfersAtOnce.min).max(transfersAtOnce.max),
       maxPerHost: z.number().int().min(transfersAtOnce.min).max(transfersAtOnce.max),
       maxPerGroup: z.number().int().min(transfersAtOnce.min).max(transfersAtOnce.max),
+      connections: z.number().int().min(connectionsPerFile.min).max(connectionsPerFile.max),
       speedLimit: z.number().int().min(0),
       conflictPolicy: z.enum(conflictPolicies),
       cartLimit: z.number().int().min(cartLimits.min).max(cartLimits.max),

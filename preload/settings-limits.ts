@@ -4,6 +4,9 @@
 /** Transfers at once, in all, per host and per group (the CLI's --concurrency). */
 export const transfersAtOnce = { min: 1, max: 64 } as const;
 
+/** Connections one large file may be fetched over at once (1: never split). */
+export const connectionsPerFile = { min: 1, max: 16 } as const;
+
 /** Files the download list may be set to hold (the design's 100; up to 10,000). */
 export const cartLimits = { min: 1, max: 10_000 } as const;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Db } from './db/connection.js';
-import { cartLimits, conflictPolicies, themes, transfersAtOnce } from '../../preload/settings-limits.js';
+import { cartLimits, conflictPolicies, connectionsPerFile, themes, transfersAtOnce } from '../../preload/settings-limits.js';
 import { CartageError } from './errors.js';
 
 export { conflictPolicies };
@@ -13,6 +13,11 @@ export const settingsSchema = z.object({
   maxPerHost: z.number().int().min(transfersAtOnce.min).max(transfersAtOnce.max).default(6),
   /** At most this many transfers of one group (image, video, livephoto, other) at once. */
   maxPerGroup: z.number().int().min(transfersAtOnce.min).max(transfersAtOnce.max).default(3),
+  /**
+   * Connections a file of 16 MiB or more is fetched over at once, when its server answers ranges
+   * with a strong ETag; 1 turns splitting off. They count against `maxPerHost`.
+   */
+  connections: z.number().int().min(connectionsPerFile.min).max(connectionsPerFile.max).default(4),
   /** Global speed limit in bytes per second; 0 means no limit. */
   speedLimit: z.number().int().min(0).default(0),
   conflictPolicy: z.enum(conflictPolicies).default('rename'),

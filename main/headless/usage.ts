@@ -3,17 +3,19 @@ import { CartageError } from '../core/errors.js';
 export const usage = `cartage: download manager with a persistent, resumable queue
 
 Usage:
-  cartage get REF... [--dir DIR] [--concurrency N] [--limit-rate RATE] [--sha256 HEX] [--input FILE] [--json]
+  cartage get REF... [--dir DIR] [--concurrency N] [--connections N] [--limit-rate RATE] [--sha256 HEX] [--input FILE] [--json]
       Queue the files and download them; prints progress and a summary.
       REF is a URL, a file or folder of a source (photos:albums/ID, nas:Holidays/2024;
       a folder's own files, not its sub-folders), or a query (photos?after=2024-01-01&type=video).
       --limit-rate caps the speed of the whole run, in bytes a second: 500K, 2M, 1G.
+      --connections N fetches a file of 16 MiB or more over up to N connections at once (default 4;
+      1: one each), when its server allows; they count against the limit per host.
       Exit code 0 when every file completed, 1 when any failed.
   cartage queue [--json]              List the queue.
   cartage pause ID...|--all           Pause downloads (their partial files are kept).
   cartage resume ID...|--all          Resume paused downloads and retry failed ones.
   cartage cancel ID...|--all          Cancel downloads and remove their partial files.
-  cartage run [--limit-rate RATE] [--json]
+  cartage run [--limit-rate RATE] [--connections N] [--json]
                                       Work through the saved queue until it is empty
                                       (finishes downloads interrupted by a crash or a restart).
 
@@ -94,6 +96,13 @@ export function parseIds(values: readonly string[], all: boolean, verb: string):
 }
 
 /** `--limit-rate 500K | 2M | 1G | 250000`, in bytes a second (K, M, G of 1024, as curl reads them). */
+/** A whole number within `limits` given to `option`, or a UsageError that says which are allowed. */
+export function parseWhole(option: string, value: string, limits: { min: number; max: number }): number {
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(n >= limits.min && n <= limits.max)) throw new UsageError(`${option} takes a whole number from ${limits.min} to ${limits.max}, not "${value}".`);
+  return n;
+}
+
 export function parseRate(value: string): number {
   const m = /^(\d+(?:\.\d+)?)([kmg]?)$/i.exec(value.trim());
   const scale = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m?.[2] ?? '').toLowerCase() as '' | 'k' | 'm' | 'g'];

@@ -205,16 +205,16 @@ const tmp = fs.mkdtempSync(path.join(base, 'cartage-bench-'));
 const onTmpfs = fs.statfsSync(tmp).type === 0x01021994;
 machine.storage = onTmpfs ? `tmpfs (${base})` : `disk (${base}; BENCH_TMPDIR=/dev/shm for the tmpfs run)`;
 
-// HOOK(issue 10, segmented downloads): the 1c row "cartage, N connections" runs
-// `cartage get URL --connections N` once `cartage get --help` lists --connections; until then the row
-// reads "n/a: not built yet" and no target fails on it. BENCH_CARTAGE_CONNECTIONS_ARGS overrides the
+// Segmented downloads (issue 10): the 1c rows run `cartage get URL --connections N` and
+// `--connections 1`, and section 1's Cartage row `--connections 1` beside the other one-connection
+// tools (Cartage splits a file of 16 MiB or more over 4 connections by default). A build whose `cartage get --help` lists no --connections reads
+// "n/a: not built yet", and no target fails on it. BENCH_CARTAGE_CONNECTIONS_ARGS overrides the
 // arguments (N stands for the count), e.g. to try an engine setting under another name.
 const connectionsArgs = (() => {
-  if (!config.only.has('conn')) return null;
   const custom = process.env.BENCH_CARTAGE_CONNECTIONS_ARGS;
-  if (custom) return custom.split(/\s+/).filter(Boolean).map((a) => a.replace(/^N$/, String(config.connections)));
+  if (custom) return (n) => custom.split(/\s+/).filter(Boolean).map((a) => a.replace(/^N$/, String(n)));
   const help = spawnSync(process.execPath, [cartageBin, 'get', '--help'], { encoding: 'utf8' });
-  return /--connections\b/.test(`${help.stdout}${help.stderr}`) ? ['--connections', String(config.connections)] : null;
+  return /--connections\b/.test(`${help.stdout}${help.stderr}`) ? (n) => ['--connections', String(n)] : null;
 })();
 let server = null;
 let cleaned = false;
@@ -306,7 +306,7 @@ async function largeFile(section, url, withSync) {
     ...(aria2c
       ? { aria2c: [aria2c, ['-q', '-x1', '-s1', '--file-allocation=none', '--allow-overwrite=true', '-d', '$OUT', '-o', 'large.bin', url]] }
       : {}),
-    cartage: [process.execPath, [cartageBin, 'get', url, '--dir', '$OUT', '--data-dir', '$DATA']],
+    cartage: [process.execPath, [cartageBin, 'get', url, ...(connectionsArgs?.(1) ?? []), '--dir', '$OUT', '--data-dir', '$DATA']],
     ...(withSync ? { 'curl + fsync': ['sh', ['-c', `"$0" -s -f -o "$1/large.bin" "$2" && sync "$1/large.bin"`, curl, '$OUT', url]] } : {}),
   };
   const runs = Object.fromEntries(Object.keys(tools).map((t) => [t, []]));
@@ -334,8 +334,11 @@ async function perConnectionLimit() {
     ...(aria2c
       ? { [`aria2c -x${n} -s${n}`]: [aria2c, ['-q', `-x${n}`, `-s${n}`, '-k1M', '--file-allocation=none', '--allow-overwrite=true', '-d', '$OUT', '-o', name, url]] }
       : {}),
-    'cartage, 1 connection': [process.execPath, [cartageBin, 'get', url, '--dir', '$OUT', '--data-dir', '$DATA']],
-    ...(connectionsArgs ? { [connTool]: [process.execPath, [cartageBin, 'get', url, ...connectionsArgs, '--dir', '$OUT', '--data-dir', '$DATA']] } : {}),
+    'cartage, 1 connection': [process.execPath, [cartageBin, 'get', url, ...(connectionsArgs?.(1) ?? []), '--dir', '$OUT', '--data-dir', '$DATA']],
+    // The per-host limit (6 by default) counts every connection: --concurrency N lets all N open.
+    ...(connectionsArgs
+      ? { [connTool]: [process.execPath, [cartageBin, 'get', url, ...connectionsArgs(n), '--concurrency', n, '--dir', '$OUT', '--data-dir', '$DATA']] }
+      : {}),
   };
   const runs = Object.fromEntries(Object.keys(tools).map((t) => [t, []]));
   for (let run = 1; run <= config.runs; run += 1) {

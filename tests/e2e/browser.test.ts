@@ -206,8 +206,13 @@ describe.skipIf(!hasChromium)(`Cartage in Chromium against cartage serve and ngi
   step('saves a speed limit in Settings, slow enough to watch the progress', async () => {
     await goTo('Settings');
     await page.getByRole('spinbutton', { name: /^Speed limit/ }).fill('0.5');
+    await page.getByRole('spinbutton', { name: 'Connections for one large file' }).fill('2');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await notice('Settings saved.').waitFor();
+    // Saved, not only typed: the view shows the stored settings when it comes back.
+    await goTo(/^Download list/);
+    await goTo('Settings');
+    await expect.poll(() => page.getByRole('spinbutton', { name: 'Connections for one large file' }).inputValue()).toBe('2');
     // Saving scrolled the form to its button: show it from the top.
     await page.locator('main').evaluate((main) => main.scrollTo(0, 0));
     await shoot('settings');

@@ -123,7 +123,8 @@ export function serveFile(
     const headers: http.OutgoingHttpHeaders = {
       'content-type': opts.contentType ?? 'application/octet-stream',
       'last-modified': lastModified,
-      'accept-ranges': 'bytes',
+      // A server that ignores ranges says so (none).
+      ...(opts.ignoreRange ? {} : { 'accept-ranges': 'bytes' }),
     };
     if (!opts.weakOnly) headers.etag = etag;
     const range = req.headers.range?.match(/^bytes=(\d+)-$/);

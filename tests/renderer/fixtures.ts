@@ -21,6 +21,7 @@ export const settings: SettingsDto = {
   maxConcurrent: 6,
   maxPerHost: 6,
   maxPerGroup: 3,
+  connections: 4,
   speedLimit: 0,
   conflictPolicy: 'rename',
   cartLimit: 100,

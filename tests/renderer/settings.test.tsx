@@ -14,13 +14,16 @@ describe('settings', () => {
     const perHost = form.getByRole('spinbutton', { name: 'At once from one server' });
     await userEvent.clear(perHost);
     await userEvent.type(perHost, '2');
+    const connections = form.getByRole('spinbutton', { name: 'Connections for one large file' });
+    await userEvent.clear(connections);
+    await userEvent.type(connections, '8');
     const speed = form.getByRole('spinbutton', { name: 'Speed limit (MB/s, 0 for none)' });
     await userEvent.clear(speed);
     await userEvent.type(speed, '1.5');
     await userEvent.click(form.getByRole('checkbox', { name: /Keep downloading in the tray/ }));
     await userEvent.click(form.getByRole('radio', { name: 'Dark' }));
     await userEvent.click(form.getByRole('button', { name: 'Save settings' }));
-    expect(fake.calls('settings.update')).toEqual([{ ...settings, maxPerHost: 2, speedLimit: 1_500_000, keepRunningInTray: false, theme: 'dark' }]);
+    expect(fake.calls('settings.update')).toEqual([{ ...settings, maxPerHost: 2, connections: 8, speedLimit: 1_500_000, keepRunningInTray: false, theme: 'dark' }]);
     await waitFor(() => expect(document.documentElement.dataset.theme).toBe('dark'));
     expect(await screen.findByText('Settings saved.')).toBeTruthy();
   });

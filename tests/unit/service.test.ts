@@ -167,6 +167,7 @@ describe('the service answers every channel with the contract\'s shapes', () => 
       maxConcurrent: 6,
       maxPerHost: 6,
       maxPerGroup: 3,
+      connections: 4,
       speedLimit: 0,
       conflictPolicy: 'rename',
       cartLimit: 100,

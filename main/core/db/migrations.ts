@@ -286,6 +286,28 @@ export const migrations: readonly Migration[] = [
       narrowCheck(db, 'sources', both, "kind IN ('immich', 'web', 'webdav', 'synapse')");
     },
   },
+  {
+    version: 10,
+    name: 'segments of a download',
+    up(db) {
+      db.exec(`
+        -- A file fetched over several connections at once: each segment's bytes [start_byte, end_byte)
+        -- are written at their place in the one part file, and those up to written_to are on disk
+        -- (fsync'd before the row was written). A resume continues every segment from its own byte.
+        CREATE TABLE task_segments (
+          task_id    INTEGER NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+          start_byte INTEGER NOT NULL,
+          end_byte   INTEGER NOT NULL,
+          written_to INTEGER NOT NULL,
+          PRIMARY KEY (task_id, start_byte)
+        ) WITHOUT ROWID;
+        -- Downloads whose server answered a segment wrongly: they go on over one connection.
+        CREATE TABLE one_connection_tasks (
+          task_id INTEGER PRIMARY KEY REFERENCES tasks (id) ON DELETE CASCADE
+        );
+      `);
+    },
+  },
 ];
 
 /** Replaces one CHECK text in a table's stored definition by a wider one (that every row already meets). */

@@ -241,7 +241,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       const hosts = new Map<string, number>();
       const groups = new Map<TaskGroup, number>();
       for (const r of this.running.values()) {
-        hosts.set(r.task.host, (hosts.get(r.task.host) ?? 0) + 1);
+        // A file fetched in segments holds one connection to its host per segment.
+        hosts.set(r.task.host, (hosts.get(r.task.host) ?? 0) + r.connections);
         groups.set(r.task.group, (groups.get(r.task.group) ?? 0) + 1);
       }
       const busyHosts = [...hosts].filter(([, n]) => n >= s.maxPerHost).map(([h]) => h);
@@ -301,12 +302,21 @@ export class Engine extends EventEmitter<EngineEvents> {
       urlFor: this.options.urlFor,
       tlsFor: this.options.tlsFor,
       moved: () => this.progress.schedule(),
+      roomOnHost: (self) => this.roomOnHost(self),
+      connectionsClosed: () => this.pump(),
     });
     this.running.set(task.id, r);
     r.done = r.run(settings).then(
       (outcome) => this.settle(r, outcome),
       (err: unknown) => this.settle(r, { kind: 'failed', error: { code: 'http_error', message: String(err) } }),
     );
+  }
+
+  /** Connections to a running task's host that the per-host limit leaves it, its own included. */
+  private roomOnHost(self: RunningTask): number {
+    let others = 0;
+    for (const r of this.running.values()) if (r !== self && r.task.host === self.task.host) others += r.connections;
+    return this.options.settings().maxPerHost - others;
   }
 
   private settle(r: RunningTask, outcome: TransferOutcome): void {
@@ -339,7 +349,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (current.state === 'canceled') fs.rmSync(current.tempPath, { force: true });
       // The last bytes were flushed after the pause was recorded: keep the count true, and the
       // validator that makes them resumable.
-      else if (current.state === 'paused') this.queue.record(current.id, { ...r.learnt, bytesOnDisk: this.bytesOnDisk(current) }, ['paused']);
+      else if (current.state === 'paused') this.queue.record(current.id, { ...r.learnt, bytesOnDisk: this.bytesOnDisk(current, r) }, ['paused']);
       // Say so: the transfer has let go, and the change may have come from another process.
       this.emit('task', this.queue.get(current.id) ?? current);
     }
@@ -352,7 +362,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const next = nextState(current, outcome, {
       now,
       settings: this.options.settings(),
-      bytesOnDisk: outcome.kind === 'completed' ? outcome.bytes : this.bytesOnDisk(current),
+      bytesOnDisk: outcome.kind === 'completed' ? outcome.bytes : this.bytesOnDisk(current, r),
       ...(this.options.random ? { random: this.options.random } : {}),
     });
     // What the attempt learnt goes in with the state change, so a retry resumes with the right validator;
@@ -375,8 +385,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
   }
 
-  private bytesOnDisk(task: Task): number {
-    return partSize(task.tempPath);
+  private bytesOnDisk(task: Task, r = this.running.get(task.id)): number {
+    // A part written by segments has holes: its size is not its count of bytes.
+    return r?.segmented ? r.bytes : partSize(task.tempPath);
   }
 
   private failUnexpectedly(task: Task, err: unknown): void {

@@ -6,6 +6,7 @@ import type { Task, TaskPatch } from '../queue/task.js';
 import type { Settings } from '../settings.js';
 import type { TransferOutcome } from './outcome.js';
 import type { RateLimiter } from './rate-limiter.js';
+import { segmentStoreOf } from './segment-store.js';
 import { SpeedMeter } from './speed.js';
 import { runTransfer } from './transfer.js';
 
@@ -29,6 +30,10 @@ export interface RunningDeps extends AttemptHooks {
   limiter: RateLimiter;
   /** Bytes moved: a progress snapshot is due. */
   moved: () => void;
+  /** Connections to this task's host that other downloads leave free now (the per-host limit counts connections). */
+  roomOnHost: (r: RunningTask) => number;
+  /** A download closed some of its connections: others may start. */
+  connectionsClosed: () => void;
 }
 
 const recordEveryBytes = 8 * 1024 * 1024;
@@ -47,6 +52,10 @@ export class RunningTask {
   readonly learnt: TaskPatch = {};
   /** The row says where its file is being placed: the outcome's transition clears that. */
   placing = false;
+  /** Connections open to the host (several for a file fetched in segments). */
+  connections = 1;
+  /** The attempt writes segments at their offsets: `bytes`, not the part's size, is what is on disk. */
+  segmented = false;
   /** Settles once the attempt's outcome has been applied. */
   done: Promise<void> = Promise.resolve();
   private recordedAt = Date.now();
@@ -99,6 +108,17 @@ export class RunningTask {
       tls: this.deps.tlsFor?.(task) ?? null,
       onProgress: (bytes, total) => this.onProgress(bytes, total),
       intend: (candidate, bytes) => this.intend(candidate, bytes),
+      segments: {
+        store: segmentStoreOf(this.deps.queue),
+        connections: () => Math.max(1, Math.min(settings.connections, this.deps.roomOnHost(this))),
+        opened: (count) => {
+          const closed = count < this.connections;
+          this.segmented = true;
+          // Counted as one until the attempt ends: verifying and placing still hold the task's slot.
+          this.connections = Math.max(1, count);
+          if (closed) this.deps.connectionsClosed();
+        },
+      },
     });
   }
 

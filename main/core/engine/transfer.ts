@@ -15,6 +15,7 @@ import type { TransferOutcome } from './outcome.js';
 import { placeFile, unlinkIfLinked } from './place.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { header, ifRangeValue, isHtml, looksLikeHtml, parseContentRange, parseUnsatisfiedRange } from './validators.js';
+import { recordedSegments, runSegments, splitStart, type SegmentedOptions } from './segmented-transfer.js';
 import { alreadyThere, bodyVerdict, errorVerdict, notTheFile, partialAnswerProblem, statusVerdict, validatorChanged, webPageInstead } from './verdicts.js';
 
 export interface TransferContext {
@@ -43,6 +44,8 @@ export interface TransferContext {
    * no longer is (null), before the disk changes; false when the task may not be placed any more.
    */
   intend(candidate: string | null, bytes: number): boolean;
+  /** Several connections for a large file (segmented-transfer.ts); absent: one connection. */
+  segments?: SegmentedOptions;
 }
 
 /** One attempt at a download: stream to the part file, verify, rename into place. Never throws. */
@@ -64,6 +67,12 @@ async function attempt(task: Task, ctx: TransferContext): Promise<TransferOutcom
   // A part that shares its file with another name (a final file: a crash came between the link and
   // the removal of the part's name) is not a part: its name goes, and nothing writes through it.
   let offset = part && !unlinkIfLinked(task.tempPath, part) ? part.size : 0;
+  // A part written by several connections is resumed from its recorded segments: its size is not its count of good bytes.
+  if (offset > 0 && ctx.segments) {
+    const recorded = recordedSegments(task, ctx.segments.store, offset);
+    if (recorded === 'untrusted') offset = 0;
+    else if (recorded) return runSegments(task, ctx, ctx.segments, recorded, (bytes) => completeWhole(task, ctx, bytes));
+  }
   const validator = ifRangeValue(task.etag, task.lastModified);
   // The whole file is on disk already (the range past its end may well be refused, with a 500 as
   // Immich does): it is verified and placed without asking the server for more.
@@ -137,6 +146,11 @@ async function attempt(task: Task, ctx: TransferContext): Promise<TransferOutcom
   }
 
   Object.assign(ctx.learnt, { etag, lastModified, contentType, totalBytes: total });
+
+  // A large file whose server says it answers ranges, with a strong ETag: this answer becomes the
+  // first of several segments fetched at once (learnt from it: no extra request to ask).
+  const split = status === 200 && ctx.segments ? splitStart(task, ctx.segments, { body: stream, total, etag, acceptRanges: header(response.headers, 'accept-ranges') ?? null }) : null;
+  if (split && ctx.segments) return runSegments(task, ctx, ctx.segments, split, (bytes) => completeWhole(task, ctx, bytes));
 
   // A 200 starts from the first byte: the prefix hashed above is not part of this body.
   if (hash && resumeFrom > 0 && offset === 0) hash = newHash();
@@ -213,6 +227,14 @@ async function finish(
     default:
       return assertNever(placed, 'placement');
   }
+}
+
+/** Hashes a part file written out of order (by segments), once whole, when a checksum is known; then verifies and places it. */
+async function completeWhole(task: Task, ctx: TransferContext, bytes: number): Promise<TransferOutcome> {
+  const algo = task.checksumAlgo;
+  const hash = algo && task.checksum ? createHash(hashName(algo)) : null;
+  if (hash) await hashFile(task.tempPath, bytes, hash);
+  return finish(task, ctx, bytes, hash, algo);
 }
 
 /** 416: the range starts at or past the end. Complete if the bytes on disk are the whole file. */

@@ -178,6 +178,7 @@ export function settingsDto(s: Settings): SettingsDto {
     maxConcurrent: s.maxConcurrent,
     maxPerHost: s.maxPerHost,
     maxPerGroup: s.maxPerGroup,
+    connections: s.connections,
     speedLimit: s.speedLimit,
     conflictPolicy: s.conflictPolicy,
     cartLimit: s.cartLimit,

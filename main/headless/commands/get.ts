@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { transfersAtOnce } from '../../../preload/settings-limits.js';
+import { connectionsPerFile, transfersAtOnce } from '../../../preload/settings-limits.js';
 import type { Core } from '../../core/core.js';
 import { terminalStates } from '../../core/queue/states.js';
 import { basicAuth } from '../../core/net/http.js';
@@ -10,7 +10,7 @@ import { filesOfRef, parseRef, type Ref } from '../../core/sources/refs.js';
 import { sourceRefOf } from '../../core/sources/registry.js';
 import type { RemoteFile } from '../../core/sources/types.js';
 import type { Task, TaskSpec } from '../../core/queue/task.js';
-import { parseRate, UsageError } from '../usage.js';
+import { parseRate, parseWhole, UsageError } from '../usage.js';
 import { emptyReport, jsonTask, printSummary, runEngine, settleInto, withCore, type Io, type RunReport } from '../session.js';
 
 /** `cartage get URL|SOURCE:PATH|SOURCE?FILTERS...`: queue the files, download them, report. */
@@ -22,6 +22,7 @@ export async function getCommand(args: string[], io: Io, dataDir: string): Promi
     options: {
       dir: { type: 'string', short: 'd' },
       concurrency: { type: 'string', short: 'c' },
+      connections: { type: 'string' },
       'limit-rate': { type: 'string' },
       sha256: { type: 'string' },
       input: { type: 'string', short: 'i' },
@@ -36,14 +37,7 @@ export async function getCommand(args: string[], io: Io, dataDir: string): Promi
   const sourceRefs = refs.filter((r): r is Exclude<Ref, { kind: 'url' }> => r.kind !== 'url');
   for (const u of urls) checkUrl(u);
 
-  let concurrency: number | undefined;
-  if (values.concurrency !== undefined) {
-    const { min, max } = transfersAtOnce;
-    if (!/^\d+$/.test(values.concurrency) || Number(values.concurrency) < min || Number(values.concurrency) > max) {
-      throw new UsageError(`--concurrency takes a whole number from ${min} to ${max}, not "${values.concurrency}".`);
-    }
-    concurrency = Number(values.concurrency);
-  }
+  const concurrency = values.concurrency !== undefined ? parseWhole('--concurrency', values.concurrency, transfersAtOnce) : undefined;
   let checksum: TaskSpec['checksum'];
   if (values.sha256 !== undefined) {
     if (!/^[0-9a-f]{64}$/i.test(values.sha256)) throw new UsageError(`--sha256 takes 64 hexadecimal characters; "${values.sha256}" is not a SHA-256.`);
@@ -56,6 +50,7 @@ export async function getCommand(args: string[], io: Io, dataDir: string): Promi
   const overrides = {
     ...(concurrency ? { maxConcurrent: concurrency, maxPerHost: concurrency, maxPerGroup: concurrency } : {}),
     ...(values['limit-rate'] !== undefined ? { speedLimit: parseRate(values['limit-rate']) } : {}),
+    ...(values.connections !== undefined ? { connections: parseWhole('--connections', values.connections, connectionsPerFile) } : {}),
   };
   // User and password typed into a URL are used for this run's requests only: never stored in the
   // queue (a later "cartage run" will ask the person to sign in again).

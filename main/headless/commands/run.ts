@@ -1,15 +1,19 @@
 import { parseArgs } from 'node:util';
 import { jsonTask, printSummary, runEngine, withCore, type Io } from '../session.js';
-import { parseRate, UsageError } from '../usage.js';
+import { connectionsPerFile } from '../../../preload/settings-limits.js';
+import { parseRate, parseWhole, UsageError } from '../usage.js';
 
 /** `cartage run`: work through the saved queue until it is empty. */
 export async function runCommand(args: string[], io: Io, dataDir: string): Promise<number> {
   const { values } = parseArgs({
     args,
     strict: true,
-    options: { json: { type: 'boolean', default: false }, 'limit-rate': { type: 'string' } },
+    options: { json: { type: 'boolean', default: false }, 'limit-rate': { type: 'string' }, connections: { type: 'string' } },
   });
-  const overrides = values['limit-rate'] !== undefined ? { speedLimit: parseRate(values['limit-rate']) } : {};
+  const overrides = {
+    ...(values['limit-rate'] !== undefined ? { speedLimit: parseRate(values['limit-rate']) } : {}),
+    ...(values.connections !== undefined ? { connections: parseWhole('--connections', values.connections, connectionsPerFile) } : {}),
+  };
   return withCore(dataDir, async (core) => {
     const lock = core.startEngine();
     if (!lock.ok) throw new UsageError(`Another Cartage (pid ${lock.pid}) is already running this queue; it will finish it.`);

@@ -1,7 +1,9 @@
 import { useEffect, useId, useState } from 'react';
 import type { ApiError, SettingsDto } from '../../../preload/api';
+import { connectionsPerFile } from '../../../preload/settings-limits';
 import { BrowserConnect } from '../components/BrowserConnect';
 import { ErrorText } from '../components/ErrorText';
+import { Field } from '../components/Field';
 import { conflictLabel } from '../lib/labels';
 import { useApp } from '../state/AppState';
 
@@ -52,7 +54,7 @@ export function SettingsView() {
       setError({ code: 'bad_input', message: 'The speed limit is a number of MB/s, or 0 for no limit.' });
       return;
     }
-    const counts = [draft.maxConcurrent, draft.maxPerHost, draft.maxPerGroup, draft.cartLimit];
+    const counts = [draft.maxConcurrent, draft.maxPerHost, draft.maxPerGroup, draft.connections, draft.cartLimit];
     if (!counts.every((n) => Number.isInteger(n) && n >= 1)) {
       setError({ code: 'bad_input', message: 'Fill in every limit with a whole number of 1 or more.' });
       return;
@@ -106,6 +108,16 @@ export function SettingsView() {
           <span>At once of one kind (photos, videos, …)</span>
           <input type="number" min={1} max={64} required value={shown(draft.maxPerGroup)} onChange={(e) => set('maxPerGroup', num(e.target.value))} />
         </label>
+        <Field
+          label="Connections for one large file"
+          hint="Files of 16 MiB or more, from servers that allow it; 1 fetches each file over one. They count as downloads from that server."
+          type="number"
+          min={connectionsPerFile.min}
+          max={connectionsPerFile.max}
+          required
+          value={shown(draft.connections)}
+          onChange={(e) => set('connections', num(e.target.value))}
+        />
         <label className="field">
           <span>Speed limit (MB/s, 0 for none)</span>
           <input type="number" min={0} step="any" value={speed} onChange={(e) => setSpeed(e.target.value)} />
