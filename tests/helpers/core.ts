@@ -36,18 +36,19 @@ export function testCores(): { make(settings?: SettingsPatch, dataDir?: string):
 
 const terminal: readonly TaskState[] = ['completed', 'failed', 'skipped', 'canceled'];
 
-/** Resolves with the task when an event shows it matching `test` (or it already does). */
+/** Resolves with the task when the queue's stream shows it matching `test` (or it already does). */
 export function waitForTask(engine: Engine, id: number, test: (t: Task) => boolean): Promise<Task> {
   const now = engine.queue.get(id);
   if (now && test(now)) return Promise.resolve(now);
+  const changes = engine.queue.changes;
   return new Promise((resolve) => {
     const onTask = (t: Task): void => {
       if (t.id === id && test(t)) {
-        engine.off('task', onTask);
+        changes.off('task', onTask);
         resolve(t);
       }
     };
-    engine.on('task', onTask);
+    changes.on('task', onTask);
   });
 }
 
