@@ -354,9 +354,8 @@ describe('pause, resume, cancel', () => {
   }
 
   /** Resolves when the task is in `state` and its transfer has let go. */
-  async function letGo(c: Core, id: number, state: string): Promise<void> {
-    await waitForTask(c.engine, id, (t) => t.state === state);
-    await c.engine.whenLetGo([id]);
+  function letGo(c: Core, id: number, state: string): Promise<unknown> {
+    return waitForTask(c.engine, id, (t) => t.state === state && !c.engine.activeIds().includes(id));
   }
 
   it('pausing keeps the part file, and resuming goes on from it', async () => {

@@ -86,6 +86,18 @@ describe("the queue's stream of changes", () => {
     expect(heard).toEqual([{ event: 'task', id: placed, state: 'completed', origin: 'here' }]);
   });
 
+  it('says a paused task again once its transfer has let go, with the bytes it flushed last', () => {
+    const dir = tempDir();
+    const q = queueIn(dir);
+    const [id] = q.enqueue([spec(dir, 1)]);
+    q.transition(id!, 'active');
+    q.transition(id!, 'paused', { bytesOnDisk: 100 });
+    const heard: number[] = [];
+    q.changes.on('task', (t) => heard.push(t.bytesOnDisk));
+    q.letGo(id!, { bytesOnDisk: 120 });
+    expect(heard).toEqual([120]);
+  });
+
   it("hears another process's change once, and never its own again, when that process writes", () => {
     const dir = tempDir();
     const here = queueIn(dir);

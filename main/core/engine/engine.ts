@@ -339,7 +339,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (current.state === 'canceled') fs.rmSync(current.tempPath, { force: true });
       // The last bytes were flushed after the pause was recorded: keep the count true, and the
       // validator that makes them resumable.
-      else if (current.state === 'paused') this.queue.record(current.id, { ...r.learnt, bytesOnDisk: this.bytesOnDisk(current) }, ['paused']);
+      this.queue.letGo(current.id, current.state === 'paused' ? { ...r.learnt, bytesOnDisk: this.bytesOnDisk(current) } : {});
     }
   }
 

@@ -269,6 +269,17 @@ export class TaskQueue {
   }
 
   /**
+   * A transfer let go of a task moved under it (paused or canceled, here or by another process):
+   * records what it flushed last if the task is still paused, and announces the row as it is now,
+   * so that whoever showed it running (a window's last snapshot) shows it as it is.
+   */
+  letGo(id: number, flushed: TaskPatch, now = Date.now()): void {
+    if (Object.keys(flushed).length) this.record(id, flushed, ['paused'], now);
+    const task = this.get(id);
+    if (task) this.changes.announce(task);
+  }
+
+  /**
    * Moves every task in one of `from` (restricted to legal moves) to `to`, in one statement.
    * Returns the ids moved.
    */
