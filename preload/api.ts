@@ -448,12 +448,12 @@ export interface Results {
 export type RequestInput<C extends RequestChannel> = z.input<(typeof requests)[C]>;
 export type ParsedInput<C extends RequestChannel> = z.output<(typeof requests)[C]>;
 
-// ---- Events: snapshots at most 5 a second; final states at once.
+// ---- Events: snapshots at most 5 a second; settled states (ended, or paused) at once.
 
 export interface Events {
   /** Active downloads and the queue's totals (throttled). */
   'tasks.progress': { tasks: TaskDto[]; totals: QueueTotalsDto };
-  /** A download reached a new state (sent at once for final states). */
+  /** A download reached a new state (sent at once for settled states). */
   'tasks.changed': TaskDto;
   'deliveries.changed': DeliveryDto;
   'cart.changed': CartDto;

@@ -30,8 +30,10 @@ export interface CoreOptions {
   secrets?: SecretStore;
   /** Moves files to the system trash (the app uses Electron's shell.trashItem). */
   trash?: TrashFn;
-  engine?: Partial<Pick<EngineOptions, 'headersFor' | 'tlsFor' | 'progressIntervalMs' | 'watchIntervalMs' | 'random'>>;
-  /** How often a window looks at the queue another process runs, and tries to take it over (ms). */
+  engine?: Partial<Pick<EngineOptions, 'headersFor' | 'tlsFor' | 'progressIntervalMs' | 'random'>>;
+  /** How often to look for changes another process made to the queue (default 250 ms). */
+  watchIntervalMs?: number;
+  /** How often a window shows the progress of the queue another process runs, and tries to take it over (ms). */
   followIntervalMs?: number;
 }
 
@@ -87,26 +89,26 @@ export class Core {
     });
     // What went wrong goes in the log; what went right is in the queue (a line per completed file
     // cost a tenth of the CPU time of a run of small files).
-    this.engine.on('task', (t) => {
+    this.queue.changes.on('task', (t, origin) => {
       // A task's own cookies go once it has ended, whichever process ran it.
       if (terminalStates.includes(t.state)) this.forgetOwnHeaders(t);
-      // While following another process, its changes are in its own log already; a task sealed
-      // after it failed is sent again, and was logged then.
-      if (this.follower || t.sealed) return;
+      // Another process's changes are in its own log already; a task sealed after it failed is
+      // sent again, and was logged then.
+      if (origin === 'elsewhere' || t.sealed) return;
       if (t.error && (t.state === 'failed' || t.state === 'skipped' || t.state === 'queued' || t.state === 'paused')) {
         this.log.warn(`${t.state} #${t.id} ${redactUrl(t.url)}: [${t.error.code}] ${t.error.message}`);
       }
     });
     this.cart = new Cart(this.db, this.settings, this.sources);
     this.synapseList = new SynapseListCleanup(this.sources, () => this.settings.get(), this.log);
-    // Here, not in the follower: the process that ran the download takes the file off Synapse's list.
-    this.engine.on('task', (t) => {
-      if (!this.follower && !t.sealed) this.synapseList.onTask(t);
+    // The process that ran the download takes the file off Synapse's list.
+    this.queue.changes.on('task', (t, origin) => {
+      if (origin === 'here' && !t.sealed) this.synapseList.onTask(t);
     });
     this.deliveries = new Deliveries(this.db, this.engine, this.log);
     this.mirrors = new Mirrors(this.db, this.engine, this.queue, this.sources, this.log, options.trash ?? moveToTrash);
     this.engine.on('queue-paused', (e) => this.log.error(`queue paused: ${e.message}`));
-    this.engine.on('bulk', ({ ids, state }) => {
+    this.queue.changes.on('bulk', ({ ids, state }) => {
       if (terminalStates.includes(state)) for (const id of ids) this.forgetOwnHeaders(this.queue.get(id));
     });
   }
@@ -117,10 +119,25 @@ export class Core {
     forgetTaskHeaders(this.secrets, t.sourceRef).catch((err: unknown) => this.log.warn(`could not delete the cookies of download #${t.id}: ${(err as Error).message}`));
   }
 
+  /**
+   * Looks for changes other processes make to the queue from now on (the engine stops what they
+   * paused or canceled, and starts what they queued); they come out of `queue.changes`.
+   */
+  private watchOthers(): void {
+    let lastError = '';
+    this.queue.changes.start(this.options.watchIntervalMs ?? 250, (err) => {
+      // Once per kind of trouble, not four times a second.
+      const message = `looking for changes another process made to the queue: ${(err as Error).message}`;
+      if (message !== lastError) this.log.warn(message);
+      lastError = message;
+    });
+  }
+
   /** Takes the queue lock and starts downloading; false (and nothing started) if another process holds it. */
   startEngine(): { ok: true } | { ok: false; pid: number } {
     const got = this.lock.tryAcquire();
     if (got.ok) {
+      this.watchOthers();
       // Deliveries first: a zip a crash left unfinished is taken up before new downloads end.
       this.deliveries.start();
       this.mirrors.start();
@@ -130,18 +147,20 @@ export class Core {
   }
 
   /**
-   * For what stays open (the app, `cartage serve`): runs the queue here, or, while another process
-   * runs it, sends that process's progress as this engine's events and takes the queue over as soon
-   * as that process stops. `onTakeOver` is called then.
+   * For what stays open (the app, `cartage serve`, `cartage get` waiting): runs the queue here, or,
+   * while another process runs it, sends that process's task changes (on `queue.changes`), its
+   * deliveries and its progress (as this engine's), and takes the queue over as soon as that
+   * process stops. `onTakeOver` is called then.
    */
   runOrFollow(onTakeOver?: () => void): { ok: true } | { ok: false; pid: number } {
     const got = this.startEngine();
     if (got.ok || this.follower) return got;
+    this.watchOthers();
+    this.deliveries.followOthers();
     let lastError = '';
     this.follower = new QueueFollower({
       queue: this.queue,
-      engine: this.engine,
-      deliveries: this.deliveries,
+      onProgress: (snapshot) => this.engine.reportFollowed(snapshot),
       intervalMs: this.options.followIntervalMs,
       onError: (err) => {
         // Once per kind of trouble, not once a second.
@@ -182,6 +201,7 @@ export class Core {
   async close(): Promise<void> {
     this.follower?.stop();
     this.follower = null;
+    this.queue.changes.stop();
     this.mirrors.stop();
     await this.engine.stop();
     await this.synapseList.flush();

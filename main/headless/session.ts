@@ -2,7 +2,7 @@ import { Core } from '../core/core.js';
 import { sqliteBindingFor } from '../core/db/connection.js';
 import type { ErrorInfo } from '../core/errors.js';
 import { redactUrl } from '../core/log.js';
-import { terminalStates, type TaskState } from '../core/queue/states.js';
+import { settledStates } from '../core/queue/states.js';
 import type { Task } from '../core/queue/task.js';
 import type { SettingsPatch } from '../core/settings.js';
 import { formatBytes } from '../core/util/format.js';
@@ -60,17 +60,12 @@ export interface RunReport {
   pausedBy: ErrorInfo | null;
 }
 
-export function emptyReport(): RunReport {
+function emptyReport(): RunReport {
   return { completed: [], failed: [], skipped: [], canceled: [], paused: [], interrupted: false, pausedBy: null };
 }
 
-const settledStates: readonly TaskState[] = [...terminalStates, 'paused'];
-
-/**
- * Files a task that has settled (finished, or paused) into the report; false if it has not.
- * Shared by the run that downloads and the run that follows another process.
- */
-export function settleInto(report: RunReport, t: Task): boolean {
+/** Files a task that has settled (ended, or paused) into the report; false if it has not. */
+function settleInto(report: RunReport, t: Task): boolean {
   switch (t.state) {
     case 'completed':
       report.completed.push(t);
@@ -93,15 +88,17 @@ export function settleInto(report: RunReport, t: Task): boolean {
 }
 
 /**
- * Runs the engine in this process until the watched tasks have settled (or, without `watch`,
- * until the queue is drained), showing progress: bars on a terminal, a line per finished file
- * otherwise, nothing but the final JSON with --json. Ctrl-C stops cleanly: tasks go back to the
- * queue with their part files kept. A full disk stops the run with what to do.
+ * Waits until the watched tasks have settled (or, without `watch`, until the queue is drained),
+ * showing progress: bars on a terminal, a line per finished file otherwise, nothing but the final
+ * JSON with --json. The queue runs in this process, or (`elsewhere`, after `core.runOrFollow`) in
+ * another one whose changes come out of the queue's stream the same way, until this one takes it
+ * over. Ctrl-C stops cleanly: tasks go back to the queue with their part files kept. A full disk
+ * stops the run with what to do.
  */
 export async function runEngine(
   core: Core,
   io: Io,
-  opts: { json: boolean; watch?: ReadonlySet<number>; header: (r: RunReport) => string },
+  opts: { json: boolean; watch?: ReadonlySet<number>; header: (r: RunReport) => string; elsewhere?: boolean },
 ): Promise<RunReport> {
   const report = emptyReport();
   const tty = !opts.json && io.stdout.isTTY ? new TerminalProgress(io.stdout) : null;
@@ -129,33 +126,41 @@ export async function runEngine(
     pending.delete(t.id);
     if (opts.watch && pending.size === 0) resolveDone();
   };
+  const settleRow = (id: number): void => {
+    const t = pending.has(id) ? core.queue.get(id) : undefined;
+    if (t) settle(t);
+  };
 
-  core.engine.on('task', (t) => {
+  core.queue.changes.on('task', (t) => {
     if (opts.watch && !opts.watch.has(t.id)) return;
     if (t.state === 'completed') say(`done    ${t.finalPath} (${formatBytes(t.bytesOnDisk)})`);
     else if (t.state === 'failed') say(`failed  ${t.name}: ${t.error?.message ?? 'unknown error'}`);
     else if (t.state === 'skipped') say(`skipped ${t.name}: ${t.error?.message ?? ''}`);
     else if (t.state === 'canceled') say(`canceled ${t.name}`);
     else if (t.state === 'queued' && t.error && t.attempts > 0) say(`retry   ${t.name} (${t.attempts}): ${t.error.message}`);
-    // Paused ones are reported once settled, below: a pause from elsewhere may not come as an event.
-    if (t.state !== 'paused') settle(t);
+    // A pause ends the wait for the tasks waited for; a run of the whole queue goes on with the rest.
+    if (t.state !== 'paused' || opts.watch) settle(t);
+  });
+  // Another terminal paused or canceled many at once (its own pause of the whole queue for a full
+  // disk ends the run below, as it always has).
+  core.queue.changes.on('bulk', (e, origin) => {
+    if (!opts.watch || origin === 'here' || !settledStates.includes(e.state)) return;
+    for (const id of e.ids) settleRow(id);
   });
   core.engine.on('queue-paused', (error) => {
     report.pausedBy = error;
     resolveDone();
   });
   if (tty) core.engine.on('progress', (s) => tty.render(s, opts.header(report)));
+  // What another process did before this one listened is in the rows.
+  if (opts.elsewhere) for (const id of [...pending]) settleRow(id);
   if (!opts.watch) void core.engine.whenDrained().then(resolveDone);
   else if (pending.size === 0) resolveDone();
 
-  // Another process may pause or cancel watched tasks that are not running here, which sends no
-  // event: look at their rows now and then. The timer also keeps this process alive meanwhile.
-  const check = setInterval(() => {
-    for (const id of [...pending]) {
-      const t = core.queue.get(id);
-      if (t && settledStates.includes(t.state)) settle(t);
-    }
-  }, 500);
+  // The wait itself holds the process open: the queue's watcher and the follower never do (their
+  // timers must not keep a finished command alive), and while another process runs the queue
+  // nothing else here may.
+  const hold = setInterval(() => {}, 2 ** 30);
   const onSignal = (): void => {
     report.interrupted = true;
     resolveDone();
@@ -163,7 +168,7 @@ export async function runEngine(
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   await finished;
-  clearInterval(check);
+  clearInterval(hold);
   if (buffered.length) flush();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Core } from '../../main/core/core.js';
 import type { Engine } from '../../main/core/engine/engine.js';
-import type { TaskState } from '../../main/core/queue/states.js';
+import { terminalStates } from '../../main/core/queue/states.js';
 import type { Task } from '../../main/core/queue/task.js';
 import type { SettingsPatch } from '../../main/core/settings.js';
 
@@ -34,26 +34,25 @@ export function testCores(): { make(settings?: SettingsPatch, dataDir?: string):
   };
 }
 
-const terminal: readonly TaskState[] = ['completed', 'failed', 'skipped', 'canceled'];
-
-/** Resolves with the task when an event shows it matching `test` (or it already does). */
+/** Resolves with the task when the queue's stream shows it matching `test` (or it already does). */
 export function waitForTask(engine: Engine, id: number, test: (t: Task) => boolean): Promise<Task> {
   const now = engine.queue.get(id);
   if (now && test(now)) return Promise.resolve(now);
+  const changes = engine.queue.changes;
   return new Promise((resolve) => {
     const onTask = (t: Task): void => {
       if (t.id === id && test(t)) {
-        engine.off('task', onTask);
+        changes.off('task', onTask);
         resolve(t);
       }
     };
-    engine.on('task', onTask);
+    changes.on('task', onTask);
   });
 }
 
 /** Resolves when the task reaches completed, failed, skipped or canceled. */
 export function settled(engine: Engine, id: number): Promise<Task> {
-  return waitForTask(engine, id, (t) => terminal.includes(t.state));
+  return waitForTask(engine, id, (t) => terminalStates.includes(t.state));
 }
 
 export function settledAll(engine: Engine, ids: number[]): Promise<Task[]> {

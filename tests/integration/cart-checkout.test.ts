@@ -236,7 +236,7 @@ describe('delivery review', () => {
     core.startEngine();
     const dir = tempDir();
     const { deliveryId } = core.checkout({ kind: 'zip', name: 'Partial', dir, layout: 'flat' });
-    const resent = new Promise<Task>((resolve) => core.engine.on('task', (t) => t.sealed && resolve(t)));
+    const resent = new Promise<Task>((resolve) => core.queue.changes.on('task', (t) => t.sealed && resolve(t)));
     const done = await core.deliveries.whenSettled(deliveryId);
     expect(done).toMatchObject({ state: 'completed', progress: { done: 1, failed: 1 } });
     expect(done.failures).toEqual([expect.objectContaining({ name: 'soon-gone.jpg', error: expect.objectContaining({ message: expect.stringMatching(/deleted on the server|404/) }) })]);
@@ -342,7 +342,7 @@ describe('a zip that cannot be written', () => {
     const { deliveryId } = core.checkout({ kind: 'zip', name: 'Broken', dir, layout: 'flat' });
     const hidden = path.join(tempDir(), 'clip.mp4');
     // As the file lands, and before the zip takes it, it goes missing (a person, a cleaner, a disk).
-    core.engine.on('task', (t) => {
+    core.queue.changes.on('task', (t) => {
       if (t.state === 'completed' && fs.existsSync(t.finalPath)) fs.renameSync(t.finalPath, hidden);
     });
     core.startEngine();

@@ -260,6 +260,36 @@ describe('cartage get alongside other processes, and with credentials', () => {
     expect(fs.readFileSync(path.join(dir, 'open.bin')).equals(body)).toBe(true);
   });
 
+  it('waiting on another process that holds the queue, ends when that process pauses and cancels its downloads', async () => {
+    const data = tempDir();
+    const dir = tempDir();
+    // Another process holds the queue but downloads nothing: it only pauses and cancels.
+    const holder = new Core({ dataDir: data });
+    expect(holder.lock.tryAcquire()).toEqual({ ok: true });
+    const run = cartage(['get', server.url('/never-a.bin'), server.url('/never-b.bin'), '--dir', dir, '--data-dir', data]);
+    await whileRunning(
+      run,
+      'get',
+      new Promise<void>((resolve) => {
+        let out = '';
+        run.child.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('Waiting for them')) resolve();
+        });
+      }),
+    );
+    const [a, b] = holder.queue.page().map((t) => t.id);
+    expect(holder.engine.pause([a!])).toHaveLength(1);
+    expect(holder.engine.cancel([b!])).toHaveLength(1);
+    const r = await run;
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^0 completed \(0 B\), 0 failed, 0 skipped, 1 paused\.$/m);
+    expect(holder.queue.page().map((t) => t.state)).toEqual(['paused', 'canceled']);
+    expect(server.requests.filter((q) => q.path.startsWith('/never-'))).toEqual([]);
+    holder.lock.release();
+    holder.db.close();
+  });
+
   it('ends, saying so, when its downloads are paused from another terminal', async () => {
     const data = tempDir();
     const dir = tempDir();

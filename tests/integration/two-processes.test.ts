@@ -116,9 +116,9 @@ describe('the app and the command line on one queue', () => {
 
     const ids = other.queue.enqueue(Array.from({ length: 250 }, (_, i) => ({ url: server.url(`/n${i}.bin`), dir: tempDir() })));
     const events: { ids: number[]; state: string }[] = [];
-    window.engine.on('task', (t) => events.push({ ids: [t.id], state: t.state }));
+    window.queue.changes.on('task', (t) => events.push({ ids: [t.id], state: t.state }));
     const bulk = new Promise<{ ids: number[]; state: string }>((resolve) =>
-      window.engine.on('bulk', (e) => {
+      window.queue.changes.on('bulk', (e) => {
         if (e.state === 'canceled') resolve(e);
       }),
     );
@@ -146,11 +146,13 @@ describe('following another process up to its last moment', () => {
     const other = new Core({ dataDir: data });
     const window = new Core({ dataDir: data });
     let free = false;
-    // Ticks are driven by hand here: the interval is an hour.
-    const follower = new QueueFollower({ queue: window.queue, engine: window.engine, deliveries: window.deliveries, takeOver: () => free, onError: (err) => { throw err; }, intervalMs: 3_600_000 });
+    // Looks are driven by hand here: the intervals are an hour.
+    const follower = new QueueFollower({ queue: window.queue, onProgress: (s) => window.engine.reportFollowed(s), takeOver: () => free, onError: (err) => { throw err; }, intervalMs: 3_600_000 });
     follower.start();
+    window.queue.changes.start(3_600_000, (err) => { throw err; });
+    window.deliveries.followOthers();
     const tasks: string[] = [];
-    window.engine.on('task', (t) => tasks.push(`${t.id}:${t.state}`));
+    window.queue.changes.on('task', (t) => tasks.push(`${t.id}:${t.state}`));
     const deliveries: string[] = [];
     window.deliveries.on('delivery', (d) => deliveries.push(`${d.id}:${d.state}`));
 
@@ -160,9 +162,11 @@ describe('following another process up to its last moment', () => {
     other.queue.transition(taskId, 'active');
     other.queue.transition(taskId, 'completed', { bytesOnDisk: body.length });
     other.db.prepare("UPDATE deliveries SET state = 'completed', completed_at = ? WHERE id = ?").run(Date.now(), deliveryId);
-    // The other process stops before the window's next look, which takes the queue over.
+    // The other process stops before the window's next look, which takes the queue over; the
+    // queue's stream goes on, and its next look tells the rest.
     free = true;
     follower.tick();
+    window.queue.changes.check();
     expect(tasks).toEqual([`${taskId}:completed`]);
     expect(deliveries).toEqual([`${deliveryId}:completed`]);
     follower.stop();

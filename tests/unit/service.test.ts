@@ -223,9 +223,9 @@ describe('progress events', () => {
     const { service, events } = serviceOver(core);
     let engineSnapshots = 0;
     core.engine.on('progress', () => (engineSnapshots += 1));
-    // Registered after the service's own listener: when the engine says "completed", the service must already have sent it.
+    // Registered after the service's own listener: when the queue says "completed", the service must already have sent it.
     const sentAtOnce: boolean[] = [];
-    core.engine.on('task', (t) => {
+    core.queue.changes.on('task', (t) => {
       if (t.state === 'completed') {
         sentAtOnce.push(events.some((e) => e.event === 'tasks.changed' && (e.payload as Events['tasks.changed']).id === t.id && (e.payload as Events['tasks.changed']).state === 'completed'));
       }

@@ -39,6 +39,10 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
   private readonly pendingEmits = new Set<number>();
   private emitTimer: NodeJS.Timeout | null = null;
   private started = false;
+  /** Deliveries another process moves whose views were sent and may still change, with the view sent (following only). */
+  private shownOthers: Map<number, string> | null = null;
+  /** When the last look at another process's deliveries began. */
+  private othersLookedAt = 0;
 
   constructor(
     private readonly db: Db,
@@ -48,23 +52,23 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     super();
     // In every process, not only the one running the queue: a retry from a window that follows
     // another process, or from `cartage resume`, reopens the delivery too.
-    this.engine.on('task', (t) => {
+    this.engine.queue.changes.on('task', (t) => {
       // A file of a finished delivery tried again (a retry, not the engine's own backoff).
       if (t.state === 'queued' && t.attempts === 0) this.reopen(this.deliveryOfTask(t.id));
     });
-    this.engine.on('bulk', (e) => {
+    this.engine.queue.changes.on('bulk', (e) => {
       if (e.state === 'queued') for (const id of this.reopenable()) this.reopen(id);
     });
   }
 
-  /** Follows the engine, and takes up deliveries a crash or a stop interrupted. */
+  /** Follows the queue's changes, and takes up deliveries a crash or a stop interrupted. */
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.engine.on('task', (t) => {
+    this.engine.queue.changes.on('task', (t) => {
       if (isTerminal(t.state)) this.touchTask(t.id);
     });
-    this.engine.on('bulk', (e) => {
+    this.engine.queue.changes.on('bulk', (e) => {
       if (!isTerminal(e.state)) return;
       const seen = new Set<number>();
       for (const id of e.ids) {
@@ -84,6 +88,34 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
     }
   }
 
+  /**
+   * While another process runs the queue: each time it writes, the deliveries it moved are sent as
+   * they are now (open ones, and those that ended since the last look: a small one may start and
+   * end between two).
+   */
+  followOthers(): void {
+    if (this.shownOthers) return;
+    this.othersLookedAt = Date.now();
+    this.shownOthers = new Map(this.openIds().map((id) => [id, JSON.stringify(this.get(id))]));
+    this.engine.queue.changes.on('external', () => this.showOthers());
+  }
+
+  private showOthers(): void {
+    const shown = this.shownOthers!;
+    const startedAt = Date.now();
+    // Further back than a write waits for SQLite's lock, as the queue's own look does.
+    const since = this.othersLookedAt - 10_000;
+    for (const id of this.idsOpenOrEndedSince(since)) if (!shown.has(id)) shown.set(id, '');
+    for (const [id, last] of shown) {
+      const view = this.get(id);
+      const text = JSON.stringify(view);
+      if (text !== last) this.emit('delivery', view);
+      if (view.state !== 'running' && view.state !== 'assembling' && (view.completedAt === null || view.completedAt < since)) shown.delete(id);
+      else shown.set(id, text);
+    }
+    this.othersLookedAt = startedAt;
+  }
+
   /** Waits for the zips being written; an unfinished one is taken up again on the next start. */
   async stop(): Promise<void> {
     if (this.emitTimer) clearTimeout(this.emitTimer);
@@ -99,7 +131,7 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
   }
 
   /** Deliveries still downloading or being zipped, and those that ended at or after `since` (ms). */
-  idsOpenOrEndedSince(since: number): number[] {
+  private idsOpenOrEndedSince(since: number): number[] {
     return (
       this.db
         .prepare("SELECT id FROM deliveries WHERE state IN ('running', 'assembling') OR completed_at >= ? ORDER BY id")
@@ -151,7 +183,6 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
       if (now.placing) throw this.finished(now);
       return this.get(id);
     }
-    if (d.kind === 'zip') this.showSealed(id);
     this.engine.cancel(tasks.filter((t) => this.db.prepare("SELECT 1 FROM tasks WHERE id = ? AND state NOT IN ('completed', 'failed', 'skipped', 'canceled')").get(t)));
     // The zip goes first: an append under way stops now instead of finishing gigabytes for nothing.
     await this.writers.get(id)?.abort();
@@ -249,17 +280,6 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
   /** Every task of a delivery: one per file, two for a live photo. */
   private taskIds(id: number): number[] {
     return this.items(id).flatMap((i) => [i.task_id, ...(i.m_id !== null ? [i.m_id] : [])]);
-  }
-
-  /** Its failed and skipped files, sent again: the window drops their Retry. */
-  private showSealed(id: number): void {
-    for (const i of this.items(id)) {
-      for (const [taskId, state] of [[i.task_id, i.t_state], [i.m_id, i.m_state]] as const) {
-        if (taskId === null || (state !== 'failed' && state !== 'skipped')) continue;
-        const t = this.engine.queue.get(taskId);
-        if (t) this.engine.emit('task', t);
-      }
-    }
   }
 
   /** The delivery a task's file is part of, or null. */
@@ -376,7 +396,6 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
       // The zip is written: its files that failed can no longer go into it.
       if (d.kind === 'zip') this.engine.queue.seal(this.taskIds(id));
     })();
-    if (d.kind === 'zip') this.showSealed(id);
     if (d.kind === 'zip') removeStaging(this.db, id, d.staging_dir);
     const view = this.get(id);
     this.log.info(`delivery #${id} "${d.name}" ${ended}: ${view.progress.done} of ${view.files} files${view.progress.failed ? `, ${view.progress.failed} failed` : ''}`);

@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import type { ErrorInfo } from '../errors.js';
 import { FinishingError, MovedError, type RunnableTask, type TaskQueue } from '../queue/queue.js';
-import { controllable, controlTarget, type TaskControl, type TaskGroup, type TaskState } from '../queue/states.js';
+import type { BulkChange } from '../queue/changes.js';
+import { controllable, controlTarget, type TaskControl, type TaskGroup } from '../queue/states.js';
 import type { Task, TaskPatch, TaskSpec } from '../queue/task.js';
 import type { Settings } from '../settings.js';
 import { assertNever } from '../util/assert-never.js';
@@ -18,19 +19,17 @@ import { partSize } from './transfer.js';
 
 export type { QueueSnapshot, TaskProgress } from './progress.js';
 
+/**
+ * What the engine itself has to say. Task changes are not among them: those are the queue's
+ * (`queue.changes`), whoever made them.
+ */
 export interface EngineEvents {
-  /** A task changed state; sent at once, never throttled. */
-  task: [Task];
-  /** Many tasks changed state at once (pause all, cancel all, network back). */
-  bulk: [{ ids: number[]; state: TaskState }];
   /** Bytes moved: a snapshot, at most one per `progressIntervalMs` in all. */
   progress: [QueueSnapshot];
   /** The whole queue paused by itself (a full disk) and needs the person. */
   'queue-paused': [ErrorInfo];
   /** Nothing runs and nothing is queued. */
   drained: [];
-  /** Another process wrote to the database (the CLI next to the app): anything read from it may be stale. */
-  external: [];
 }
 
 export interface EngineOptions extends AttemptHooks {
@@ -39,8 +38,6 @@ export interface EngineOptions extends AttemptHooks {
   settings: () => Settings;
   /** At least this long between progress snapshots (default 200 ms: at most 5 a second). */
   progressIntervalMs?: number;
-  /** How often to look for changes another process made to the queue (default 250 ms). */
-  watchIntervalMs?: number;
   random?: () => number;
   /** The network set-up to download with (the Core's, which the sources share); by default one of its own. */
   http?: HttpClient;
@@ -62,8 +59,6 @@ export class Engine extends EventEmitter<EngineEvents> {
   private stopping = false;
   private wakeTimer: NodeJS.Timeout | null = null;
   private wakeAt = 0;
-  private watchTimer: NodeJS.Timeout | null = null;
-  private dataVersion = 0;
 
   constructor(private readonly options: EngineOptions) {
     super();
@@ -79,12 +74,16 @@ export class Engine extends EventEmitter<EngineEvents> {
     });
     this.lostHosts = new LostHosts({
       probeIntervalMs: () => options.settings().probeIntervalMs,
-      onBack: (host) => {
-        const ids = this.queue.requeueLostToNetwork(host);
-        if (ids.length) this.emit('bulk', { ids, state: 'queued' });
-      },
+      onBack: (host) => this.queue.requeueLostToNetwork(host),
       afterRound: () => this.afterChange(),
     });
+    // A running task whose row left 'active' (paused or canceled here, or by another process) lets go.
+    this.queue.changes.on('task', (t) => {
+      if (t.state !== 'active') this.running.get(t.id)?.abort('control');
+    });
+    this.queue.changes.on('bulk', (e) => this.letGoOf(e));
+    // Another process queued or resumed downloads: start them as slots allow.
+    this.queue.changes.on('external', () => this.afterChange());
   }
 
   /** Starts the loop: downloads left active by a crash go back to the queue, then work begins. */
@@ -93,11 +92,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.started = true;
     this.stopping = false;
     // Before anything is queued again: a file a crash left half placed is told from the disk.
-    for (const done of recoverPlacing(this.queue)) this.emit('task', done);
+    recoverPlacing(this.queue);
     this.queue.recoverActive();
-    this.dataVersion = this.readDataVersion();
-    this.watchTimer = setInterval(() => this.watch(), this.options.watchIntervalMs ?? 250);
-    this.watchTimer.unref();
     this.lostHosts.start(this.queue.hostsLostToNetwork());
     this.pump();
   }
@@ -111,8 +107,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     await Promise.all(pending.map((r) => r.done));
     // Cleared after the transfers settled, since settling schedules work of its own.
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    if (this.watchTimer) clearInterval(this.watchTimer);
-    this.wakeTimer = this.watchTimer = null;
+    this.wakeTimer = null;
     this.progress.stop();
     this.http.close();
     this.started = false;
@@ -122,6 +117,14 @@ export class Engine extends EventEmitter<EngineEvents> {
   whenDrained(): Promise<void> {
     if (this.isDrained()) return Promise.resolve();
     return new Promise((resolve) => this.once('drained', resolve));
+  }
+
+  /**
+   * While another process runs the queue, its progress (read from its rows by the follower) is what
+   * this engine reports: the window shows it the same way.
+   */
+  reportFollowed(snapshot: QueueSnapshot): void {
+    this.emit('progress', snapshot);
   }
 
   /** Resolves once those of `ids` running now have let go (a file being placed is placed first). */
@@ -204,9 +207,6 @@ export class Engine extends EventEmitter<EngineEvents> {
         throw err;
       }
       moved.push(updated);
-      const r = this.running.get(id);
-      if (r) r.abort('control');
-      this.emit('task', updated);
     }
     this.afterChange();
     return moved;
@@ -216,13 +216,14 @@ export class Engine extends EventEmitter<EngineEvents> {
   private controlAll(verb: TaskControl, patch: TaskPatch): number[] {
     const to = controlTarget[verb];
     const ids = this.queue.transitionAll(controllable(verb, 'all'), to, patch);
-    for (const id of ids) {
-      const r = this.running.get(id);
-      if (r) r.abort('control');
-    }
-    if (ids.length) this.emit('bulk', { ids, state: to });
     this.afterChange();
     return ids;
+  }
+
+  /** Many tasks moved at once: those of them running here let go unless they are still active. */
+  private letGoOf(change: BulkChange): void {
+    if (change.state === 'active' || this.running.size === 0) return;
+    for (const id of change.ids) this.running.get(id)?.abort('control');
   }
 
   private afterChange(): void {
@@ -293,7 +294,6 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (err instanceof MovedError) return;
       throw err;
     }
-    this.emit('task', task);
     const r = new RunningTask(task, {
       queue: this.queue,
       http: this.http,
@@ -342,16 +342,14 @@ export class Engine extends EventEmitter<EngineEvents> {
       const current = err.task;
       if (outcome.kind === 'completed') {
         // The file is at its place: nothing undoes that, and it is never downloaded again.
-        this.emit('task', this.queue.completePlaced(current.id, outcome.finalPath, outcome.bytes) ?? current);
+        this.queue.completePlaced(current.id, outcome.finalPath, outcome.bytes);
         return;
       }
       // Paused or canceled while running, here or from another process: the row already says so.
       if (current.state === 'canceled') fs.rmSync(current.tempPath, { force: true });
       // The last bytes were flushed after the pause was recorded: keep the count true, and the
       // validator that makes them resumable.
-      else if (current.state === 'paused') this.queue.record(current.id, { ...r.learnt, bytesOnDisk: this.bytesOnDisk(current, r) }, ['paused']);
-      // Say so: the transfer has let go, and the change may have come from another process.
-      this.emit('task', this.queue.get(current.id) ?? current);
+      this.queue.letGo(current.id, current.state === 'paused' ? { ...r.learnt, bytesOnDisk: this.bytesOnDisk(current, r) } : {});
     }
   }
 
@@ -368,7 +366,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     // What the attempt learnt goes in with the state change, so a retry resumes with the right validator;
     // the intent to place goes with whatever came of it (set only when there was one: an index update saved).
     const placing: TaskPatch = r.placing ? { placing: null } : {};
-    this.emit('task', this.queue.transition(current.id, next.to, { ...r.learnt, ...next.patch, ...placing }, now, 'active'));
+    this.queue.transition(current.id, next.to, { ...r.learnt, ...next.patch, ...placing }, now, 'active');
     const then = next.then;
     switch (then.kind) {
       case 'none':
@@ -392,29 +390,11 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   private failUnexpectedly(task: Task, err: unknown): void {
     try {
-      const t = this.queue.transition(task.id, 'failed', {
+      this.queue.transition(task.id, 'failed', {
         error: { code: 'http_error', message: `${task.name} stopped on an unexpected error: ${(err as Error).message ?? String(err)}` },
       });
-      this.emit('task', t);
     } catch {
-      // The row is already final; nothing more to do.
+      // The task has already ended; nothing more to do.
     }
-  }
-
-  private readDataVersion(): number {
-    return this.queue.db.pragma('data_version', { simple: true }) as number;
-  }
-
-  /** Another process (the CLI next to the app) changed the queue: stop what it paused or canceled, start what it added. */
-  private watch(): void {
-    const version = this.readDataVersion();
-    if (version === this.dataVersion) return;
-    this.dataVersion = version;
-    for (const r of this.running.values()) {
-      const row = this.queue.get(r.task.id);
-      if (!row || row.state !== 'active') r.abort('control');
-    }
-    this.afterChange();
-    this.emit('external');
   }
 }

@@ -4,6 +4,7 @@ import type { Db } from '../db/connection.js';
 import { CartageError } from '../errors.js';
 import { folderListing, freePath, nameFromUrl, pathInside, safeFileName } from '../naming.js';
 import type { ConflictPolicy } from '../settings.js';
+import { TaskChanges, type ChangedRow } from './changes.js';
 import { groupForName } from './groups.js';
 import { assertTransition, statesLeadingTo, taskStates, type TaskGroup, type TaskState } from './states.js';
 import { patchColumns, taskFromRow, type Task, type TaskPatch, type TaskRow, type TaskSpec } from './task.js';
@@ -34,10 +35,13 @@ export const sealedReason =
 const pageSize = 500;
 
 /**
- * The persistent task queue. Every state change is a checked transition in a transaction; the
- * engine asks it for a page of runnable work at a time and never loads the queue whole.
+ * The persistent task queue. Every state change is a checked transition in a transaction, announced
+ * on `changes` (with the changes other processes make); the engine asks it for a page of runnable
+ * work at a time and never loads the queue whole.
  */
 export class TaskQueue {
+  /** The one stream of task changes: this process's as they are made, other processes' as they are seen. */
+  readonly changes: TaskChanges = new TaskChanges(this);
   private readonly byId: Statement<[number], TaskRow>;
   private readonly pathTaken: Statement<[string], { one: number }>;
   private readonly liveUnder: Statement<[string, string], { one: number }>;
@@ -145,7 +149,9 @@ export class TaskQueue {
         return Number(info.lastInsertRowid);
       }),
     );
-    return run.immediate();
+    const ids = run.immediate();
+    this.changes.remember(ids, 'queued', now);
+    return ids;
   }
 
   /** Prepared once, reused: preparing SQL on every call costs more than running it. */
@@ -172,10 +178,15 @@ export class TaskQueue {
   }
 
   /** Tasks changed at or after `since` (ms), oldest change first: what another process did. */
-  changedSince(since: number): { id: number; state: TaskState; updatedAt: number }[] {
-    return this.stmt<{ id: number; state: TaskState; updatedAt: number }>(
+  changedSince(since: number): ChangedRow[] {
+    return this.stmt<ChangedRow>(
       'SELECT id, state, updated_at AS updatedAt FROM tasks WHERE updated_at >= ? ORDER BY updated_at, id',
     ).all(since);
+  }
+
+  /** SQLite's data_version: it moves only when another connection (another process) commits. */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
   }
 
   /** Every task, page by page, so memory stays flat however long the queue is. */
@@ -239,7 +250,9 @@ export class TaskQueue {
    * `from`, so does a task no longer in that state (a `MovedError` carrying the row as it is).
    */
   transition(id: number, to: TaskState, patch: TaskPatch = {}, now = Date.now(), from?: TaskState): Task {
-    return this.transitionTx.immediate(id, to, patch, now, from);
+    const task = this.transitionTx.immediate(id, to, patch, now, from);
+    this.changes.announce(task);
+    return task;
   }
 
   private readonly transitionTx: Transaction<(id: number, to: TaskState, patch: TaskPatch, now: number, from?: TaskState) => Task>;
@@ -253,6 +266,17 @@ export class TaskQueue {
     const info = this.stmt(`UPDATE tasks SET updated_at = ?${sql} WHERE id = ? AND state IN (${states.map(() => '?').join(',')})`)
       .run(now, ...values, id, ...states);
     return info.changes === 1;
+  }
+
+  /**
+   * A transfer let go of a task moved under it (paused or canceled, here or by another process):
+   * records what it flushed last if the task is still paused, and announces the row as it is now,
+   * so that whoever showed it running (a window's last snapshot) shows it as it is.
+   */
+  letGo(id: number, flushed: TaskPatch, now = Date.now()): void {
+    if (Object.keys(flushed).length) this.record(id, flushed, ['paused'], now);
+    const task = this.get(id);
+    if (task) this.changes.announce(task);
   }
 
   /**
@@ -270,15 +294,23 @@ export class TaskQueue {
         `UPDATE tasks SET state = ?, updated_at = ?${sql} WHERE state IN (${legal.map(() => '?').join(',')}) ${unsealed} ${unfinished} RETURNING id`,
       )
       .all(to, now, ...values, ...legal) as { id: number }[];
-    return rows.map((r) => r.id);
+    const ids = rows.map((r) => r.id);
+    this.changes.announceBulk(ids, to, now);
+    return ids;
   }
 
-  /** The zip these tasks' files were for is written or canceled: they stay as they are for good. */
+  /**
+   * The zip these tasks' files were for is written or canceled: they stay as they are for good.
+   * The failed and skipped ones are announced (sealing takes their Retry away); the others could
+   * not be tried again anyway. Called inside the caller's transaction, as its last write.
+   */
   seal(ids: readonly number[], now = Date.now()): void {
-    const st = this.stmt('UPDATE tasks SET sealed = 1, updated_at = ? WHERE id = ?');
-    this.db.transaction(() => {
-      for (const id of ids) st.run(now, id);
-    })();
+    const st = this.stmt<TaskRow>('UPDATE tasks SET sealed = 1, updated_at = ? WHERE id = ? RETURNING *');
+    const rows = this.db.transaction(() => ids.flatMap((id) => st.all(now, id)))();
+    for (const row of rows) {
+      if (row.state === 'failed' || row.state === 'skipped') this.changes.announce(taskFromRow(row));
+      else this.changes.remember([row.id], row.state, now);
+    }
   }
 
   /** Tasks whose verified file was being placed (at most a few: one per transfer that was finishing). */
@@ -296,7 +328,10 @@ export class TaskQueue {
               error_code = NULL, error_message = NULL, updated_at = ?
        WHERE id = ? AND state != 'completed' RETURNING *`,
     ).get(finalPath, bytes, bytes, now, now, id) as TaskRow | undefined;
-    return row ? taskFromRow(row) : undefined;
+    if (!row) return undefined;
+    const task = taskFromRow(row);
+    this.changes.announce(task);
+    return task;
   }
 
   /** On start: downloads that were running when Cartage stopped go back to the queue. */
@@ -317,7 +352,9 @@ export class TaskQueue {
          WHERE state = 'failed' AND error_code = 'network' AND host = ? AND sealed = 0 RETURNING id`,
       )
       .all(now, host) as { id: number }[];
-    return rows.map((r) => r.id);
+    const ids = rows.map((r) => r.id);
+    this.changes.announceBulk(ids, 'queued', now);
+    return ids;
   }
 }
 

@@ -32,7 +32,13 @@ const moves: Record<TaskState, Partial<Record<TaskState, Mover>>> = {
   canceled: {},
 };
 
+/**
+ * The words for sets of states, one each: a task has *ended* in a terminal state (nothing more
+ * happens to it unless a person asks: a retry); it has *settled* once it has ended or been paused
+ * (nothing more happens to it by itself: what a person or a waiting command waits for).
+ */
 export const terminalStates: readonly TaskState[] = ['completed', 'failed', 'canceled', 'skipped'];
+export const settledStates: readonly TaskState[] = [...terminalStates, 'paused'];
 
 export function canTransition(from: TaskState, to: TaskState): boolean {
   return moves[from][to] !== undefined;

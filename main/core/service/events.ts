@@ -1,5 +1,5 @@
 // The core's events as the contract's (preload/api.ts Events): progress as a snapshot at most five
-// times a second, final states at once, and a bulk change (pause all, a delivery canceled) as one
+// times a second, settled states at once, and a bulk change (pause all, a delivery canceled) as one
 // snapshot instead of a message per task (invariant 6).
 import type { EventName, Events } from '../../../preload/api.js';
 import type { Core } from '../core.js';
@@ -8,7 +8,7 @@ import type { RunView } from '../sync/mirrors.js';
 import type { QueueSnapshot, TaskProgress } from '../engine/engine.js';
 import type { ErrorInfo } from '../errors.js';
 import type { QueueTotals } from '../queue/queue.js';
-import type { TaskState } from '../queue/states.js';
+import { settledStates, type TaskState } from '../queue/states.js';
 import type { Task } from '../queue/task.js';
 import { SpeedMeter } from '../engine/speed.js';
 import type { DeliveryDto } from '../../../preload/api.js';
@@ -17,9 +17,6 @@ import { cartDto, deliveryDto, taskDto, totalsDto } from './dto.js';
 /** One event and its payload, as a tuple the listener can switch on. */
 export type ServiceEvent = { [E in EventName]: [event: E, payload: Events[E]] }[EventName];
 export type ServiceListener = (...event: ServiceEvent) => void;
-
-/** States a person waits for: sent the moment the task reaches them. */
-const finalStates: readonly TaskState[] = ['completed', 'failed', 'canceled', 'skipped', 'paused'];
 
 /** More task changes than this in one control become a snapshot, not a message each. */
 const bulkLimit = 100;
@@ -31,9 +28,10 @@ const activeShown = 100;
 const totalsMaxAgeMs = 1000;
 
 /**
- * Follows the engine and the deliveries and hands their events to listeners in the contract's
- * shapes. Non-final changes (a task queued again, a delivery's progress) are coalesced per id and
- * sent with the next snapshot; the snapshot itself comes at most once per `intervalMs`.
+ * Follows the queue's changes, the engine's progress and the deliveries, and hands their events to
+ * listeners in the contract's shapes. Changes short of a settled state (a task queued again, a
+ * delivery's progress) are coalesced per id and sent with the next snapshot; the snapshot itself
+ * comes at most once per `intervalMs`.
  */
 export class ServiceEvents {
   /** Each running delivery's speed, measured on its own bytes (see deliveryOut). */
@@ -64,6 +62,7 @@ export class ServiceEvents {
     private readonly intervalMs = 200,
   ) {
     const { engine, deliveries } = core;
+    const changes = core.queue.changes;
     const onTask = (t: Task): void => this.onTask(t);
     const onBulk = (): void => {
       this.totalsStale = true;
@@ -81,16 +80,16 @@ export class ServiceEvents {
     const onDelivery = (d: DeliveryView): void => this.delivery(d);
     // Mirror runs change seldom (a file at a time at most): each report goes out as it is.
     const onMirrorRun = (r: RunView): void => this.emit('mirrors.changed', r);
-    engine.on('task', onTask);
-    engine.on('bulk', onBulk);
+    changes.on('task', onTask);
+    changes.on('bulk', onBulk);
     engine.on('progress', onProgress);
     engine.on('queue-paused', onQueuePaused);
     deliveries.on('delivery', onDelivery);
     core.mirrors.on('run', onMirrorRun);
     this.detach.push(
       () => core.mirrors.off('run', onMirrorRun),
-      () => engine.off('task', onTask),
-      () => engine.off('bulk', onBulk),
+      () => changes.off('task', onTask),
+      () => changes.off('bulk', onBulk),
       () => engine.off('progress', onProgress),
       () => engine.off('queue-paused', onQueuePaused),
       () => deliveries.off('delivery', onDelivery),
@@ -185,7 +184,8 @@ export class ServiceEvents {
       this.quietTasks?.set(t.id, t);
       return;
     }
-    if (finalStates.includes(t.state)) {
+    // A settled state is what a person waits for: sent the moment the task reaches it.
+    if (settledStates.includes(t.state)) {
       this.pendingTasks.delete(t.id);
       this.emit('tasks.changed', taskDto(t, undefined, this.core.deliveries.zipOfTask(t.id)));
     } else {

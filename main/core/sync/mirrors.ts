@@ -53,7 +53,7 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
   constructor(
     private readonly db: Db,
     private readonly engine: Engine,
-    queue: TaskQueue,
+    private readonly queue: TaskQueue,
     private readonly sources: SourceRegistry,
     private readonly log: Logger,
     trash: TrashFn,
@@ -147,18 +147,18 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
     return toRunView(row, this.pendingCount(runId), this.pausedCount(runId));
   }
 
-  /** Follows the engine, finishes runs a crash or a stop interrupted, and starts scheduled runs. */
+  /** Follows the queue's changes, finishes runs a crash or a stop interrupted, and starts scheduled runs. */
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.engine.on('task', (t) => {
+    this.queue.changes.on('task', (t) => {
       if (terminalStates.includes(t.state)) this.settleTask(t.id);
     });
-    this.engine.on('bulk', (e) => {
+    this.queue.changes.on('bulk', (e) => {
       if (terminalStates.includes(e.state)) for (const id of e.ids) this.settleTask(id);
     });
     // A mirror added or changed by `cartage mirror add|set` next to the app: its schedule holds at once.
-    this.engine.on('external', () => this.reschedule());
+    this.queue.changes.on('external', () => this.reschedule());
     // A run that crashed while listing never saw the whole scope: it ends as interrupted (nothing
     // is deleted on its account); its queued downloads are taken over by the next run.
     moveRun(this.db, null, 'enumerating', 'interrupted');

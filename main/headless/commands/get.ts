@@ -11,7 +11,7 @@ import { sourceRefOf } from '../../core/sources/registry.js';
 import type { RemoteFile } from '../../core/sources/types.js';
 import type { Task, TaskSpec } from '../../core/queue/task.js';
 import { parseRate, parseWhole, UsageError } from '../usage.js';
-import { emptyReport, jsonTask, printSummary, runEngine, settleInto, withCore, type Io, type RunReport } from '../session.js';
+import { jsonTask, printSummary, runEngine, withCore, type Io, type RunReport } from '../session.js';
 
 /** `cartage get URL|SOURCE:PATH|SOURCE?FILTERS...`: queue the files, download them, report. */
 export async function getCommand(args: string[], io: Io, dataDir: string): Promise<number> {
@@ -72,14 +72,10 @@ export async function getCommand(args: string[], io: Io, dataDir: string): Promi
     });
     const header = (r: RunReport): string =>
       `Downloading ${ids.length} file${ids.length === 1 ? '' : 's'}: ${r.completed.length} done, ${r.failed.length} failed`;
-    const lock = core.startEngine();
-    let report: RunReport;
-    if (lock.ok) {
-      report = await runEngine(core, io, { json: values.json, watch: new Set(ids), header });
-    } else {
-      if (!values.json) io.stdout.write(`Another Cartage (pid ${lock.pid}) is running the queue; it will download these ${ids.length} file(s). Waiting for them…\n`);
-      report = await follow(core, ids, io, values.json, header);
-    }
+    // If another process runs the queue, it downloads them, and this one takes over if it stops first.
+    const lock = core.runOrFollow();
+    if (!lock.ok && !values.json) io.stdout.write(`Another Cartage (pid ${lock.pid}) is running the queue; it will download these ${ids.length} file(s). Waiting for them…\n`);
+    const report = await runEngine(core, io, { json: values.json, watch: new Set(ids), header, elsewhere: !lock.ok });
     const tasks = ids.map((id) => core.queue.get(id)).filter((t): t is Task => t !== undefined);
     const left = tasks.filter((t) => !terminalStates.includes(t.state)).length;
     if (values.json) io.stdout.write(`${JSON.stringify({ tasks: tasks.map(jsonTask) }, null, 2)}\n`);
@@ -133,39 +129,6 @@ function specOf(file: RemoteFile, url: string, sourceRef: string, dir: string): 
     ...(file.size !== null ? { expectedBytes: file.size } : {}),
     ...(file.checksum ? { checksum: file.checksum } : {}),
   };
-}
-
-/**
- * Watches tasks that another process is downloading until each has settled; if that process stops
- * first, takes the queue over and downloads what is left itself.
- */
-async function follow(core: Core, ids: number[], io: Io, json: boolean, header: (r: RunReport) => string): Promise<RunReport> {
-  const report = emptyReport();
-  const pending = new Set(ids);
-  const stop = (): void => void (report.interrupted = true);
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  try {
-    while (pending.size > 0 && !report.interrupted) {
-      for (const id of [...pending]) {
-        const t = core.queue.get(id);
-        if (t && settleInto(report, t)) pending.delete(id);
-      }
-      if (pending.size === 0) break;
-      if (core.startEngine().ok) {
-        const rest = await runEngine(core, io, { json, watch: pending, header });
-        for (const key of ['completed', 'failed', 'skipped', 'canceled', 'paused'] as const) report[key].push(...rest[key]);
-        report.interrupted ||= rest.interrupted;
-        report.pausedBy = rest.pausedBy;
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
-  return report;
 }
 
 function checkUrl(raw: string): void {

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { DeliveryDto, QueueTotalsDto, TaskDto } from '../../../preload/api';
 import { ask, useBridge, type ApiError } from '../lib/bridge';
-import { isFinalTaskState } from '../lib/labels';
+import { isTerminalTaskState } from '../lib/labels';
 import { assertNever } from '../lib/never';
 import { useBridgeEvents } from './useBridgeEvent';
 
@@ -27,7 +27,7 @@ const finishedKept = 1000;
 
 /**
  * Tasks and deliveries: a first list, then kept current by events, at most one render a frame;
- * final states (done, failed, canceled) show at once.
+ * terminal states (done, failed, canceled, skipped) show at once.
  */
 export function useDownloads(): DownloadsState {
   const bridge = useBridge();
@@ -57,7 +57,7 @@ export function useDownloads(): DownloadsState {
     void reload();
   }, [reload]);
 
-  // One queue for the three, applied in the order they came: a snapshot never overtakes a final state.
+  // One queue for the three, applied in the order they came: a snapshot never overtakes a terminal state.
   useBridgeEvents(
     downloadEvents,
     (messages) => {
@@ -85,7 +85,7 @@ export function useDownloads(): DownloadsState {
       if (lastTotals) setTotals(lastTotals);
     },
     (m) =>
-      (m.event === 'tasks.changed' && isFinalTaskState(m.payload.state)) ||
+      (m.event === 'tasks.changed' && isTerminalTaskState(m.payload.state)) ||
       (m.event === 'deliveries.changed' && (m.payload.state === 'completed' || m.payload.state === 'canceled')),
   );
 
@@ -101,7 +101,7 @@ function withAll<T extends { id: number }>(map: ReadonlyMap<number, T>, items: r
 
 /** Every unfinished task, and only the latest finished ones, so a long session does not grow without end. */
 function keepRecent(map: ReadonlyMap<number, TaskDto>): ReadonlyMap<number, TaskDto> {
-  const finished = [...map.values()].filter((t) => isFinalTaskState(t.state));
+  const finished = [...map.values()].filter((t) => isTerminalTaskState(t.state));
   if (finished.length <= finishedKept) return map;
   const next = new Map(map);
   for (const t of finished.sort((a, b) => a.id - b.id).slice(0, finished.length - finishedKept)) next.delete(t.id);

@@ -1,6 +1,6 @@
 // One render per animation frame (as GitHub Desktop does): bridge events queue their work here and
 // it all runs in one requestAnimationFrame callback, where React batches every state update into
-// one render. Final states call flushFrame() to be shown at once.
+// one render. Terminal states call flushFrame() to be shown at once.
 
 type Job = () => void;
 
@@ -22,7 +22,7 @@ export function cancelFrameJob(job: Job): void {
   pending.delete(job);
 }
 
-/** Runs everything scheduled now, in the order it was scheduled: for final states. */
+/** Runs everything scheduled now, in the order it was scheduled: for terminal states. */
 export function flushFrame(): void {
   runFrame();
 }

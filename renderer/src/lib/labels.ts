@@ -71,8 +71,8 @@ export function taskStateLabel(state: TaskStateDto): string {
   }
 }
 
-/** States a task does not leave by itself: shown at once, not at the next frame. */
-export function isFinalTaskState(state: TaskStateDto): boolean {
+/** The terminal states (the task has ended): shown at once, not at the next frame. */
+export function isTerminalTaskState(state: TaskStateDto): boolean {
   return state === 'completed' || state === 'failed' || state === 'canceled' || state === 'skipped';
 }
 
