@@ -300,6 +300,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       headersFor: this.options.headersFor,
       urlFor: this.options.urlFor,
       tlsFor: this.options.tlsFor,
+      refusalFor: this.options.refusalFor,
       moved: () => this.progress.schedule(),
     });
     this.running.set(task.id, r);

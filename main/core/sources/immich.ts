@@ -20,7 +20,7 @@ import {
   type ImmichVersion,
 } from './immich-api.js';
 import { permissionError } from './immich-errors.js';
-import { date, fileOf, isListed, motionName, sanitized } from './immich-files.js';
+import { date, fileOf, isListed, linkWithoutDownloads, motionName, sanitized } from './immich-files.js';
 import { parseImmichQuery, searchBodies, searchStyleOf, type ImmichQuery, type SearchStyle } from './immich-query.js';
 import { summarize } from './tree.js';
 import type { Access, FolderSummary, Listing, RemoteFile, RemoteFolder, Resolved, Source } from './types.js';
@@ -119,6 +119,22 @@ export class ImmichSource implements Source {
 
   async headers(url: string): Promise<Record<string, string>> {
     return new URL(url).origin === new URL(this.options.apiUrl).origin ? authHeaders(await this.options.auth()) : {};
+  }
+
+  /**
+   * What a refused download lacked: asset.download on the API key (403), or "Allow download" on
+   * the shared link, which Immich answers as it does an unknown asset (400). Asked of the server
+   * afresh: the key or the link may have changed since the files were listed.
+   */
+  async refusal(status: number): Promise<string | null> {
+    if (await this.isSharedLink()) {
+      if (status !== 400 && status !== 403) return null;
+      this.link = null;
+      return (await this.sharedLink()).allowDownload ? null : linkWithoutDownloads;
+    }
+    if (status !== 403) return null;
+    this.granted = null;
+    return (await this.downloadBlocked())?.reason ?? null;
   }
 
   /** The download address of an asset's original file. */
