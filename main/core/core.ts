@@ -85,6 +85,7 @@ export class Core {
       tlsFor: (task) => (task.sourceRef.startsWith('source:') ? this.sources.tlsFor(task) : (tlsFor?.(task) ?? null)),
       // A source whose files download through short-lived addresses (Synapse) hands one out now.
       urlFor: (task, renew) => (task.sourceRef.startsWith('source:') ? this.sources.urlFor(task, renew) : Promise.resolve(null)),
+      refusalFor: (task, status) => this.sources.refusalFor(task, status),
       ...engine,
     });
     // What went wrong goes in the log; what went right is in the queue (a line per completed file

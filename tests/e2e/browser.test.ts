@@ -9,19 +9,16 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from '@playwright/test';
+import type { Browser, Locator, Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, stopServe } from '../helpers/cartage-serve.js';
+import { hasChromium, noChromium as skipReason, openServedPage } from '../helpers/chromium.js';
 import { projectRoot } from '../helpers/cli.js';
 import { startImmich, type FakeImmich } from '../helpers/immich-server.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';
 
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const hasChromium = fs.existsSync(chromiumPath);
-const skipReason = `skipped: no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`;
 if (!hasChromium) console.warn(`tests/e2e/browser.test.ts ${skipReason}.`);
 
-const asRoot = process.getuid?.() === 0;
 const reportShots = path.join(projectRoot, '.reports', 'screenshots');
 const docsShots = path.join(projectRoot, 'docs', 'screenshots');
 const updateDocs = process.env.UPDATE_SCREENSHOTS === '1';
@@ -119,21 +116,7 @@ describe.skipIf(!hasChromium)(`Cartage in Chromium against cartage serve and ngi
       assets: shots.map((name, i) => ({ id: randomUUID(), originalFileName: name, bytes: randomBytes(20_000 + i), fileCreatedAt: `2024-07-0${i + 1}T10:00:00.000Z` })),
     });
     cartage = await serve(path.join(temp, 'data'));
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      // Chromium's sandbox cannot start as root (a CI container); Playwright gives each launch its own profile folder.
-      chromiumSandbox: !asRoot,
-      args: [...(asRoot ? ['--no-sandbox'] : []), '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, colorScheme: 'light', locale: 'en-GB', timezoneId: 'UTC' });
-    context.setDefaultTimeout(20_000);
-    page = await context.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console error: ${m.text()} (${m.location().url})`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    await page.goto(cartage.url);
-    await page.locator('body[data-ready="true"]').waitFor();
+    ({ browser, page } = await openServedPage(cartage.url, problems, { deviceScaleFactor: 1, colorScheme: 'light' }));
   }, 60_000);
 
   afterAll(async () => {

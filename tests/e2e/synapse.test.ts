@@ -8,15 +8,12 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from '@playwright/test';
+import type { Browser, Locator, Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, stopServe } from '../helpers/cartage-serve.js';
+import { hasChromium, openServedPage } from '../helpers/chromium.js';
 import { studyLibrary } from '../helpers/synapse-library.js';
 import { startSynapse, type FakeSynapse } from '../helpers/synapse-server.js';
-
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const hasChromium = fs.existsSync(chromiumPath);
-const asRoot = process.getuid?.() === 0;
 
 describe.skipIf(!hasChromium)('Synapse in Chromium against cartage serve', { timeout: 60_000 }, () => {
   let temp: string;
@@ -43,20 +40,7 @@ describe.skipIf(!hasChromium)('Synapse in Chromium against cartage serve', { tim
     lib.downloadList = [{ fileEntityId: 'syn121', versionNumber: 1, addedOn: '2025-06-01T10:00:00.000Z' }];
     fake = await startSynapse(lib);
     cartage = await serve(path.join(temp, 'data'));
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      chromiumSandbox: !asRoot,
-      args: [...(asRoot ? ['--no-sandbox'] : []), '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB', timezoneId: 'UTC' });
-    context.setDefaultTimeout(20_000);
-    page = await context.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    await page.goto(cartage.url);
-    await page.locator('body[data-ready="true"]').waitFor();
+    ({ browser, page } = await openServedPage(cartage.url, problems));
   }, 60_000);
 
   afterAll(async () => {

@@ -11,21 +11,81 @@ import addFormatsModule from 'ajv-formats';
 const Ajv = AjvModule.default;
 const addFormats = addFormatsModule.default;
 
-type Schema = Record<string, unknown>;
-interface Parameter {
+export type Schema = Record<string, unknown>;
+export interface Parameter {
   name: string;
   in: string;
   required?: boolean;
   schema?: Schema;
 }
-interface Operation {
+export interface Operation {
   parameters?: Parameter[];
   requestBody?: { required?: boolean; content?: Record<string, { schema?: Schema }> };
   responses?: Record<string, { content?: Record<string, { schema?: Schema }> }>;
 }
-interface Spec {
-  paths: Record<string, Record<string, Operation>>;
+export interface Spec<O extends Operation = Operation> {
+  paths: Record<string, Record<string, O>>;
   components: { schemas: Record<string, Schema> };
+}
+
+/** How a spec's number and string formats are checked, beyond those ajv-formats knows. */
+export interface Formats {
+  /** Whole numbers of any safe size (a server's longs the spec calls int32). */
+  integers: string[];
+  /** Not checked at all. */
+  unchecked: string[];
+}
+
+/**
+ * Validators for the schemas of an OpenAPI document, compiled once per key by one ajv that holds
+ * the document as 'spec', so that the schemas' `#/components/...` refs resolve in it.
+ */
+export function specValidators(spec: object, formats: Formats): (key: string, schema: Schema) => ValidateFunction {
+  const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
+  addFormats(ajv);
+  for (const f of formats.integers) ajv.addFormat(f, { type: 'number', validate: (n: number) => Number.isSafeInteger(n) });
+  for (const f of formats.unchecked) ajv.addFormat(f, true);
+  ajv.addSchema(spec as Schema, 'spec');
+  const compiled = new Map<string, ValidateFunction>();
+  return (key, schema) => {
+    let fn = compiled.get(key);
+    if (!fn) {
+      fn = ajv.compile(rebase(schema) as Schema);
+      compiled.set(key, fn);
+    }
+    return fn;
+  };
+}
+
+/** Finds the operation of a method and a concrete path among a document's path templates. */
+export function operationMatcher<O extends Operation>(
+  paths: Record<string, Record<string, O>>,
+): (method: string, path: string) => { template: string; params: Record<string, string>; operation: O } | undefined {
+  const templates = Object.keys(paths)
+    .map((template) => {
+      const names: string[] = [];
+      const parts = template.split('/').map((seg) => {
+        const m = /^\{(.+)\}$/.exec(seg);
+        if (!m) return seg.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+        names.push(m[1]!);
+        return '([^/]+)';
+      });
+      return { template, regex: new RegExp(`^${parts.join('/')}$`), names, literals: parts.length - names.length };
+    })
+    // A literal segment wins over a parameter (`/entity/children` over `/entity/{id}`).
+    .sort((a, b) => b.literals - a.literals);
+  return (method, path) => {
+    const verb = method.toLowerCase() === 'head' ? 'get' : method.toLowerCase();
+    for (const t of templates) {
+      const m = t.regex.exec(path);
+      const operation = m ? paths[t.template]?.[verb] : undefined;
+      if (!m || !operation) continue;
+      const params: Record<string, string> = {};
+      t.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1]!)));
+      return { template: t.template, params, operation };
+    }
+    return undefined;
+  };
 }
 
 /** Closes every object that declares properties, except a polymorphic base (oneOf): its branches are closed instead. */
@@ -38,7 +98,8 @@ function close(node: unknown): unknown {
   return s;
 }
 
-function describe(e: ErrorObject): string {
+/** One ajv error as words: where in the value, and what is wrong. */
+export function describeError(e: ErrorObject): string {
   const at = e.instancePath || '(body)';
   if (e.keyword === 'additionalProperties') return `${at} has property '${String(e.params.additionalProperty)}' that the spec does not declare`;
   if (e.keyword === 'enum') return `${at} ${e.message}: ${(e.params.allowedValues as unknown[]).join(', ')}`;
@@ -48,45 +109,15 @@ function describe(e: ErrorObject): string {
 /** An OpenAPI document, loaded once, with compiled validators for its operations. */
 export class OpenApiChecker {
   private readonly spec: Spec;
-  private readonly ajv: InstanceType<typeof Ajv>;
-  private readonly compiled = new Map<string, ValidateFunction>();
-  private readonly templates: { template: string; regex: RegExp; names: string[]; literals: number }[];
+  private readonly compile: (key: string, schema: Schema) => ValidateFunction;
+  /** The operation a method and a concrete path resolve to, with its path parameters. */
+  readonly match: (method: string, path: string) => { template: string; params: Record<string, string>; operation: Operation } | undefined;
 
   constructor(specPath: string) {
     this.spec = close(JSON.parse(readFileSync(specPath, 'utf8'))) as Spec;
-    this.ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
-    addFormats(this.ajv);
     // Sizes and ids the spec calls int32 are Java longs on the server: check the type, not the range.
-    for (const f of ['int32', 'int64']) this.ajv.addFormat(f, { type: 'number', validate: (n: number) => Number.isSafeInteger(n) });
-    for (const f of ['double', 'float', 'binary', 'byte', 'string']) this.ajv.addFormat(f, true);
-    this.ajv.addSchema(this.spec as unknown as Schema, 'spec');
-    this.templates = Object.keys(this.spec.paths)
-      .map((template) => {
-        const names: string[] = [];
-        const parts = template.split('/').map((seg) => {
-          const m = /^\{(.+)\}$/.exec(seg);
-          if (!m) return seg.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
-          names.push(m[1]!);
-          return '([^/]+)';
-        });
-        return { template, regex: new RegExp(`^${parts.join('/')}$`), names, literals: parts.length - names.length };
-      })
-      // A literal segment wins over a parameter (`/entity/children` over `/entity/{id}`).
-      .sort((a, b) => b.literals - a.literals);
-  }
-
-  /** The operation a method and a concrete path resolve to, with its path parameters. */
-  match(method: string, path: string): { template: string; params: Record<string, string>; operation: Operation } | undefined {
-    const verb = method.toLowerCase() === 'head' ? 'get' : method.toLowerCase();
-    for (const t of this.templates) {
-      const m = t.regex.exec(path);
-      const operation = m ? this.spec.paths[t.template]?.[verb] : undefined;
-      if (!m || !operation) continue;
-      const params: Record<string, string> = {};
-      t.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1]!)));
-      return { template: t.template, params, operation };
-    }
-    return undefined;
+    this.compile = specValidators(this.spec, { integers: ['int32', 'int64'], unchecked: ['double', 'float', 'binary', 'byte', 'string'] });
+    this.match = operationMatcher(this.spec.paths);
   }
 
   /** Violations of a named component schema by a value (for bodies the spec leaves undeclared). */
@@ -140,16 +171,12 @@ export class OpenApiChecker {
   }
 
   private validate(key: string, schema: Schema, value: unknown, where: string): string[] {
-    let fn = this.compiled.get(key);
-    if (!fn) {
-      fn = this.ajv.compile(rebase(schema) as Schema);
-      this.compiled.set(key, fn);
-    }
+    const fn = this.compile(key, schema);
     if (fn(value)) return [];
     // A oneOf reports every branch's complaint; the branch named by concreteType is the one that matters.
     const errors = fn.errors ?? [];
     const kept = errors.filter((e) => e.keyword !== 'oneOf' && !(e.keyword === 'enum' && e.instancePath.endsWith('/concreteType')));
-    return [...new Set((kept.length ? kept : errors).map((e) => `${where}: ${describe(e)}`))];
+    return [...new Set((kept.length ? kept : errors).map((e) => `${where}: ${describeError(e)}`))];
   }
 }
 

@@ -4,13 +4,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
-
-// ajv and ajv-formats are CommonJS with `exports.default`; this form type-checks under NodeNext and
-// runs under both Node and vitest.
-const Ajv = AjvModule.default;
-const addFormats = addFormatsModule.default;
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { describeError, operationMatcher, specValidators, type Operation as BaseOperation, type Schema, type Spec as BaseSpec } from './openapi-checker.js';
 
 /** Where the spec lives; IMMICH_OPENAPI_SPEC overrides it. */
 export const SPEC_PATH =
@@ -20,25 +15,12 @@ export const SPEC_PATH =
   ) ??
   '../shared/immich/immich-openapi-specs.json (not found: set IMMICH_OPENAPI_SPEC)';
 
-type Schema = Record<string, unknown>;
-interface Parameter {
-  name: string;
-  in: string;
-  required?: boolean;
-  schema?: Schema;
-}
-interface Operation {
-  parameters?: Parameter[];
-  requestBody?: { required?: boolean; content?: Record<string, { schema?: Schema }> };
-  responses?: Record<string, { content?: Record<string, { schema?: Schema }> }>;
+interface Operation extends BaseOperation {
   security?: unknown[];
   /** The permission an API key needs for it (Immich's Permission enum). */
   'x-immich-permission'?: string;
 }
-interface Spec {
-  paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, Schema> };
-}
+type Spec = BaseSpec<Operation>;
 
 export interface CheckOptions {
   /**
@@ -68,45 +50,22 @@ function spec(): Spec {
   return specCache;
 }
 
-const templates = (): { template: string; regex: RegExp; names: string[]; literals: number }[] => {
-  templatesCache ??= Object.keys(spec().paths)
-    .map((template) => {
-      const names: string[] = [];
-      const parts = template.split('/').map((seg) => {
-        const m = /^\{(.+)\}$/.exec(seg);
-        if (!m) return seg.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
-        names.push(m[1] as string);
-        return '([^/]+)';
-      });
-      return { template, regex: new RegExp(`^${parts.join('/')}$`), names, literals: parts.length - names.length };
-    })
-    // `/assets/statistics` must win over `/assets/{id}`.
-    .sort((a, b) => b.literals - a.literals);
-  return templatesCache;
-};
-let templatesCache: ReturnType<typeof templates> | undefined;
-
+let matcherCache: ReturnType<typeof operationMatcher<Operation>> | undefined;
 /** Finds the spec operation for a method and a concrete path (with or without the `/api` prefix). */
 export function matchOperation(method: string, apiPath: string): MatchedOperation | undefined {
-  const path = apiPath.startsWith('/api/') ? apiPath.slice(4) : apiPath;
-  const verb = method.toLowerCase() === 'head' ? 'get' : method.toLowerCase();
-  for (const t of templates()) {
-    const m = t.regex.exec(path);
-    if (!m) continue;
-    const operation = spec().paths[t.template]?.[verb];
-    if (!operation) continue;
-    const pathParams: Record<string, string> = {};
-    t.names.forEach((name, i) => (pathParams[name] = decodeURIComponent(m[i + 1] as string)));
-    return {
-      template: t.template,
-      pathParams,
-      sharedLinkRoute: (operation.parameters ?? []).some((p) => p.in === 'query' && p.name === 'key'),
-      isPublic: operation.security === undefined,
-      permission: operation['x-immich-permission'] ?? null,
-      operation,
-    };
-  }
-  return undefined;
+  // `/assets/statistics` must win over `/assets/{id}`: the matcher puts literal segments first.
+  matcherCache ??= operationMatcher(spec().paths);
+  const found = matcherCache(method, apiPath.startsWith('/api/') ? apiPath.slice(4) : apiPath);
+  if (!found) return undefined;
+  const { template, params: pathParams, operation } = found;
+  return {
+    template,
+    pathParams,
+    sharedLinkRoute: (operation.parameters ?? []).some((p) => p.in === 'query' && p.name === 'key'),
+    isPublic: operation.security === undefined,
+    permission: operation['x-immich-permission'] ?? null,
+    operation,
+  };
 }
 
 // ---- spec variants -------------------------------------------------------------------------------
@@ -173,32 +132,8 @@ function variant(sanitized = false): Variant {
   let v = variants.get(id);
   if (v) return v;
   const built = buildVariant(sanitized);
-  const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
-  addFormats(ajv);
-  ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isSafeInteger(n) });
-  ajv.addFormat('double', { type: 'number', validate: () => true });
-  ajv.addFormat('binary', true);
-  ajv.addFormat('string', true);
-  ajv.addSchema(built as unknown as Schema, 'spec');
-  const cache = new Map<string, ValidateFunction>();
-  const rebase = (n: unknown): unknown => {
-    if (Array.isArray(n)) return n.map(rebase);
-    if (!n || typeof n !== 'object') return n;
-    return Object.fromEntries(
-      Object.entries(n).map(([k, val]) => [k, k === '$ref' && typeof val === 'string' && val.startsWith('#/') ? `spec${val}` : rebase(val)]),
-    );
-  };
-  v = {
-    spec: built,
-    compile(key, schema) {
-      let fn = cache.get(key);
-      if (!fn) {
-        fn = ajv.compile(rebase(schema) as Schema);
-        cache.set(key, fn);
-      }
-      return fn;
-    },
-  };
+  // ajv-formats checks int32's range and byte's base64; the rest are Immich's own names.
+  v = { spec: built, compile: specValidators(built, { integers: ['int64'], unchecked: ['double', 'binary', 'string'] }) };
   variants.set(id, v);
   return v;
 }
@@ -210,13 +145,6 @@ function meaningful(errors: ErrorObject[] | null | undefined): ErrorObject[] {
   const all = errors ?? [];
   const kept = all.filter((e) => e.keyword !== 'anyOf' && !(e.keyword === 'type' && e.params.type === 'null'));
   return kept.length > 0 ? kept : all;
-}
-
-function describe(e: ErrorObject): string {
-  const at = e.instancePath || '(body)';
-  if (e.keyword === 'additionalProperties') return `${at} has property '${String(e.params.additionalProperty)}' that the spec does not declare`;
-  if (e.keyword === 'enum') return `${at} ${e.message}: ${(e.params.allowedValues as unknown[]).join(', ')}`;
-  return `${at} ${e.message ?? e.keyword}`;
 }
 
 /** What class-validator would say, roughly: the real server answers 400 with these. */
@@ -270,7 +198,7 @@ export function checkResponse(method: string, apiPath: string, status: number, b
   const schema = v.spec.paths[match.template]?.[verb]?.responses?.[statusKey]?.content?.['application/json']?.schema ?? {};
   const validate = v.compile(key, schema);
   if (validate(body)) return [];
-  return [...new Set(meaningful(validate.errors).map((e) => `${where}: ${describe(e)}`))];
+  return [...new Set(meaningful(validate.errors).map((e) => `${where}: ${describeError(e)}`))];
 }
 
 // ---- requests ------------------------------------------------------------------------------------
@@ -342,7 +270,7 @@ export function analyseRequest(method: string, apiPath: string, query: URLSearch
     const validate = v.compile(key, schema);
     if (validate(value)) return;
     for (const e of meaningful(validate.errors)) {
-      fail(`parameter '${name}' ${describe(e).replace('(body)', '').trim()} (got ${JSON.stringify(value)})`, classValidatorMessage(e, name));
+      fail(`parameter '${name}' ${describeError(e).replace('(body)', '').trim()} (got ${JSON.stringify(value)})`, classValidatorMessage(e, name));
     }
   };
   for (const p of params.filter((x) => x.in === 'path')) {
@@ -374,7 +302,7 @@ export function analyseRequest(method: string, apiPath: string, query: URLSearch
     fail('a request body was sent but the operation declares none');
   } else if (bodySchema) {
     const validate = v.compile(`body ${verb} ${match.template}`, bodySchema);
-    if (!validate(body)) for (const e of meaningful(validate.errors)) fail(`body ${describe(e)}`);
+    if (!validate(body)) for (const e of meaningful(validate.errors)) fail(`body ${describeError(e)}`);
     // What the real server rejects is judged on the body its DTO sees: numeric strings in number
     // fields become numbers (class-transformer's @Type(() => Number)), unknown properties are
     // stripped (whitelist: true), so neither is a 400 there, though both are off-spec.

@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { cartage, type CliResult } from './cli.js';
 
@@ -46,6 +46,14 @@ function wrap(at: SyscallAt, action: string): string[] {
 /** `cartage ARGS`, killed with SIGKILL as it enters the system call `at` (which is then never made). */
 export function cartageKilledAt(args: string[], at: SyscallAt): Promise<CliResult> & { child: ChildProcess } {
   return cartage(args, { wrap: wrap(at, 'signal=SIGKILL') });
+}
+
+/** `node --input-type=module -e SCRIPT`, killed with SIGKILL as it enters the system call `at`: the signal it ended with (null: it finished). */
+export function nodeKilledAt(script: string, at: SyscallAt): Promise<NodeJS.Signals | null> {
+  const [command, ...args] = [...wrap(at, 'signal=SIGKILL'), process.execPath, '--input-type=module', '-e', script];
+  return new Promise((resolve) => {
+    execFile(command!, args, (err) => resolve(((err as { signal?: NodeJS.Signals } | null)?.signal) ?? null));
+  });
 }
 
 /**

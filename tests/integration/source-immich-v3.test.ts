@@ -12,7 +12,8 @@ import { ImmichApi, searchSchema } from '../../main/core/sources/immich-api.js';
 import { connectImmich, parseImmichAddress } from '../../main/core/sources/immich-connect.js';
 import { messageOf } from '../../main/core/sources/immich-errors.js';
 import { ImmichSource, type ImmichOptions } from '../../main/core/sources/immich.js';
-import { bytes, tempDir } from '../helpers/core.js';
+import { sourceRefOf } from '../../main/core/sources/registry.js';
+import { bytes, listDir, settled, tempDir } from '../helpers/core.js';
 import { FRIEND_USER, startImmich, type FakeAsset, type FakeImmich } from '../helpers/immich-server.js';
 
 const ids = { photo: randomUUID(), video: randomUUID(), friends: randomUUID(), trip: randomUUID(), fromFriend: randomUUID() };
@@ -29,6 +30,7 @@ const sharedLinks = [
   { key: 'trip-key', allowDownload: true, albumId: ids.trip },
   { key: 'hidden-album-key', allowDownload: true, albumId: ids.trip, showMetadata: false },
   { key: 'hidden-key', allowDownload: true, assetIds: [ids.photo, ids.video], showMetadata: false },
+  { key: 'closed-key', allowDownload: false, albumId: ids.trip },
 ];
 
 const servers: FakeImmich[] = [];
@@ -194,11 +196,49 @@ describe.each([2, 3] as const)('an API key without a permission, on v%s', (versi
     expect(s.requests().filter((r) => r.path.endsWith('/original'))).toEqual([]);
   });
 
+  it('fails a download it may no longer make naming asset.download and where to allow it, and writes nothing', async () => {
+    const permissions = ['all'];
+    const s = await immich(version, { permissions });
+    const dir = tempDir();
+    const error = await refusedDownload(s.url, s.apiKey, dir, () => permissions.splice(0, permissions.length, 'user.read', 'album.read', 'asset.read'));
+    expect(error).toMatch(
+      /^127\.0\.0\.1:\d+ refused IMG_0001\.JPG \(403 Forbidden\)\. The API key for the Immich server at 127\.0\.0\.1:\d+ lacks the permission "asset\.download": allow it on the key in Immich \(Account settings, API keys\), or create a key that has it\.$/,
+    );
+    expect(listDir(dir)).toEqual([]);
+  });
+
   it('is named at the call that needs it', async () => {
     const s = await immich(version, { permissions: ['asset.read'] });
     await expect(source(s).list('albums')).rejects.toThrow(/lacks the permission "album\.read", which \/albums needs: allow it on the key/);
   });
 });
+
+describe.each([2, 3] as const)('a shared link without downloads, on v%s', (version) => {
+  it('fails a download naming the link\'s "Allow download", though Immich answers it 400, and writes nothing', async () => {
+    const s = await immich(version);
+    const dir = tempDir();
+    const error = await refusedDownload(`${s.url}/share/closed-key`, undefined, dir);
+    expect(error).toMatch(/^127\.0\.0\.1:\d+ refused IMG_0001\.JPG \(400 Bad Request\)\. The owner of this shared link does not allow downloads: ask them to turn on "Allow download"/);
+    expect(listDir(dir)).toEqual([]);
+  });
+});
+
+/** Adds the source, lets `change` happen (the key losing a permission), downloads IMG_0001.JPG into `dir` and returns the failed task's message. */
+async function refusedDownload(url: string, apiKey: string | undefined, dir: string, change: () => void = () => {}): Promise<string | undefined> {
+  const core = new Core({ dataDir: tempDir(), secrets: new MemorySecretStore(), engine: { random: () => 0.5 } });
+  try {
+    const { record } = await core.sources.add({ kind: 'immich', url, name: 'photos', ...(apiKey ? { apiKey } : {}) });
+    change();
+    core.startEngine();
+    const asset = `${new URL(url).origin}/api/assets/${ids.photo}/original`;
+    const [id] = core.engine.add([{ url: asset, dir, name: 'IMG_0001.JPG', sourceRef: sourceRefOf(record, ids.photo) }]);
+    const task = await settled(core.engine, id!);
+    expect([task.state, task.error?.code]).toEqual(['failed', 'auth']);
+    return task.error?.message;
+  } finally {
+    await core.close();
+  }
+}
 
 describe("v3's error bodies", () => {
   it('become a sentence with the server’s words and its correlation id, never [object Object]', async () => {

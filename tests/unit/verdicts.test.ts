@@ -20,7 +20,7 @@ describe('what an answer means', () => {
     expect(statusVerdict(task, 404, undefined)).toEqual({ kind: 'skipped', error: { code: 'gone', message: 'clip.mp4 was deleted on the server (404 Not Found).' } });
     expect(statusVerdict(task, 410, undefined).kind).toBe('skipped');
     expect(statusVerdict(task, 403, undefined)).toMatchObject({ kind: 'failed', error: { code: 'auth', message: expect.stringMatching(/^127\.0\.0\.1:8080 refused clip\.mp4 \(403 Forbidden\)\. Sign in/) } });
-    expect(statusVerdict(task, 429, '7', 0)).toEqual({
+    expect(statusVerdict(task, 429, '7', null, 0)).toEqual({
       kind: 'retry',
       error: { code: 'rate_limited', message: '127.0.0.1:8080 answered 429 Too Many Requests for clip.mp4.' },
       retryAfterMs: 7000,
@@ -32,6 +32,17 @@ describe('what an answer means', () => {
       kind: 'failed',
       error: { code: 'http_error', message: '127.0.0.1:8080 answered 400 Bad Request for clip.mp4; it was not downloaded.' },
     });
+  });
+
+  it("fails a refusal with its source's words, when the source can say what was missing", () => {
+    const lacks = 'The API key lacks the permission "asset.download".';
+    expect(statusVerdict(task, 403, undefined, lacks)).toEqual({
+      kind: 'failed',
+      error: { code: 'auth', message: `127.0.0.1:8080 refused clip.mp4 (403 Forbidden). ${lacks}` },
+    });
+    // Immich answers a shared link without downloads with 400: the source's words make it a refusal.
+    expect(statusVerdict(task, 400, undefined, 'The link does not allow downloads.')).toMatchObject({ kind: 'failed', error: { code: 'auth' } });
+    expect(statusVerdict(task, 404, undefined, lacks).kind).toBe('skipped');
   });
 
   it('continues from a 206 only when it starts at the bytes on disk, of the same file', () => {

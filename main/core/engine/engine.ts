@@ -301,6 +301,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       headersFor: this.options.headersFor,
       urlFor: this.options.urlFor,
       tlsFor: this.options.tlsFor,
+      refusalFor: this.options.refusalFor,
       moved: () => this.progress.schedule(),
       roomOnHost: (self) => this.roomOnHost(self),
       connectionsClosed: () => this.pump(),

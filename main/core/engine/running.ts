@@ -21,6 +21,8 @@ export interface AttemptHooks {
   urlFor?: ((task: Task, renew: boolean) => Promise<string | null>) | undefined;
   /** The certificate trusted for a task's source (a self-signed home server). */
   tlsFor?: ((task: Task) => PinnedCertificate | null) | undefined;
+  /** What the task's source says its server refused the download for (asked only after a refusal); null: the general words. */
+  refusalFor?: ((task: Task, status: number) => Promise<string | null>) | undefined;
 }
 
 /** What a running download needs from the engine. */
@@ -106,6 +108,7 @@ export class RunningTask {
       signal: this.controller.signal,
       headers,
       tls: this.deps.tlsFor?.(task) ?? null,
+      refusal: (status) => this.deps.refusalFor?.(task, status) ?? Promise.resolve(null),
       onProgress: (bytes, total) => this.onProgress(bytes, total),
       intend: (candidate, bytes) => this.intend(candidate, bytes),
       segments: {

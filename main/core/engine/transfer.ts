@@ -37,6 +37,8 @@ export interface TransferContext {
   renewUrl?: () => Promise<string>;
   /** The one certificate trusted for the task's source (a self-signed home server), if any. */
   tls?: PinnedCertificate | null;
+  /** What the task's source says its server refused the download for (a missing permission), given an answer's status. */
+  refusal?: (status: number) => Promise<string | null>;
   /** Called as bytes land on disk. */
   onProgress(bytesOnDisk: number, total: number | null): void;
   /**
@@ -117,7 +119,7 @@ async function attempt(task: Task, ctx: TransferContext): Promise<TransferOutcom
   }
   if (status !== 200 && status !== 206) {
     stream.destroy();
-    return statusVerdict(task, status, header(response.headers, 'retry-after'));
+    return statusVerdict(task, status, header(response.headers, 'retry-after'), (await ctx.refusal?.(status)) ?? null);
   }
 
   let total: number | null;

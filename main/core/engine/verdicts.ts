@@ -12,12 +12,23 @@ import { isHtml } from './validators.js';
  * attempt saw, so that each rule is read, and tested, on its own.
  */
 
-/** An answer other than 200, 206 or 416: skipped, failed, or tried again later. */
-export function statusVerdict(task: Task, status: number, retryAfter: string | undefined, now: number = Date.now()): TransferOutcome {
+/**
+ * An answer other than 200, 206 or 416: skipped, failed, or tried again later. `refusal` is the
+ * task's source naming what its server refused the download for (a permission the API key lacks, a
+ * shared link that does not allow downloads) and where to change it: the engine knows no source.
+ */
+export function statusVerdict(
+  task: Task,
+  status: number,
+  retryAfter: string | undefined,
+  refusal: string | null = null,
+  now: number = Date.now(),
+): TransferOutcome {
   const label = `${status} ${STATUS_CODES[status] ?? ''}`.trim();
   if (status === 404 || status === 410) {
     return { kind: 'skipped', error: { code: 'gone', message: `${task.name} was deleted on the server (${label}).` } };
   }
+  if (refusal) return { kind: 'failed', error: { code: 'auth', message: `${task.host} refused ${task.name} (${label}). ${refusal}` } };
   if (status === 401 || status === 403) {
     return {
       kind: 'failed',

@@ -74,11 +74,15 @@ function accessOf(a: ImmichAsset, link: ImmichSharedLink | null): Access {
     return {
       downloadable: false,
       restriction: 'not_allowed',
-      reason: 'The owner of this shared link does not allow downloads: ask them to allow it, or open it in the browser.',
+      reason: linkWithoutDownloads,
     };
   }
   return downloadable;
 }
+
+/** Why a shared link's files cannot be downloaded, and what to do: the option is named as Immich's link settings name it. */
+export const linkWithoutDownloads =
+  'The owner of this shared link does not allow downloads: ask them to turn on "Allow download" in the link\'s settings in Immich, or open it in the browser.';
 
 /** The video of a live photo keeps the image's stem: IMG_1234.HEIC + IMG_1234.MOV. */
 export function motionName(imageName: string, video: ImmichAsset | null): string {

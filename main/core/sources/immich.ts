@@ -20,7 +20,7 @@ import {
   type ImmichVersion,
 } from './immich-api.js';
 import { permissionError } from './immich-errors.js';
-import { date, fileOf, isListed, motionName, sanitized } from './immich-files.js';
+import { date, fileOf, isListed, linkWithoutDownloads, motionName, sanitized } from './immich-files.js';
 import { parseImmichQuery, searchBodies, searchStyleOf, type ImmichQuery, type SearchStyle } from './immich-query.js';
 import { summarize } from './tree.js';
 import type { Access, FolderSummary, Listing, RemoteFile, RemoteFolder, Resolved, Source } from './types.js';
@@ -47,6 +47,8 @@ const detailConcurrency = 6;
 /** How long a shared link's answer and the folder view's paths are reused: new photos show within this. */
 const cacheMs = 30_000;
 const hourMs = 3_600_000;
+/** How long the key's permissions or the link, asked after a refused download, answer for the next refusals. */
+const refusalAskMs = 1_000;
 
 const topFolders: RemoteFolder[] = [
   { kind: 'folder', path: 'albums', name: 'Albums', modified: null },
@@ -119,6 +121,23 @@ export class ImmichSource implements Source {
 
   async headers(url: string): Promise<Record<string, string>> {
     return new URL(url).origin === new URL(this.options.apiUrl).origin ? authHeaders(await this.options.auth()) : {};
+  }
+
+  /**
+   * What a refused download lacked: asset.download on the API key (403), or "Allow download" on
+   * the shared link, which Immich answers as it does an unknown asset (400). Asked of the server
+   * again, as the key or the link may have changed since the files were listed, but at most once a
+   * second: the refusals of a whole cart share the answer.
+   */
+  async refusal(status: number): Promise<string | null> {
+    if (await this.isSharedLink()) {
+      if (status !== 400 && status !== 403) return null;
+      if (Date.now() - this.linkAt > refusalAskMs) this.link = null;
+      return (await this.sharedLink()).allowDownload ? null : linkWithoutDownloads;
+    }
+    if (status !== 403) return null;
+    if (Date.now() - this.grantedAt > refusalAskMs) this.granted = null;
+    return (await this.downloadBlocked())?.reason ?? null;
   }
 
   /** The download address of an asset's original file. */

@@ -328,6 +328,14 @@ export class SourceRegistry {
     return source.requestUrl(task.sourceRef.slice(`source:${record!.id}:`.length), renew);
   }
 
+  /** What a task's source says its server refused the download for (null: it cannot tell, or it is not a stored source's file). */
+  async refusalFor(task: Task, status: number): Promise<string | null> {
+    const record = this.recordOf(task);
+    const source = record ? this.source(record) : null;
+    // The refusal is reported either way: a failure to explain it leaves the general words.
+    return (await source?.refusal?.(status).catch(() => null)) ?? null;
+  }
+
   /** The stored source a task's file comes from, and the file's id there; null for a plain link or a removed source. */
   fileOf(task: Task): { record: SourceRecord; source: Source; fileId: string } | null {
     const record = this.recordOf(task);

@@ -108,6 +108,12 @@ export interface Source {
    */
   requestUrl?(fileId: string, renew: boolean): Promise<string>;
   /**
+   * What the server refused a download with this status for, when the source can tell (a
+   * permission its credentials lack, a shared link without downloads), and what to do; null when
+   * it cannot. Asked only after a refusal, so it may ask the server.
+   */
+  refusal?(status: number): Promise<string | null>;
+  /**
    * How many files a path adds (a folder's own files), when the source can say without listing
    * them (Synapse counts them itself); null when it cannot, or the path is a file.
    */
