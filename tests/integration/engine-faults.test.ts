@@ -384,6 +384,35 @@ describe('pause, resume, cancel', () => {
     expect(listDir(dir)).toEqual([]);
   });
 
+  it('a pause and a resume that only change rows (as a mirror makes them) are carried out by the engine from the queue\'s stream', async () => {
+    const { c, id, path } = await stuckHalfway();
+    const released = letGo(c, id, 'paused');
+    expect(c.queue.control([id], 'pause').map((t) => t.state)).toEqual(['paused']);
+    await released;
+    expect(fs.statSync(c.queue.get(id)!.tempPath).size).toBe(100_000);
+    c.queue.control([id], 'resume');
+    const task = await settled(c.engine, id);
+    expect(task.state).toBe('completed');
+    expect(fs.readFileSync(task.finalPath).equals(body)).toBe(true);
+    expect(server.requestsFor(path)[1]?.range).toBe('bytes=100000-');
+  });
+
+  it('a cancel that only changes rows (as a delivery makes it) removes the part file, of a running download and of a paused one', async () => {
+    const running = await stuckHalfway();
+    let released = letGo(running.c, running.id, 'canceled');
+    expect(running.c.queue.control([running.id], 'cancel').map((t) => t.state)).toEqual(['canceled']);
+    await released;
+    expect(listDir(running.dir)).toEqual([]);
+
+    const { c, id, dir } = await stuckHalfway();
+    released = letGo(c, id, 'paused');
+    c.queue.control([id], 'pause');
+    await released;
+    expect(listDir(dir)).toHaveLength(1);
+    expect(c.queue.control([id], 'cancel').map((t) => t.state)).toEqual(['canceled']);
+    expect(listDir(dir)).toEqual([]);
+  });
+
   it('pause all and resume all move every waiting download', async () => {
     const c = core();
     const dir = tempDir();

@@ -183,7 +183,8 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
       if (now.placing) throw this.finished(now);
       return this.get(id);
     }
-    this.engine.cancel(tasks.filter((t) => this.db.prepare("SELECT 1 FROM tasks WHERE id = ? AND state NOT IN ('completed', 'failed', 'skipped', 'canceled')").get(t)));
+    // Only rows change here: the engine hears the cancel and stops the transfers (ended files stay as they are).
+    this.engine.queue.control(tasks, 'cancel');
     // The zip goes first: an append under way stops now instead of finishing gigabytes for nothing.
     await this.writers.get(id)?.abort();
     this.writers.delete(id);
@@ -213,7 +214,7 @@ export class Deliveries extends EventEmitter<{ delivery: [DeliveryView] }> {
       throw new CartageError('illegal_transition', `The delivery "${d.name}" has ${d.state === 'canceled' ? 'been canceled' : 'completed'}; add the failed files to the list again to fetch them.`);
     }
     const failed = this.items(id).flatMap((i) => [i.t_state === 'failed' ? i.task_id : null, i.m_state === 'failed' ? i.m_id : null]).filter((x): x is number => x !== null);
-    const ids = failed.length ? this.engine.retry(failed).map((t) => t.id) : [];
+    const ids = failed.length ? this.engine.queue.control(failed, 'retry').map((t) => t.id) : [];
     this.schedule(id);
     return ids;
   }

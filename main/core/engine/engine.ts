@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import type { ErrorInfo } from '../errors.js';
-import { FinishingError, MovedError, type RunnableTask, type TaskQueue } from '../queue/queue.js';
-import type { BulkChange } from '../queue/changes.js';
-import { controllable, controlTarget, type TaskControl, type TaskGroup } from '../queue/states.js';
+import { MovedError, type RunnableTask, type TaskQueue } from '../queue/queue.js';
+import type { BulkChange, ChangeOrigin } from '../queue/changes.js';
+import type { TaskGroup } from '../queue/states.js';
 import type { Task, TaskPatch, TaskSpec } from '../queue/task.js';
 import type { Settings } from '../settings.js';
 import { assertNever } from '../util/assert-never.js';
@@ -56,6 +56,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly progress: ProgressSnapshots;
   private readonly limiter: RateLimiter;
   private started = false;
+  private pumpPending = false;
   private stopping = false;
   private wakeTimer: NodeJS.Timeout | null = null;
   private wakeAt = 0;
@@ -78,10 +79,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       afterRound: () => this.afterChange(),
     });
     // A running task whose row left 'active' (paused or canceled here, or by another process) lets go.
-    this.queue.changes.on('task', (t) => {
-      if (t.state !== 'active') this.running.get(t.id)?.abort('control');
-    });
-    this.queue.changes.on('bulk', (e) => this.letGoOf(e));
+    this.queue.changes.on('task', (t, origin) => this.heard(t, origin));
+    this.queue.changes.on('bulk', (e, origin) => this.heardBulk(e, origin));
     // Another process queued or resumed downloads: start them as slots allow.
     this.queue.changes.on('external', () => this.afterChange());
   }
@@ -149,81 +148,85 @@ export class Engine extends EventEmitter<EngineEvents> {
     return ids;
   }
 
+  // The controls are the queue's (only rows change); the engine hears the moves on the stream and
+  // stops, cleans up or starts transfers. These give the queue the true count of a running
+  // segmented download's bytes, and start what a resume queued before returning.
+
   pause(ids: readonly number[]): Task[] {
-    return this.control(ids, 'pause', {});
+    return this.controlled(this.queue.control(ids, 'pause', (t) => this.bytesOnDisk(t)));
   }
 
   resume(ids: readonly number[]): Task[] {
-    return this.control(ids, 'resume', { attempts: 0, nextAttemptAt: 0, error: null });
+    return this.controlled(this.queue.control(ids, 'resume', (t) => this.bytesOnDisk(t)));
   }
 
   retry(ids: readonly number[]): Task[] {
-    return this.control(ids, 'retry', { attempts: 0, checksumFailures: 0, nextAttemptAt: 0, error: null });
+    return this.controlled(this.queue.control(ids, 'retry', (t) => this.bytesOnDisk(t)));
   }
 
   cancel(ids: readonly number[]): Task[] {
-    const moved = this.control(ids, 'cancel', {});
-    for (const t of moved) if (!this.running.has(t.id)) fs.rmSync(t.tempPath, { force: true });
-    return moved;
+    return this.controlled(this.queue.control(ids, 'cancel', (t) => this.bytesOnDisk(t)));
   }
 
   /** Pauses every queued and running download; part files are kept. */
   pauseAll(reason?: ErrorInfo): number[] {
-    return this.controlAll('pause', reason ? { error: reason } : {});
+    return this.controlled(this.queue.controlAll('pause', reason));
   }
 
   resumeAll(): number[] {
-    return this.controlAll('resume', { attempts: 0, nextAttemptAt: 0, error: null });
+    return this.controlled(this.queue.controlAll('resume'));
   }
 
   /** Tries every failed download again, from its part file where there is one. */
   retryAll(): number[] {
-    return this.controlAll('retry', { attempts: 0, checksumFailures: 0, nextAttemptAt: 0, error: null });
+    return this.controlled(this.queue.controlAll('retry'));
   }
 
   cancelAll(): number[] {
-    const ids = this.controlAll('cancel', {});
-    for (const id of ids) {
-      const t = this.queue.get(id);
-      if (t && !this.running.has(id)) fs.rmSync(t.tempPath, { force: true });
-    }
-    return ids;
+    return this.controlled(this.queue.controlAll('cancel'));
   }
 
-  /** Applies one control to some tasks. Tasks already past it are left alone and not returned. */
-  private control(ids: readonly number[], verb: TaskControl, patch: TaskPatch): Task[] {
-    const from = controllable(verb, 'named');
-    const to = controlTarget[verb];
-    const moved: Task[] = [];
-    for (const id of ids) {
-      const task = this.queue.get(id);
-      if (!task || !from.includes(task.state) || (task.sealed && to === 'queued')) continue;
-      let updated: Task;
-      try {
-        updated = this.queue.transition(id, to, { ...patch, bytesOnDisk: this.bytesOnDisk(task) });
-      } catch (err) {
-        // Its file is being placed: it completes, whatever was asked.
-        if (err instanceof FinishingError) continue;
-        throw err;
-      }
-      moved.push(updated);
-    }
+  private controlled<T>(moved: T): T {
     this.afterChange();
     return moved;
   }
 
-  /** Applies one control to every task it can move (a retry of all leaves the skipped ones). */
-  private controlAll(verb: TaskControl, patch: TaskPatch): number[] {
-    const to = controlTarget[verb];
-    const ids = this.queue.transitionAll(controllable(verb, 'all'), to, patch);
-    this.afterChange();
-    return ids;
+  /**
+   * A task moved, by this engine, a person's control (here or in a delivery or a mirror), or another
+   * process: a running one whose row left 'active' lets go; a canceled one not running loses its
+   * part file (a running one's goes when it has let go); one queued again by a control is started.
+   */
+  private heard(task: Task, origin: ChangeOrigin): void {
+    if (task.state === 'active') return;
+    const r = this.running.get(task.id);
+    if (r) r.abort('control');
+    else if (task.state === 'canceled' && origin === 'here') fs.rmSync(task.tempPath, { force: true });
+    if (task.state === 'queued' && task.attempts === 0) this.pumpSoon();
   }
 
-  /** Many tasks moved at once: those of them running here let go unless they are still active. */
-  private letGoOf(change: BulkChange): void {
-    if (change.state === 'active' || this.running.size === 0) return;
-    for (const id of change.ids) this.running.get(id)?.abort('control');
+  /** Many tasks moved at once: as `heard`, for each (a cancel of all removes the parts of those not running). */
+  private heardBulk(change: BulkChange, origin: ChangeOrigin): void {
+    if (change.state === 'active') return;
+    if (change.state === 'queued') this.pumpSoon();
+    if (this.running.size === 0 && (change.state !== 'canceled' || origin !== 'here')) return;
+    for (const id of change.ids) {
+      const r = this.running.get(id);
+      if (r) r.abort('control');
+      else if (change.state === 'canceled' && origin === 'here') {
+        const t = this.queue.get(id);
+        if (t) fs.rmSync(t.tempPath, { force: true });
+      }
+    }
+  }
+
+  /** Looks at the queue once the current change is done (moves heard on the stream come in bursts). */
+  private pumpSoon(): void {
+    if (this.pumpPending || !this.started) return;
+    this.pumpPending = true;
+    setImmediate(() => {
+      this.pumpPending = false;
+      this.afterChange();
+    });
   }
 
   private afterChange(): void {

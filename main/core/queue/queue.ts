@@ -1,12 +1,12 @@
 import type { Statement, Transaction } from 'better-sqlite3';
 import path from 'node:path';
 import type { Db } from '../db/connection.js';
-import { CartageError } from '../errors.js';
+import { CartageError, type ErrorInfo } from '../errors.js';
 import { folderListing, freePath, nameFromUrl, pathInside, safeFileName } from '../naming.js';
 import type { ConflictPolicy } from '../settings.js';
 import { TaskChanges, type ChangedRow } from './changes.js';
 import { groupForName } from './groups.js';
-import { assertTransition, statesLeadingTo, taskStates, type TaskGroup, type TaskState } from './states.js';
+import { assertTransition, controllable, controlTarget, statesLeadingTo, taskStates, type TaskControl, type TaskGroup, type TaskState } from './states.js';
 import { patchColumns, taskFromRow, type Task, type TaskPatch, type TaskRow, type TaskSpec } from './task.js';
 
 export type StateCounts = Record<TaskState, number>;
@@ -33,6 +33,14 @@ export const sealedReason =
   'was for a zip that is already written or was canceled; put it back on the download list (Put back on the list, in Downloads, or "cartage cart put-back") to fetch it again.';
 
 const pageSize = 500;
+
+/** What each control resets with its move: a resume or a retry starts counting attempts again. */
+const controlResets: Record<TaskControl, TaskPatch> = {
+  pause: {},
+  resume: { attempts: 0, nextAttemptAt: 0, error: null },
+  retry: { attempts: 0, checksumFailures: 0, nextAttemptAt: 0, error: null },
+  cancel: {},
+};
 
 /**
  * The persistent task queue. Every state change is a checked transition in a transaction, announced
@@ -266,6 +274,35 @@ export class TaskQueue {
     const info = this.stmt(`UPDATE tasks SET updated_at = ?${sql} WHERE id = ? AND state IN (${states.map(() => '?').join(',')})`)
       .run(now, ...values, id, ...states);
     return info.changes === 1;
+  }
+
+  /**
+   * A person's control (pause, resume, retry, cancel) of some tasks: each that can make the move is
+   * moved, with what the move resets; tasks already past it, sealed ones asked to run again, and
+   * files being placed (they complete whatever was asked) are left alone and not returned. Only rows
+   * change here: the engine hears the moves on the stream and stops, cleans up or starts the
+   * transfers. `bytesOnDisk` gives the true count of a task's bytes, when the caller knows it.
+   */
+  control(ids: readonly number[], verb: TaskControl, bytesOnDisk?: (task: Task) => number, now = Date.now()): Task[] {
+    const from = controllable(verb, 'named');
+    const to = controlTarget[verb];
+    const moved: Task[] = [];
+    for (const id of ids) {
+      const task = this.get(id);
+      if (!task || !from.includes(task.state) || (task.sealed && to === 'queued')) continue;
+      try {
+        moved.push(this.transition(id, to, { ...controlResets[verb], ...(bytesOnDisk ? { bytesOnDisk: bytesOnDisk(task) } : {}) }, now));
+      } catch (err) {
+        if (err instanceof FinishingError) continue;
+        throw err;
+      }
+    }
+    return moved;
+  }
+
+  /** One control of every task it can move (a retry of all leaves the skipped ones); the ids moved. */
+  controlAll(verb: TaskControl, reason?: ErrorInfo, now = Date.now()): number[] {
+    return this.transitionAll(controllable(verb, 'all'), controlTarget[verb], { ...controlResets[verb], ...(reason ? { error: reason } : {}) }, now);
   }
 
   /**

@@ -234,10 +234,8 @@ export class Mirrors extends EventEmitter<{ run: [RunView] }> {
       )
       .pluck()
       .all(run.id) as number[];
-    if (ids.length) {
-      if (verb === 'pause') this.engine.pause(ids);
-      else this.engine.resume(ids);
-    }
+    // Only rows change here: the engine hears the moves and stops or starts the transfers.
+    if (ids.length) this.queue.control(ids, verb);
     const view = this.runView(run.id);
     this.emit('run', view);
     return view;
