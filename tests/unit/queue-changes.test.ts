@@ -104,7 +104,8 @@ describe("the queue's stream of changes", () => {
     const other = queueIn(dir);
     const heard = listen(here);
     watch(here);
-    const [mine, theirs] = here.enqueue([spec(dir, 1), spec(dir, 2)]);
+    // A third stays queued: rows this process queued are not news when read back either.
+    const [mine, theirs] = here.enqueue([spec(dir, 1), spec(dir, 2), spec(dir, 3)]);
     here.transition(mine!, 'active');
     here.record(mine!, { bytesOnDisk: 10 });
     expect(heard).toEqual([{ event: 'task', id: mine, state: 'active', origin: 'here' }]);
@@ -123,6 +124,12 @@ describe("the queue's stream of changes", () => {
     other.transition(theirs!, 'canceled');
     here.changes.check();
     expect(heard).toEqual([{ event: 'task', id: theirs, state: 'canceled', origin: 'elsewhere' }, { event: 'external' }]);
+
+    // What the other process queues is news here.
+    heard.length = 0;
+    const [added] = other.enqueue([spec(dir, 4)]);
+    here.changes.check();
+    expect(heard).toEqual([{ event: 'task', id: added, state: 'queued', origin: 'elsewhere' }, { event: 'external' }]);
   });
 
   it("reads no task rows when no other process wrote: one pragma a look", () => {

@@ -56,6 +56,8 @@ export class TaskChanges extends EventEmitter<TaskChangeEvents> {
    * (its row is stamped again each time its bytes are recorded).
    */
   private readonly announced = new Map<number, { state: TaskState; at: number }>();
+  /** Ranges of task ids queued here, with their stamp (see rememberQueued). */
+  private readonly queued: { first: number; last: number; at: number }[] = [];
   private timer: NodeJS.Timeout | null = null;
   private dataVersion = 0;
   /** When the last check began: anything committed later was stamped after this, less the look-back. */
@@ -78,9 +80,17 @@ export class TaskChanges extends EventEmitter<TaskChangeEvents> {
     this.emit('bulk', { ids, state }, 'here');
   }
 
-  /** Rows this process wrote without a change worth announcing (new tasks): not news when read back. */
+  /** Rows this process wrote without a change worth announcing: not news when read back. */
   remember(ids: readonly number[], state: TaskState, at: number): void {
     for (const id of ids) this.announced.set(id, { state, at });
+  }
+
+  /**
+   * Tasks `first` to `last` were queued here at `at`: not news when read back. Kept as one range,
+   * not an entry each: 100,000 queued at once would otherwise cost a map of 100,000.
+   */
+  rememberQueued(first: number, last: number, at: number): void {
+    if (last >= first) this.queued.push({ first, last, at });
   }
 
   /** Looks for other processes' changes every `intervalMs` (the timer never keeps the process alive). */
@@ -146,11 +156,13 @@ export class TaskChanges extends EventEmitter<TaskChangeEvents> {
    */
   private isNews(r: ChangedRow): boolean {
     const last = this.announced.get(r.id);
-    if (!last || last.state !== r.state) return true;
+    if (!last) return !(r.state === 'queued' && this.queued.some((q) => r.id >= q.first && r.id <= q.last && r.updatedAt === q.at));
+    if (last.state !== r.state) return true;
     return terminalStates.includes(r.state) && last.at !== r.updatedAt;
   }
 
   private forgetBefore(since: number): void {
+    for (let i = this.queued.length - 1; i >= 0; i--) if (this.queued[i]!.at < since) this.queued.splice(i, 1);
     for (const [id, last] of this.announced) if (last.at < since && last.state !== 'active') this.announced.delete(id);
   }
 }

@@ -158,7 +158,7 @@ export class TaskQueue {
       }),
     );
     const ids = run.immediate();
-    this.changes.remember(ids, 'queued', now);
+    if (ids.length) this.changes.rememberQueued(ids[0]!, ids.at(-1)!, now);
     return ids;
   }
 
