@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../main/core/db/connection.js';
-import { TaskQueue } from '../../main/core/queue/queue.js';
+import { FinishingError, MovedError, TaskQueue } from '../../main/core/queue/queue.js';
+import type { Task } from '../../main/core/queue/task.js';
 import { tempDir } from '../helpers/core.js';
 
 function queue(): { q: TaskQueue; dir: string } {
@@ -99,5 +100,58 @@ describe('task queue', () => {
     for (const _ of q.iterate()) n += 1;
     expect(n).toBe(1234);
     expect(q.page(0, 10)).toHaveLength(10);
+  });
+  it('makes a move from a given state only if the task is still in it, and says where it is otherwise', () => {
+    const { q, dir } = queue();
+    const [id] = q.enqueue([{ url: 'http://h/a', dir }]);
+    const heard: string[] = [];
+    q.changes.on('task', (t) => heard.push(t.state));
+    expect(q.transition(id!, 'active', { bytesOnDisk: 3 }, 10, 'queued')).toMatchObject({ state: 'active', bytesOnDisk: 3, updatedAt: 10 });
+    q.control([id!], 'pause');
+    let moved: unknown;
+    try {
+      q.transition(id!, 'completed', { bytesOnDisk: 9 }, 20, 'active');
+    } catch (err) {
+      moved = err;
+    }
+    expect(moved).toBeInstanceOf(MovedError);
+    expect((moved as MovedError).task).toMatchObject({ id, state: 'paused', bytesOnDisk: 3 });
+    expect(q.get(id!)).toMatchObject({ state: 'paused', bytesOnDisk: 3 });
+    expect(heard).toEqual(['active', 'paused']);
+    expect(() => q.transition(999, 'active', {}, 30, 'queued')).toThrow(/no task 999/);
+    expect(() => q.transition(id!, 'completed', {}, 30, 'queued')).toThrow(/cannot go from queued to completed/);
+  });
+
+  it('refuses to pause or cancel a task whose file is being placed, with or without the state it was in', () => {
+    const { q, dir } = queue();
+    const [id] = q.enqueue([{ url: 'http://h/a', dir }]);
+    q.transition(id!, 'active', {}, 10, 'queued');
+    expect(q.record(id!, { placing: path.join(dir, 'a') })).toBe(true);
+    expect(() => q.transition(id!, 'paused', {}, 20, 'active')).toThrow(FinishingError);
+    expect(() => q.transition(id!, 'canceled')).toThrow(FinishingError);
+    expect(q.control([id!], 'pause')).toEqual([]);
+    expect(q.get(id!)).toMatchObject({ state: 'active', placing: path.join(dir, 'a') });
+    expect(q.transition(id!, 'completed', { placing: null }, 30, 'active')).toMatchObject({ state: 'completed', placing: null });
+  });
+
+  it('never queues a sealed task again, whoever asks', () => {
+    const { q, dir } = queue();
+    const [id] = q.enqueue([{ url: 'http://h/a', dir }]);
+    q.transition(id!, 'active', {}, 10, 'queued');
+    q.seal([id!]);
+    expect(() => q.transition(id!, 'queued', {}, 20, 'active')).toThrow(/zip that is already written/);
+    expect(q.get(id!)!.state).toBe('active');
+  });
+
+  it('starts a pass of tasks in one go, leaving those moved meanwhile, and announces each it moved', () => {
+    const { q, dir } = queue();
+    const [a, b, c] = q.enqueue([{ url: 'http://h/a', dir }, { url: 'http://h/b', dir }, { url: 'http://h/c', dir }]);
+    q.control([b!], 'pause');
+    const heard: Task[] = [];
+    q.changes.on('task', (t) => heard.push(t));
+    const started = q.transitionEach([a!, b!, c!], 'queued', 'active', 50);
+    expect(started.map((t) => [t.id, t.state, t.updatedAt])).toEqual([[a, 'active', 50], [c, 'active', 50]]);
+    expect(heard.map((t) => t.id)).toEqual([a, c]);
+    expect(q.get(b!)!.state).toBe('paused');
   });
 });

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import type { ErrorInfo } from '../errors.js';
-import { MovedError, type RunnableTask, type TaskQueue } from '../queue/queue.js';
+import { MovedError, type TaskQueue } from '../queue/queue.js';
 import type { BulkChange, ChangeOrigin } from '../queue/changes.js';
 import type { TaskGroup } from '../queue/states.js';
 import type { Task, TaskPatch, TaskSpec } from '../queue/task.js';
@@ -253,17 +253,19 @@ export class Engine extends EventEmitter<EngineEvents> {
       const busyGroups = [...groups].filter(([, n]) => n >= s.maxPerGroup).map(([g]) => g);
       const wanted = s.maxConcurrent - this.running.size;
       const candidates = this.queue.runnable(wanted, now, busyHosts, busyGroups);
-      let launched = 0;
+      const chosen: number[] = [];
       for (const task of candidates) {
-        if (this.running.size >= s.maxConcurrent) break;
+        if (chosen.length >= wanted) break;
         if ((hosts.get(task.host) ?? 0) >= s.maxPerHost || (groups.get(task.group) ?? 0) >= s.maxPerGroup) continue;
         hosts.set(task.host, (hosts.get(task.host) ?? 0) + 1);
         groups.set(task.group, (groups.get(task.group) ?? 0) + 1);
-        this.launch(task, s);
-        launched += 1;
+        chosen.push(task.id);
       }
+      // The pass's launches in one transaction; one another process paused or canceled since the
+      // query is left be (not returned).
+      for (const task of this.queue.transitionEach(chosen, 'queued', 'active', now)) this.launch(task, s);
       // A short page means there is nothing more to find this pass.
-      if (launched === 0 || candidates.length < wanted) break;
+      if (chosen.length === 0 || candidates.length < wanted) break;
     }
     // With every slot busy a wake-up would find no room; the next finished transfer pumps again.
     if (this.running.size < s.maxConcurrent) this.scheduleWake(now);
@@ -288,15 +290,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     }, Math.max(0, at - now));
   }
 
-  private launch(queued: RunnableTask, settings: Settings): void {
-    let task: Task;
-    try {
-      task = this.queue.transition(queued.id, 'active', {}, Date.now(), 'queued');
-    } catch (err) {
-      // Another process paused or canceled it since the query: leave it be.
-      if (err instanceof MovedError) return;
-      throw err;
-    }
+  /** Runs a task just moved to active. */
+  private launch(task: Task, settings: Settings): void {
     const r = new RunningTask(task, {
       queue: this.queue,
       http: this.http,
@@ -332,9 +327,9 @@ export class Engine extends EventEmitter<EngineEvents> {
       // Anything else is a bug: the task must not stay "active" with nothing running it.
       if ((err as { code?: string }).code !== 'illegal_transition') this.failUnexpectedly(r.task, err);
     }
-    this.progress.invalidateTotals();
-    this.progress.schedule();
-    this.pump();
+    // Transfers that end together (their last writes done in one turn of the loop) free their
+    // slots for one scheduling pass: one query for runnable work and one transaction of launches.
+    this.pumpSoon();
   }
 
   /** Turns an attempt's outcome into the task's next state. */

@@ -78,6 +78,9 @@ export class TaskQueue {
       const updated = this.stmt(`UPDATE tasks SET state = ?, updated_at = ?${sql} WHERE id = ? RETURNING *`).get(to, now, ...values, id) as TaskRow;
       return taskFromRow(updated);
     });
+    this.moveEachTx = db.transaction((ids: readonly number[], from: TaskState, to: TaskState, now: number): Task[] =>
+      ids.flatMap((id) => this.moveFrom(id, from, to, {}, now) ?? []),
+    );
     this.insert = db.prepare(`
       INSERT INTO tasks (source_ref, url, name, dir, final_path, temp_path, grp, host, state, expected_bytes,
                          checksum_algo, checksum, created_at, updated_at, conflict)
@@ -258,10 +261,38 @@ export class TaskQueue {
    * `from`, so does a task no longer in that state (a `MovedError` carrying the row as it is).
    */
   transition(id: number, to: TaskState, patch: TaskPatch = {}, now = Date.now(), from?: TaskState): Task {
-    const task = this.transitionTx.immediate(id, to, patch, now, from);
+    const task = (from && this.moveFrom(id, from, to, patch, now)) || this.transitionTx.immediate(id, to, patch, now, from);
     this.changes.announce(task);
     return task;
   }
+
+  /**
+   * Moves a task known to be in `from` (the engine's launches and outcomes) in one conditional
+   * statement, with no transaction around a read first: the move is checked once, and the guards
+   * on the row are conditions. Undefined when no row changed; the caller then reads the row, in a
+   * transaction, to say why (or to make the move, if the row came back meanwhile).
+   */
+  private moveFrom(id: number, from: TaskState, to: TaskState, patch: TaskPatch, now: number): Task | undefined {
+    assertTransition(id, from, to);
+    const { sql, values } = patchSql(patch);
+    const row = this.stmt<TaskRow>(
+      `UPDATE tasks SET state = ?, updated_at = ?${sql} WHERE id = ? AND state = ?${guardsInto(to)} RETURNING *`,
+    ).get(to, now, ...values, id, from);
+    return row && taskFromRow(row);
+  }
+
+  /**
+   * Moves each of `ids` that is still in `from` to `to`, in one transaction (the engine's launches
+   * of one scheduling pass), and announces them once it is committed. A task moved meanwhile by
+   * someone else is left as it is and not returned.
+   */
+  transitionEach(ids: readonly number[], from: TaskState, to: TaskState, now = Date.now()): Task[] {
+    const moved = this.moveEachTx.immediate(ids, from, to, now);
+    for (const task of moved) this.changes.announce(task);
+    return moved;
+  }
+
+  private readonly moveEachTx: Transaction<(ids: readonly number[], from: TaskState, to: TaskState, now: number) => Task[]>;
 
   private readonly transitionTx: Transaction<(id: number, to: TaskState, patch: TaskPatch, now: number, from?: TaskState) => Task>;
 
@@ -324,11 +355,9 @@ export class TaskQueue {
     const legal = from.filter((s) => statesLeadingTo(to).includes(s));
     if (legal.length === 0) return [];
     const { sql, values } = patchSql(patch);
-    const unsealed = to === 'queued' ? 'AND sealed = 0' : '';
-    // Files being placed are finished: a pause or a cancel leaves them to complete.
-    const unfinished = to === 'paused' || to === 'canceled' ? 'AND placing IS NULL' : '';
+    // Files being placed are finished, and sealed tasks stay as they are: both are left alone.
     const rows = this.stmt(
-        `UPDATE tasks SET state = ?, updated_at = ?${sql} WHERE state IN (${legal.map(() => '?').join(',')}) ${unsealed} ${unfinished} RETURNING id`,
+        `UPDATE tasks SET state = ?, updated_at = ?${sql} WHERE state IN (${legal.map(() => '?').join(',')})${guardsInto(to)} RETURNING id`,
       )
       .all(to, now, ...values, ...legal) as { id: number }[];
     const ids = rows.map((r) => r.id);
@@ -412,6 +441,16 @@ export class MovedError extends Error {
 function firstUnclaimed(dir: string, name: string, taken: (full: string) => boolean, exists: (full: string) => boolean): string {
   const direct = pathInside(dir, name);
   return taken(direct) ? freePath(dir, name, taken, 0, exists) : direct;
+}
+
+/**
+ * The row's own guards on a move to `to`, as conditions: a file being placed is finished (no pause
+ * or cancel undoes it), and a sealed task is never queued again.
+ */
+function guardsInto(to: TaskState): string {
+  if (to === 'paused' || to === 'canceled') return ' AND placing IS NULL';
+  if (to === 'queued') return ' AND sealed = 0';
+  return '';
 }
 
 function patchSql(patch: TaskPatch): { sql: string; values: unknown[] } {
