@@ -65,6 +65,9 @@ export class TaskChanges extends EventEmitter<TaskChangeEvents> {
 
   constructor(private readonly source: ChangeSource) {
     super();
+    // Every part of the core listens here (engine, deliveries, mirrors, the log, the service's
+    // events, a command's wait, and a test's): many listeners are the design, not a leak.
+    this.setMaxListeners(100);
   }
 
   /** This process changed one task. */
