@@ -18,6 +18,7 @@ export class PartFile extends Writable {
   private fd: number | null = null;
   private unsynced = 0;
   private syncing: Promise<void> | null = null;
+  private writing: Promise<void> | null = null;
   private syncError: Error | null = null;
 
   constructor(
@@ -55,20 +56,28 @@ export class PartFile extends Writable {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    // A write-back under way still uses the descriptor: it is closed after it.
-    void this.synced().then(() => {
+    // A write or write-back under way still uses the descriptor: it is closed after them (a number
+    // closed before could be reused by another file and written to).
+    const close = (): void => {
+      const busy = this.writing ?? this.syncing;
+      if (busy) return void busy.then(close);
       if (this.fd === null) return callback(error);
       const fd = this.fd;
       this.fd = null;
       fs.close(fd, (err) => callback(error ?? err));
-    });
+    };
+    close();
   }
 
   /** Writes the buffers whole (a short write is carried on), then counts them towards the next write-back. */
   private writeAll(buffers: Buffer[], callback: (error?: Error | null) => void): void {
     if (this.syncError) return callback(this.syncError);
     const length = buffers.reduce((sum, b) => sum + b.length, 0);
+    let finished = (): void => undefined;
+    this.writing = new Promise((resolve) => (finished = resolve));
     fs.writev(this.fd!, buffers, (err, written) => {
+      this.writing = null;
+      finished();
       if (err) return callback(err);
       if (written < length) return this.writeAll(rest(buffers, written), callback);
       this.wrote(length, callback);
@@ -80,19 +89,22 @@ export class PartFile extends Writable {
     if (this.unsynced < this.syncEvery) return callback();
     this.unsynced = 0;
     void this.synced().then(() => {
-      this.startSync();
+      if (!this.destroyed) this.startSync();
       callback(this.syncError);
     });
   }
 
   private startSync(): void {
     const fd = this.fd!;
-    this.syncing = new Promise((resolve) => {
+    const sync = new Promise<void>((resolve) => {
       fs.fdatasync(fd, (err) => {
         if (err) this.syncError ??= err;
-        this.syncing = null;
         resolve();
       });
+    });
+    this.syncing = sync;
+    void sync.then(() => {
+      if (this.syncing === sync) this.syncing = null;
     });
   }
 
