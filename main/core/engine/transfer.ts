@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import { Transform, type Readable, type Writable } from 'node:stream';
+import { Transform } from 'node:stream';
 import { CartageError } from '../errors.js';
 import type { ChecksumAlgo, Task, TaskPatch } from '../queue/task.js';
 import type { Settings } from '../settings.js';
@@ -13,6 +13,7 @@ import type { HttpClient } from '../net/client.js';
 import { makeFolderAsync } from '../util/folders.js';
 import type { TransferOutcome } from './outcome.js';
 import { placeFile, unlinkIfLinked } from './place.js';
+import { PartFile, streamToFile } from './write-path.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { header, ifRangeValue, isHtml, looksLikeHtml, parseContentRange, parseUnsatisfiedRange } from './validators.js';
 import { recordedSegments, runSegments, splitStart, type SegmentedOptions } from './segmented-transfer.js';
@@ -181,12 +182,8 @@ async function attempt(task: Task, ctx: TransferContext): Promise<TransferOutcom
       else done(null, chunk);
     },
   });
-  const out = fs.createWriteStream(task.tempPath, {
-    flags: offset > 0 ? 'a' : 'w',
-    highWaterMark: 1 << 20,
-    // fsync before close: a file renamed into place must survive a power cut too.
-    flush: true,
-  });
+  // Written through the thread pool, written back to the disk as it goes, fsync'd before it closes.
+  const out = new PartFile(task.tempPath, offset > 0);
   await streamToFile(stream, meter, out);
 
   const short = bodyVerdict(task, { received, total, rangeEnd, etag, lastModified });
@@ -308,45 +305,6 @@ async function hashFile(file: string, length: number, hash: Hash): Promise<void>
   for await (const chunk of fs.createReadStream(file, { start: 0, end: length - 1, highWaterMark: 1 << 20 })) {
     hash.update(chunk as Buffer);
   }
-}
-
-/**
- * Pipes the body through the meter into the part file. When the network side fails (dropped,
- * stalled, aborted for a pause) every byte already received is still written before the error is
- * passed on, so the next attempt resumes from all of it. A failure of the meter (not the file) or
- * of the disk stops everything at once.
- */
-function streamToFile(source: Readable, meter: Transform, out: Writable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (source.destroyed || source.errored) {
-      out.destroy();
-      reject(source.errored ?? new Error('The connection closed before the download began.'));
-      return;
-    }
-    let sourceError: unknown = null;
-    let failed = false;
-    const fail = (err: unknown): void => {
-      if (failed) return;
-      failed = true;
-      source.destroy();
-      meter.destroy();
-      out.destroy();
-      reject(err);
-    };
-    source.once('error', (err) => {
-      sourceError = err;
-      source.unpipe(meter);
-      meter.end();
-    });
-    meter.once('error', fail);
-    out.once('error', fail);
-    out.once('close', () => {
-      if (failed) return;
-      if (sourceError) reject(sourceError);
-      else resolve();
-    });
-    source.pipe(meter).pipe(out);
-  });
 }
 
 const knownDirs = new Set<string>();
