@@ -217,27 +217,32 @@ describe('a large file over several connections', () => {
 describe('pause, cancel and the per-host limit', () => {
   const slow = (delayMs = 10): Handler => rangedFile(body, { delayMs: () => delayMs });
 
-  it('pauses every segment, keeps each one\'s bytes, and resumes each from its own', async () => {
+  /** A download split over 4 connections from `handler`, once all four are moving and `bytes` are in. */
+  async function splitUnderWay(name: string, handler: Handler, bytes: number): Promise<{ c: Core; dir: string; id: number }> {
     const c = cores.make({ connections: 4 });
     const dir = tempDir();
-    const url = faults.route('/pause.bin', slow());
-    const [id] = c.engine.add([{ url, dir }]);
+    const [id] = c.engine.add([{ url: faults.route(`/${name}`, handler), dir }]);
     c.startEngine();
     await faults.whenInFlight(4);
-    await progressReaches(c.engine, id!, 4 * MiB);
-    c.engine.pause([id!]);
-    await c.engine.whenLetGo([id!]);
+    await progressReaches(c.engine, id!, bytes);
+    return { c, dir, id: id! };
+  }
+
+  it('pauses every segment, keeps each one\'s bytes, and resumes each from its own', async () => {
+    const { c, dir, id } = await splitUnderWay('pause.bin', slow(), 4 * MiB);
+    c.engine.pause([id]);
+    await c.engine.whenLetGo([id]);
     await vi.waitFor(() => expect(faults.inFlight).toBe(0));
-    expect(c.queue.get(id!)?.state).toBe('paused');
-    const kept = segmentsOf(c, id!);
+    expect(c.queue.get(id)?.state).toBe('paused');
+    const kept = segmentsOf(c, id);
     expect(kept.length).toBeGreaterThanOrEqual(4);
     expect(kept.some((s) => s.written > s.start)).toBe(true);
     // The row counts the bytes the segments wrote, not the size of a part file with holes.
-    expect(c.queue.get(id!)?.bytesOnDisk).toBe(kept.reduce((sum, s) => sum + s.written - s.start, 0));
+    expect(c.queue.get(id)?.bytesOnDisk).toBe(kept.reduce((sum, s) => sum + s.written - s.start, 0));
     const asked = faults.requestsFor('/pause.bin').length;
 
-    c.engine.resume([id!]);
-    const task = await settled(c.engine, id!);
+    c.engine.resume([id]);
+    const task = await settled(c.engine, id);
     expect(task.state).toBe('completed');
     expect(fileSha256(path.join(dir, 'pause.bin'))).toBe(sha256(body));
     // The resume asks each unfinished segment from its recorded byte, with If-Range.
@@ -248,18 +253,12 @@ describe('pause, cancel and the per-host limit', () => {
   });
 
   it('restarts from zero when the file changed on the server while paused, and ends with the new version whole', async () => {
-    const c = cores.make({ connections: 4 });
-    const dir = tempDir();
     const v2 = bytes(size, 12);
     let handler = rangedFile(body, { delayMs: () => 10 });
-    const url = faults.route('/changed.bin', (req, res, n) => handler(req, res, n));
-    const [id] = c.engine.add([{ url, dir }]);
-    c.startEngine();
-    await faults.whenInFlight(4);
-    await progressReaches(c.engine, id!, 4 * MiB);
-    c.engine.pause([id!]);
-    await c.engine.whenLetGo([id!]);
-    expect(segmentsOf(c, id!).length).toBeGreaterThanOrEqual(4);
+    const { c, dir, id } = await splitUnderWay('changed.bin', (req, res, n) => handler(req, res, n), 4 * MiB);
+    c.engine.pause([id]);
+    await c.engine.whenLetGo([id]);
+    expect(segmentsOf(c, id).length).toBeGreaterThanOrEqual(4);
     const asked = faults.requestsFor('/changed.bin').length;
     // The new version answers a range whose If-Range names the old ETag with the whole file (200), as nginx does.
     const serveV2 = serveFile(v2, { etag: '"v2"' });
@@ -267,8 +266,8 @@ describe('pause, cancel and the per-host limit', () => {
       if (req.headers['if-range'] === '"v1"') delete req.headers.range;
       serveV2(req, res, n);
     };
-    c.engine.resume([id!]);
-    const task = await settled(c.engine, id!);
+    c.engine.resume([id]);
+    const task = await settled(c.engine, id);
     expect(task.state).toBe('completed');
     expect(fileSha256(path.join(dir, 'changed.bin'))).toBe(sha256(v2));
     expect(task.etag).toBe('"v2"');
@@ -277,21 +276,15 @@ describe('pause, cancel and the per-host limit', () => {
   });
 
   it('restarts from zero when the part file is shorter than its recorded segments say', async () => {
-    const c = cores.make({ connections: 4 });
-    const dir = tempDir();
-    const url = faults.route('/cut.bin', slow());
-    const [id] = c.engine.add([{ url, dir }]);
-    c.startEngine();
-    await faults.whenInFlight(4);
-    await progressReaches(c.engine, id!, 4 * MiB);
-    c.engine.pause([id!]);
-    await c.engine.whenLetGo([id!]);
-    const part = c.queue.get(id!)!.tempPath;
-    const last = segmentsOf(c, id!).reduce((most, s) => Math.max(most, s.written), 0);
+    const { c, dir, id } = await splitUnderWay('cut.bin', slow(), 4 * MiB);
+    c.engine.pause([id]);
+    await c.engine.whenLetGo([id]);
+    const part = c.queue.get(id)!.tempPath;
+    const last = segmentsOf(c, id).reduce((most, s) => Math.max(most, s.written), 0);
     fs.truncateSync(part, last - 1);
     const asked = faults.requestsFor('/cut.bin').length;
-    c.engine.resume([id!]);
-    const task = await settled(c.engine, id!);
+    c.engine.resume([id]);
+    const task = await settled(c.engine, id);
     expect(task.state).toBe('completed');
     expect(fileSha256(path.join(dir, 'cut.bin'))).toBe(sha256(body));
     // The rows were not trusted: the download began again with a plain request.
@@ -299,19 +292,13 @@ describe('pause, cancel and the per-host limit', () => {
   });
 
   it('cancels every segment and removes the part and its segments', async () => {
-    const c = cores.make({ connections: 4 });
-    const dir = tempDir();
-    const url = faults.route('/cancel.bin', slow());
-    const [id] = c.engine.add([{ url, dir }]);
-    c.startEngine();
-    await faults.whenInFlight(4);
-    await progressReaches(c.engine, id!, 2 * MiB);
-    c.engine.cancel([id!]);
-    await c.engine.whenLetGo([id!]);
+    const { c, dir, id } = await splitUnderWay('cancel.bin', slow(), 2 * MiB);
+    c.engine.cancel([id]);
+    await c.engine.whenLetGo([id]);
     await vi.waitFor(() => expect(faults.inFlight).toBe(0));
-    expect(c.queue.get(id!)?.state).toBe('canceled');
+    expect(c.queue.get(id)?.state).toBe('canceled');
     expect(listDir(dir)).toEqual([]);
-    expect(segmentsOf(c, id!)).toEqual([]);
+    expect(segmentsOf(c, id)).toEqual([]);
   });
 
   it('counts segments against the per-host limit', async () => {
