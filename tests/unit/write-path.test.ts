@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, Readable, Transform } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { PartFile, streamToFile } from '../../main/core/engine/write-path.js';
+import { PartFile, streamToFile, WholePartFile } from '../../main/core/engine/write-path.js';
 import { SpeedMeter } from '../../main/core/engine/speed.js';
 import { tempDir } from '../helpers/core.js';
 
@@ -63,6 +63,59 @@ describe('the part file', () => {
     const file = path.join(tempDir(), 'c.part');
     const chunks = Array.from({ length: 8 }, (_, i) => chunk(i));
     await expect(streamToFile(Readable.from(chunks), new PassThrough(), new PartFile(file, false, 16 * 1024))).rejects.toMatchObject({ code: 'EIO' });
+  });
+});
+
+describe('the part file of a small new download, written whole', () => {
+  it('holds the body until it ends, then writes it in one go and fsyncs it', async () => {
+    const fsyncs = vi.spyOn(fs, 'fsync');
+    const file = path.join(tempDir(), 'd.part');
+    const source = new PassThrough();
+    const done = streamToFile(source, new PassThrough(), new WholePartFile(file));
+    const sent = Array.from({ length: 6 }, (_, i) => chunk(i));
+    for (const c of sent) source.write(c);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fs.existsSync(file)).toBe(false);
+    source.end();
+    await done;
+    expect(fs.readFileSync(file).equals(Buffer.concat(sent))).toBe(true);
+    expect(fsyncs).toHaveBeenCalledTimes(1);
+  });
+
+  it('writes what came when the connection fails (a pause), so the next attempt resumes from it', async () => {
+    const file = path.join(tempDir(), 'e.part');
+    const source = new PassThrough();
+    const done = streamToFile(source, new PassThrough(), new WholePartFile(file));
+    const sent = [chunk(1), chunk(2), chunk(3)];
+    for (const c of sent) source.write(c);
+    setImmediate(() => source.destroy(new Error('paused')));
+    await expect(done).rejects.toThrow('paused');
+    expect(fs.readFileSync(file).equals(Buffer.concat(sent))).toBe(true);
+  });
+
+  it('writes nothing for a body the meter refuses', async () => {
+    const file = path.join(tempDir(), 'f.part');
+    let seen = 0;
+    const meter = new Transform({
+      transform(c: Buffer, _encoding, done) {
+        seen += 1;
+        done(seen === 3 ? new Error('not the file') : null, c);
+      },
+    });
+    await expect(streamToFile(Readable.from([chunk(1), chunk(2), chunk(3)]), meter, new WholePartFile(file))).rejects.toThrow('not the file');
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
+  it('passes on an error of the disk, and closes the file', async () => {
+    vi.spyOn(fs, 'writevSync').mockImplementation(() => {
+      throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+    });
+    const closes = vi.spyOn(fs, 'closeSync');
+    const file = path.join(tempDir(), 'g.part');
+    await expect(streamToFile(Readable.from([chunk(1)]), new PassThrough(), new WholePartFile(file))).rejects.toMatchObject({ code: 'EIO' });
+    expect(closes).toHaveBeenCalledTimes(1);
+    const missing = path.join(tempDir(), 'gone', 'h.part');
+    await expect(streamToFile(Readable.from([chunk(1)]), new PassThrough(), new WholePartFile(missing))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
 

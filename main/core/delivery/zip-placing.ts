@@ -20,7 +20,7 @@ export async function placeZip(finalPath: string, bytes: number, intend: ZipInte
   const tempPath = finalPath + zipPartSuffix;
   let placed;
   try {
-    placed = await placeFile(tempPath, finalPath, 'rename', (candidate) => intend(candidate, bytes));
+    placed = placeFile(tempPath, finalPath, 'rename', (candidate) => intend(candidate, bytes));
     await syncFolder(path.dirname(finalPath));
   } catch (err) {
     throw new CartageError(

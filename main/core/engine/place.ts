@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { freePath } from '../naming.js';
 import type { ConflictPolicy } from '../settings.js';
@@ -18,18 +17,20 @@ export type Intend = (candidate: string) => boolean;
  * a hard link claims the name atomically and fails if it is taken, and we try `name (1).ext` next.
  * `intend` is told each candidate before it is claimed, so that after a crash at any instant the
  * record and the disk together say whether the file at that path is this one (see `placedAt`).
+ * The calls are synchronous: a link and an unlink change only a folder's entries, which takes
+ * microseconds on a local disk, less than the two trips through the thread pool they would take.
  */
-export async function placeFile(part: string, target: string, policy: ConflictPolicy, intend: Intend = () => true): Promise<Placement> {
+export function placeFile(part: string, target: string, policy: ConflictPolicy, intend: Intend = () => true): Placement {
   if (policy === 'overwrite') {
     if (!intend(target)) return { kind: 'refused' };
-    await fsp.rename(part, target);
+    fs.renameSync(part, target);
     return { kind: 'placed', path: target };
   }
   let candidate = target;
   for (;;) {
     if (!intend(candidate)) return { kind: 'refused' };
     try {
-      await fsp.link(part, candidate);
+      fs.linkSync(part, candidate);
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code === 'EEXIST') {
@@ -43,19 +44,19 @@ export async function placeFile(part: string, target: string, policy: ConflictPo
       }
       throw err;
     }
-    await unlinkIfThere(part);
+    unlinkIfThere(part);
     return { kind: 'placed', path: candidate };
   }
 }
 
-async function renameIfFree(part: string, target: string, policy: ConflictPolicy, intend: Intend): Promise<Placement> {
+function renameIfFree(part: string, target: string, policy: ConflictPolicy, intend: Intend): Placement {
   let candidate = target;
-  if (await exists(candidate)) {
+  if (lstat(candidate)) {
     if (policy === 'skip') return { kind: 'taken' };
     candidate = freePath(path.dirname(target), path.basename(target));
     if (!intend(candidate)) return { kind: 'refused' };
   }
-  await fsp.rename(part, candidate);
+  fs.renameSync(part, candidate);
   return { kind: 'placed', path: candidate };
 }
 
@@ -86,9 +87,9 @@ export function unlinkIfLinked(part: string, stat: fs.Stats | null = lstat(part)
   return true;
 }
 
-async function unlinkIfThere(file: string): Promise<void> {
+function unlinkIfThere(file: string): void {
   try {
-    await fsp.unlink(file);
+    fs.unlinkSync(file);
   } catch (err) {
     if ((err as { code?: string }).code !== 'ENOENT') throw err;
   }
@@ -99,14 +100,5 @@ function lstat(file: string): fs.Stats | null {
     return fs.lstatSync(file, { throwIfNoEntry: false }) ?? null;
   } catch {
     return null;
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await fsp.lstat(file);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -13,7 +13,7 @@ import type { HttpClient } from '../net/client.js';
 import { makeFolderAsync } from '../util/folders.js';
 import type { TransferOutcome } from './outcome.js';
 import { placeFile, unlinkIfLinked } from './place.js';
-import { PartFile, streamToFile } from './write-path.js';
+import { PartFile, streamToFile, WHOLE_BODY_BYTES, WholePartFile } from './write-path.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { header, ifRangeValue, isHtml, looksLikeHtml, parseContentRange, parseUnsatisfiedRange } from './validators.js';
 import { recordedSegments, runSegments, splitStart, type SegmentedOptions } from './segmented-transfer.js';
@@ -182,8 +182,10 @@ async function attempt(task: Task, ctx: TransferContext): Promise<TransferOutcom
       else done(null, chunk);
     },
   });
-  // Written through the thread pool, written back to the disk as it goes, fsync'd before it closes.
-  const out = new PartFile(task.tempPath, offset > 0);
+  // A new small file is written whole when its body ends; anything else through the thread pool as
+  // it arrives, written back to the disk as it goes. Both are fsync'd before they close.
+  const inMemory = !part && offset === 0 && total !== null && total <= WHOLE_BODY_BYTES;
+  const out = inMemory ? new WholePartFile(task.tempPath) : new PartFile(task.tempPath, offset > 0);
   await streamToFile(stream, meter, out);
 
   const short = bodyVerdict(task, { received, total, rangeEnd, etag, lastModified });
@@ -209,7 +211,7 @@ async function finish(
       return { kind: 'checksum-mismatch' };
     }
   }
-  const placed = await placeFile(task.tempPath, task.finalPath, task.conflict ?? ctx.settings.conflictPolicy, (candidate) =>
+  const placed = placeFile(task.tempPath, task.finalPath, task.conflict ?? ctx.settings.conflictPolicy, (candidate) =>
     ctx.intend(candidate, bytes),
   );
   switch (placed.kind) {

@@ -114,6 +114,70 @@ export class PartFile extends Writable {
   }
 }
 
+/** The largest body written whole, in one go, instead of as it arrives (see WholePartFile). */
+export const WHOLE_BODY_BYTES = 1 << 20;
+
+/**
+ * The part file of a new download small enough to hold in memory (up to WHOLE_BODY_BYTES, no more
+ * than PartFile keeps in its queue anyway): its bytes are gathered as they arrive and written when
+ * the body ends, with one open, one write and one close on the main thread, and the fsync in the
+ * thread pool. Each trip through the thread pool costs a wake-up of a pool thread and of the loop;
+ * a small file written as it arrives pays seven of them, and at thousands of files that was the
+ * largest cost left (0.37 ms of CPU per 256 KiB file, 2,000 of them on tmpfs). Blocking calls on
+ * this little data take microseconds on a local disk.
+ *
+ * A body that ends early (the connection failed, or a pause aborted it) is written as far as it
+ * came, as PartFile would have, so the next attempt resumes from it. A body that is refused (the
+ * meter's verdict) or a destroyed stream writes nothing: only use this when there is no part file
+ * yet, so that nothing older is left in its place.
+ */
+export class WholePartFile extends Writable {
+  private readonly chunks: Buffer[] = [];
+
+  constructor(private readonly file: string) {
+    super({ highWaterMark: WHOLE_BODY_BYTES });
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (chunk.length > 0) this.chunks.push(chunk);
+    callback();
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    let fd: number;
+    try {
+      fd = fs.openSync(this.file, 'w');
+    } catch (err) {
+      return callback(err as Error);
+    }
+    const closeThen = (err: Error | null): void => {
+      try {
+        fs.closeSync(fd);
+      } catch (closeErr) {
+        err ??= closeErr as Error;
+      }
+      callback(err);
+    };
+    try {
+      writeAllSync(fd, this.chunks);
+    } catch (err) {
+      return closeThen(err as Error);
+    }
+    this.chunks.length = 0;
+    fs.fsync(fd, closeThen);
+  }
+}
+
+/** Writes the buffers whole to `fd`, carrying on after a short write. */
+function writeAllSync(fd: number, buffers: Buffer[]): void {
+  let left = buffers;
+  while (left.length > 0) {
+    const written = fs.writevSync(fd, left);
+    if (written === 0) throw Object.assign(new Error('The disk took none of the bytes written.'), { code: 'EIO' });
+    left = rest(left, written);
+  }
+}
+
 /** What is left of `buffers` after the first `skip` bytes. */
 function rest(buffers: Buffer[], skip: number): Buffer[] {
   const left: Buffer[] = [];
