@@ -7,7 +7,8 @@ import { cartage, whileRunning } from '../helpers/cli.js';
 import { bytes, listDir, tempDir } from '../helpers/core.js';
 import { FaultServer, serveFile } from '../helpers/fault-server.js';
 
-const files = { 'a.jpg': bytes(40_000, 1), 'b.jpg': bytes(50_000, 2), 'c.jpg': bytes(60_000, 3) };
+// c is larger than a file written whole when its body ends (1 MiB): it is written as it comes, so a part is on disk mid-way.
+const files = { 'a.jpg': bytes(40_000, 1), 'b.jpg': bytes(50_000, 2), 'c.jpg': bytes(1_600_000, 3) };
 let server: FaultServer;
 let stallC = true;
 
@@ -30,7 +31,7 @@ beforeAll(async () => {
     if (!stallC || req.method === 'HEAD') return c(req, res, attempt);
     // Half the file, then nothing: the download is surely mid-way when the process is killed.
     res.writeHead(200, { 'content-length': String(files['c.jpg'].length), etag: '"v1"', 'accept-ranges': 'bytes' });
-    res.write(files['c.jpg'].subarray(0, 30_000));
+    res.write(files['c.jpg'].subarray(0, 800_000));
   });
 });
 afterAll(async () => {
