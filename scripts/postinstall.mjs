@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { buildCli } from './build-cli.mjs';
 import { root, tsc } from './tsc.mjs';
 
 fetchElectron();
@@ -12,6 +13,7 @@ if (!tsc('tsconfig.build.json')) {
   console.error('Cartage: building the command-line tool failed (compiler output above).');
   process.exit(1);
 }
+if (!(await buildCli())) process.exit(1);
 
 function fetchElectron() {
   const install = path.join(root, 'node_modules', 'electron', 'install.js');
