@@ -41,32 +41,6 @@ function watch(q: TaskQueue): void {
 const spec = (dir: string, i: number): { url: string; dir: string } => ({ url: `http://127.0.0.1:9/f${i}.bin`, dir });
 
 describe("the queue's stream of changes", () => {
-  it('announces what a batch changed once it is committed, in order, and nothing of a batch rolled back', () => {
-    const dir = tempDir();
-    const q = queueIn(dir);
-    const heard = listen(q);
-    const [a, b] = q.enqueue([spec(dir, 1), spec(dir, 2)]);
-    q.batch(() => {
-      q.transition(a!, 'active');
-      q.transitionAll(['queued'], 'paused');
-      expect(heard).toEqual([]);
-    });
-    expect(heard).toEqual([
-      { event: 'task', id: a, state: 'active', origin: 'here' },
-      { event: 'bulk', change: { ids: [b], state: 'paused' }, origin: 'here' },
-    ]);
-
-    heard.length = 0;
-    expect(() =>
-      q.batch(() => {
-        q.transition(a!, 'completed');
-        throw new Error('the disk is full');
-      }),
-    ).toThrow('the disk is full');
-    expect(heard).toEqual([]);
-    expect(q.get(a!)!.state).toBe('active');
-  });
-
   it('announces each transition once, as it is made, and a move of many as one bulk change', () => {
     const dir = tempDir();
     const q = queueIn(dir);

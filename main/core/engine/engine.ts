@@ -57,7 +57,6 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly limiter: RateLimiter;
   private started = false;
   private pumpPending = false;
-  private retriedAtOnce = false;
   private stopping = false;
   private wakeTimer: NodeJS.Timeout | null = null;
   private wakeAt = 0;
@@ -236,14 +235,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.progress.schedule();
   }
 
-  /**
-   * Fills free slots with runnable tasks, oldest first, within every limit; returns what it
-   * launched. `notNow` is left for the next pass (`retriedAtOnce` says it was runnable).
-   */
-  private pump(notNow?: number): RunningTask[] {
-    const launched: RunningTask[] = [];
-    this.retriedAtOnce = false;
-    if (!this.started || this.stopping) return launched;
+  /** Fills free slots with runnable tasks, oldest first, within every limit. */
+  private pump(): void {
+    if (!this.started || this.stopping) return;
     const s = this.options.settings();
     if (this.limiter.bytesPerSecond !== s.speedLimit) this.limiter.setRate(s.speedLimit);
     const now = Date.now();
@@ -262,10 +256,6 @@ export class Engine extends EventEmitter<EngineEvents> {
       const chosen: number[] = [];
       for (const task of candidates) {
         if (chosen.length >= wanted) break;
-        if (task.id === notNow) {
-          this.retriedAtOnce = true;
-          continue;
-        }
         if ((hosts.get(task.host) ?? 0) >= s.maxPerHost || (groups.get(task.group) ?? 0) >= s.maxPerGroup) continue;
         hosts.set(task.host, (hosts.get(task.host) ?? 0) + 1);
         groups.set(task.group, (groups.get(task.group) ?? 0) + 1);
@@ -273,15 +263,13 @@ export class Engine extends EventEmitter<EngineEvents> {
       }
       // The pass's launches in one transaction; one another process paused or canceled since the
       // query is left be (not returned).
-      for (const task of this.queue.transitionEach(chosen, 'queued', 'active', now)) launched.push(this.launch(task, s));
+      for (const task of this.queue.transitionEach(chosen, 'queued', 'active', now)) this.launch(task, s);
       // A short page means there is nothing more to find this pass.
       if (chosen.length === 0 || candidates.length < wanted) break;
     }
     // With every slot busy a wake-up would find no room; the next finished transfer pumps again.
     if (this.running.size < s.maxConcurrent) this.scheduleWake(now);
-    // Heard after the changes that drained the queue (held while a batch commits).
-    if (this.isDrained()) this.queue.changes.afterSent(() => this.emit('drained'));
-    return launched;
+    if (this.isDrained()) this.emit('drained');
   }
 
   private isDrained(): boolean {
@@ -303,7 +291,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   /** Runs a task just moved to active. */
-  private launch(task: Task, settings: Settings): RunningTask {
+  private launch(task: Task, settings: Settings): void {
     const r = new RunningTask(task, {
       queue: this.queue,
       http: this.http,
@@ -321,7 +309,6 @@ export class Engine extends EventEmitter<EngineEvents> {
       (outcome) => this.settle(r, outcome),
       (err: unknown) => this.settle(r, { kind: 'failed', error: { code: 'http_error', message: String(err) } }),
     );
-    return r;
   }
 
   /** Connections to a running task's host that the per-host limit leaves it, its own included. */
@@ -331,34 +318,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.options.settings().maxPerHost - others;
   }
 
-  /**
-   * An attempt ended: its outcome, and the launches into the slot it freed, in one transaction
-   * (one commit per finished file instead of two, and the query for work inside it); what changed
-   * is announced once it is committed.
-   */
   private settle(r: RunningTask, outcome: TransferOutcome): void {
     this.running.delete(r.task.id);
-    let launched: RunningTask[] = [];
-    try {
-      this.queue.batch(() => {
-        this.applySafely(r, outcome);
-        this.progress.invalidateTotals();
-        // A task queued again at once (a retry) is not launched in the same batch: its move back to
-        // the queue would be heard after the launch, and taken for a control that stops it.
-        launched = this.pump(r.task.id);
-      });
-      if (this.retriedAtOnce) this.pumpSoon();
-    } catch {
-      // The database refused the transaction (held by another process past the wait, or failing):
-      // what was launched in it was rolled back and stops; the outcome is made on its own.
-      for (const l of launched) l.abort('control');
-      this.applySafely(r, outcome);
-      this.pumpSoon();
-    }
-    this.progress.schedule();
-  }
-
-  private applySafely(r: RunningTask, outcome: TransferOutcome): void {
     try {
       this.apply(r, outcome);
     } catch (err) {
@@ -366,6 +327,9 @@ export class Engine extends EventEmitter<EngineEvents> {
       // Anything else is a bug: the task must not stay "active" with nothing running it.
       if ((err as { code?: string }).code !== 'illegal_transition') this.failUnexpectedly(r.task, err);
     }
+    // Transfers that end together (their last writes done in one turn of the loop) free their
+    // slots for one scheduling pass: one query for runnable work and one transaction of launches.
+    this.pumpSoon();
   }
 
   /** Turns an attempt's outcome into the task's next state. */
@@ -411,7 +375,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         return;
       case 'pause-queue':
         this.pauseAll(then.reason);
-        this.queue.changes.afterSent(() => this.emit('queue-paused', then.cause));
+        this.emit('queue-paused', then.cause);
         return;
       default:
         assertNever(then, 'aftermath');

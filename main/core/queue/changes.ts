@@ -58,8 +58,6 @@ export class TaskChanges extends EventEmitter<TaskChangeEvents> {
   private readonly announced = new Map<number, { state: TaskState; at: number }>();
   /** Ranges of task ids queued here, with their stamp (see rememberQueued). */
   private readonly queued: { first: number; last: number; at: number }[] = [];
-  /** Announcements waiting for the transaction that made them (see `holding`). */
-  private held: (() => void)[] | null = null;
   private timer: NodeJS.Timeout | null = null;
   private dataVersion = 0;
   /** When the last check began: anything committed later was stamped after this, less the look-back. */
@@ -74,44 +72,15 @@ export class TaskChanges extends EventEmitter<TaskChangeEvents> {
 
   /** This process changed one task. */
   announce(task: Task): void {
-    this.afterSent(() => {
-      this.announced.set(task.id, { state: task.state, at: task.updatedAt });
-      this.emit('task', task, 'here');
-    });
+    this.announced.set(task.id, { state: task.state, at: task.updatedAt });
+    this.emit('task', task, 'here');
   }
 
   /** This process moved many tasks to one state, stamped `at`. */
   announceBulk(ids: number[], state: TaskState, at: number): void {
     if (ids.length === 0) return;
-    this.afterSent(() => {
-      this.remember(ids, state, at);
-      this.emit('bulk', { ids, state }, 'here');
-    });
-  }
-
-  /**
-   * Runs `fn` (a transaction) with this process's announcements held, then sends them in order once
-   * it has returned: no listener hears of a change before it is committed, and none of a change
-   * rolled back (when `fn` throws, what it held is dropped).
-   */
-  holding<T>(fn: () => T): T {
-    if (this.held) return fn();
-    const held: (() => void)[] = [];
-    this.held = held;
-    let result: T;
-    try {
-      result = fn();
-    } finally {
-      this.held = null;
-    }
-    for (const send of held) send();
-    return result;
-  }
-
-  /** Runs `fn` after the announcements held now are sent; at once when none are held. */
-  afterSent(fn: () => void): void {
-    if (this.held) this.held.push(fn);
-    else fn();
+    this.remember(ids, state, at);
+    this.emit('bulk', { ids, state }, 'here');
   }
 
   /** Rows this process wrote without a change worth announcing: not news when read back. */

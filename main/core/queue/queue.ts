@@ -81,7 +81,6 @@ export class TaskQueue {
     this.moveEachTx = db.transaction((ids: readonly number[], from: TaskState, to: TaskState, now: number): Task[] =>
       ids.flatMap((id) => this.moveFrom(id, from, to, {}, now) ?? []),
     );
-    this.batchTx = db.transaction((fn: () => unknown) => fn());
     this.insert = db.prepare(`
       INSERT INTO tasks (source_ref, url, name, dir, final_path, temp_path, grp, host, state, expected_bytes,
                          checksum_algo, checksum, created_at, updated_at, conflict)
@@ -165,16 +164,6 @@ export class TaskQueue {
     if (ids.length) this.changes.rememberQueued(ids[0]!, ids.at(-1)!, now);
     return ids;
   }
-
-  /**
-   * Runs `fn` in one write transaction, and announces the task changes it made once it has
-   * committed: a transfer's outcome and the launch into the slot it freed are one commit, not two.
-   */
-  batch<T>(fn: () => T): T {
-    return this.changes.holding(() => this.batchTx.immediate(fn) as T);
-  }
-
-  private readonly batchTx: Transaction<(fn: () => unknown) => unknown>;
 
   /** Prepared once, reused: preparing SQL on every call costs more than running it. */
   private stmt<R = unknown>(sql: string): Statement<unknown[], R> {
