@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bytes, listDir, settled, tempDir, testCores, waitForTask } from '../helpers/core.js';
 import { FaultServer, serveFile } from '../helpers/fault-server.js';
 
@@ -22,6 +22,7 @@ afterAll(async () => {
   await server.stop();
 });
 afterEach(async () => {
+  vi.restoreAllMocks();
   await cores.closeAll();
   for (const m of mounts.splice(0)) execFileSync('umount', ['-l', m]);
 });
@@ -35,6 +36,37 @@ function mountTmpfs(options: string): string {
   mounts.push(dir);
   return dir;
 }
+
+describe('a folder where writing is slow (a network share, a USB stick)', () => {
+  it('is written through the thread pool after one small file was slow to write there, and both files are whole', async () => {
+    const dir = tempDir();
+    const parts = { a: path.join(dir, 'a.bin.cartage-part'), b: path.join(dir, 'b.bin.cartage-part') };
+    const realOpenSync = fs.openSync;
+    // The blocking open of a small file takes 30 ms here, as on a share far away.
+    const openSync = vi.spyOn(fs, 'openSync').mockImplementation(((...args: Parameters<typeof fs.openSync>) => {
+      const until = performance.now() + 30;
+      while (performance.now() < until);
+      return realOpenSync(...args);
+    }) as typeof fs.openSync);
+    const open = vi.spyOn(fs, 'open');
+    server.route('/a.bin', serveFile(bytes(2000, 3)));
+    server.route('/b.bin', serveFile(bytes(3000, 4)));
+    const c = core({ maxConcurrent: 1 });
+    const [a, b] = c.queue.enqueue([
+      { url: server.url('/a.bin'), dir },
+      { url: server.url('/b.bin'), dir },
+    ]);
+    c.startEngine();
+    expect((await settled(c.engine, a!)).state).toBe('completed');
+    expect((await settled(c.engine, b!)).state).toBe('completed');
+    const opened = (calls: unknown[][]): unknown[] => calls.map((args) => args[0]);
+    expect(opened(openSync.mock.calls)).toContain(parts.a);
+    expect(opened(openSync.mock.calls)).not.toContain(parts.b);
+    expect(opened(open.mock.calls)).toContain(parts.b);
+    expect(fs.readFileSync(path.join(dir, 'a.bin')).equals(bytes(2000, 3))).toBe(true);
+    expect(fs.readFileSync(path.join(dir, 'b.bin')).equals(bytes(3000, 4))).toBe(true);
+  });
+});
 
 describe.skipIf(!isRoot)('a full disk', () => {
   it('pauses the whole queue, says how much is needed, keeps what was downloaded, and finishes after resume', async () => {

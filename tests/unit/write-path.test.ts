@@ -106,6 +106,19 @@ describe('the part file of a small new download, written whole', () => {
     expect(fs.existsSync(file)).toBe(false);
   });
 
+  it('says when its calls on the loop\'s thread were slow (a network share), so that the folder is written in the pool next time', async () => {
+    const file = path.join(tempDir(), 'i.part');
+    let slow = 0;
+    let now = 0;
+    // Each look at the clock finds it 25 ms later: every call took longer than a local disk would.
+    await streamToFile(Readable.from([chunk(1)]), new PassThrough(), new WholePartFile(file, () => (slow += 1), () => (now += 25)));
+    expect(slow).toBeGreaterThanOrEqual(1);
+    expect(fs.readFileSync(file).equals(chunk(1))).toBe(true);
+    let fast = 0;
+    await streamToFile(Readable.from([chunk(2)]), new PassThrough(), new WholePartFile(file, () => (fast += 1), () => 0));
+    expect(fast).toBe(0);
+  });
+
   it('passes on an error of the disk, and closes the file', async () => {
     vi.spyOn(fs, 'writevSync').mockImplementation(() => {
       throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });

@@ -184,8 +184,8 @@ async function attempt(task: Task, ctx: TransferContext): Promise<TransferOutcom
   });
   // A new small file is written whole when its body ends; anything else through the thread pool as
   // it arrives, written back to the disk as it goes. Both are fsync'd before they close.
-  const inMemory = !part && offset === 0 && total !== null && total <= WHOLE_BODY_BYTES;
-  const out = inMemory ? new WholePartFile(task.tempPath) : new PartFile(task.tempPath, offset > 0);
+  const inMemory = !part && offset === 0 && total !== null && total <= WHOLE_BODY_BYTES && !slowFolders.has(task.dir);
+  const out = inMemory ? new WholePartFile(task.tempPath, () => slowFolders.add(task.dir)) : new PartFile(task.tempPath, offset > 0);
   await streamToFile(stream, meter, out);
 
   const short = bodyVerdict(task, { received, total, rangeEnd, etag, lastModified });
@@ -310,6 +310,9 @@ async function hashFile(file: string, length: number, hash: Hash): Promise<void>
 }
 
 const knownDirs = new Set<string>();
+
+/** Folders where writing a small file whole on the loop's own thread was slow: written through the thread pool instead. */
+const slowFolders = new Set<string>();
 
 /** Creates the target folder once per process; a folder removed meanwhile shows up as ENOENT and is retried. */
 async function ensureDir(dir: string): Promise<void> {

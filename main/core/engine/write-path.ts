@@ -126,6 +126,10 @@ export const WHOLE_BODY_BYTES = 1 << 20;
  * largest cost left (0.37 ms of CPU per 256 KiB file, 2,000 of them on tmpfs). Blocking calls on
  * this little data take microseconds on a local disk.
  *
+ * A folder where those calls are slow (a network share, a USB stick) would hold up every other
+ * download while they run: when they take longer than SLOW_WRITE_MS, `slow` is told, and the caller
+ * writes to that folder through the thread pool from then on.
+ *
  * A body that ends early (the connection failed, or a pause aborted it) is written as far as it
  * came, as PartFile would have, so the next attempt resumes from it. A body that is refused (the
  * meter's verdict) or a destroyed stream writes nothing: only use this when there is no part file
@@ -134,7 +138,11 @@ export const WHOLE_BODY_BYTES = 1 << 20;
 export class WholePartFile extends Writable {
   private readonly chunks: Buffer[] = [];
 
-  constructor(private readonly file: string) {
+  constructor(
+    private readonly file: string,
+    private readonly slow: () => void = () => undefined,
+    private readonly clock: () => number = performance.now.bind(performance),
+  ) {
     super({ highWaterMark: WHOLE_BODY_BYTES });
   }
 
@@ -144,6 +152,7 @@ export class WholePartFile extends Writable {
   }
 
   override _final(callback: (error?: Error | null) => void): void {
+    const started = this.clock();
     let fd: number;
     try {
       fd = fs.openSync(this.file, 'w');
@@ -151,11 +160,13 @@ export class WholePartFile extends Writable {
       return callback(err as Error);
     }
     const closeThen = (err: Error | null): void => {
+      const closing = this.clock();
       try {
         fs.closeSync(fd);
       } catch (closeErr) {
         err ??= closeErr as Error;
       }
+      if (this.clock() - closing > SLOW_WRITE_MS) this.slow();
       callback(err);
     };
     try {
@@ -164,9 +175,13 @@ export class WholePartFile extends Writable {
       return closeThen(err as Error);
     }
     this.chunks.length = 0;
+    if (this.clock() - started > SLOW_WRITE_MS) this.slow();
     fs.fsync(fd, closeThen);
   }
 }
+
+/** Longer than an open and a write of up to 1 MiB take on a local disk (microseconds to a millisecond or two). */
+export const SLOW_WRITE_MS = 20;
 
 /** Writes the buffers whole to `fd`, carrying on after a short write. */
 function writeAllSync(fd: number, buffers: Buffer[]): void {
