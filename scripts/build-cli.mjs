@@ -2,7 +2,8 @@
 // dist/cartage.mjs, which bin/cartage.js runs. Loading about 340 modules one by one (resolving,
 // reading and linking each) was most of what `cartage get` cost before its first request: 0.31 s
 // for one small file; bundled, 0.20 s. Packages that read files of their own beside their code
-// stay outside the bundle: better-sqlite3 (its native addon) and trash (its helper programs).
+// stay outside the bundle: better-sqlite3 (its native addon), trash (its helper programs) and
+// esbuild (its binary; `cartage serve` builds its page script with it).
 // Run by `npm run build` and after `npm install`.
 import { build } from 'esbuild';
 import path from 'node:path';
@@ -20,7 +21,7 @@ export async function buildCli() {
       platform: 'node',
       format: 'esm',
       target: 'node20',
-      external: ['better-sqlite3', 'trash', 'electron'],
+      external: ['better-sqlite3', 'trash', 'electron', 'esbuild'],
       // The CommonJS packages in the bundle (yazl, proper-lockfile, ws...) call require for Node's own modules.
       banner: { js: "import { createRequire as cartageRequire } from 'node:module'; const require = cartageRequire(import.meta.url);" },
       logLevel: 'error',
