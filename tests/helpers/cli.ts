@@ -45,3 +45,14 @@ export function whileRunning<T>(run: Promise<CliResult>, what: string, wait: Pro
     }),
   ]);
 }
+
+/** Resolves with what the run has printed so far, once its standard output includes `text`. */
+export function printed(run: ReturnType<typeof cartage>, text: string): Promise<string> {
+  return new Promise((resolve) => {
+    let out = '';
+    run.child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes(text)) resolve(out);
+    });
+  });
+}

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../../main/core/core.js';
-import { cartage, whileRunning } from '../helpers/cli.js';
+import { cartage, printed, whileRunning } from '../helpers/cli.js';
 import { bytes, listDir, sha256, tempDir } from '../helpers/core.js';
 import { FaultServer, serveFile } from '../helpers/fault-server.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';
@@ -240,17 +240,7 @@ describe('cartage get alongside other processes, and with credentials', () => {
     const holder = new Core({ dataDir: data });
     expect(holder.lock.tryAcquire()).toEqual({ ok: true });
     const run = cartage(['get', server.url('/open.bin'), '--dir', dir, '--data-dir', data]);
-    const waiting = await whileRunning(
-      run,
-      'get',
-      new Promise<string>((resolve) => {
-        let out = '';
-        run.child.stdout!.on('data', (d: Buffer) => {
-          out += d.toString();
-          if (out.includes('Waiting for them')) resolve(out);
-        });
-      }),
-    );
+    const waiting = await whileRunning(run, 'get', printed(run, 'Waiting for them'));
     expect(waiting).toContain(`Another Cartage (pid ${process.pid}) is running the queue`);
     holder.lock.release();
     holder.db.close();
@@ -267,17 +257,7 @@ describe('cartage get alongside other processes, and with credentials', () => {
     const holder = new Core({ dataDir: data });
     expect(holder.lock.tryAcquire()).toEqual({ ok: true });
     const run = cartage(['get', server.url('/never-a.bin'), server.url('/never-b.bin'), '--dir', dir, '--data-dir', data]);
-    await whileRunning(
-      run,
-      'get',
-      new Promise<void>((resolve) => {
-        let out = '';
-        run.child.stdout!.on('data', (d: Buffer) => {
-          out += d.toString();
-          if (out.includes('Waiting for them')) resolve();
-        });
-      }),
-    );
+    await whileRunning(run, 'get', printed(run, 'Waiting for them'));
     const [a, b] = holder.queue.page().map((t) => t.id);
     expect(holder.engine.pause([a!])).toHaveLength(1);
     expect(holder.engine.cancel([b!])).toHaveLength(1);
