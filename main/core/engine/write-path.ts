@@ -141,7 +141,7 @@ export class WholePartFile extends Writable {
   constructor(
     private readonly file: string,
     private readonly slow: () => void = () => undefined,
-    private readonly clock: () => number = performance.now.bind(performance),
+    private readonly clock: () => number = now,
   ) {
     super({ highWaterMark: WHOLE_BODY_BYTES });
   }
@@ -181,7 +181,9 @@ export class WholePartFile extends Writable {
 }
 
 /** Longer than an open and a write of up to 1 MiB take on a local disk (microseconds to a millisecond or two). */
-export const SLOW_WRITE_MS = 20;
+const SLOW_WRITE_MS = 20;
+
+const now = (): number => performance.now();
 
 /** Writes the buffers whole to `fd`, carrying on after a short write. */
 function writeAllSync(fd: number, buffers: Buffer[]): void {
